@@ -1,0 +1,27 @@
+# Every dependency is a Debian package; see README "Dependencies" for why each is here.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# LMDB: the artifact index (embedded, ACID, many concurrent readers).
+find_path(LMDB_INCLUDE_DIR lmdb.h REQUIRED)
+find_library(LMDB_LIBRARY lmdb REQUIRED)
+add_library(zccache_lmdb INTERFACE)
+target_include_directories(zccache_lmdb INTERFACE ${LMDB_INCLUDE_DIR})
+target_link_libraries(zccache_lmdb INTERFACE ${LMDB_LIBRARY})
+
+# xxHash: XXH3-128 content hashes.
+find_path(XXHASH_INCLUDE_DIR xxhash.h REQUIRED)
+find_library(XXHASH_LIBRARY NAMES libxxhash.a xxhash REQUIRED)
+add_library(zccache_xxhash INTERFACE)
+target_include_directories(zccache_xxhash INTERFACE ${XXHASH_INCLUDE_DIR})
+target_link_libraries(zccache_xxhash INTERFACE ${XXHASH_LIBRARY})
+
+# nlohmann-json: JSON for `status --json` (daemon side only).
+find_package(nlohmann_json 3 REQUIRED)
+
+if(ZCCACHE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(ZCCACHE_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,21 @@
+# zccache_options: warnings and sanitizers, linked PRIVATE by every target.
+add_library(zccache_options INTERFACE)
+target_compile_options(zccache_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  target_compile_options(zccache_options INTERFACE -Wthread-safety)
+endif()
+if(ZCCACHE_SANITIZE)
+  target_compile_options(zccache_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(zccache_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# zccache_add_tests(<target> SOURCES ... LIBS ...): one GoogleTest binary per part.
+function(zccache_add_tests target)
+  if(NOT ZCCACHE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main zccache_options)
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 30)
+endfunction()

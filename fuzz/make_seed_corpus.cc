@@ -1,0 +1,73 @@
+// Writes the seed inputs of fuzz/corpus/protocol_decode/: one encoded frame per message type and
+// a few edge cases. Seeds are whole frames, so they serve both paths of protocol_decode_fuzzer.
+// Usage: zccache_make_seed_corpus DIR
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "zccache/protocol/codec.h"
+#include "zccache/protocol/messages.h"
+
+namespace {
+
+using namespace zccache::protocol;
+
+std::vector<std::pair<std::string, Message>> seeds() {
+  CompileRequest request;
+  request.client_version = "0.1.0";
+  request.compiler = "/usr/bin/clang++";
+  request.args = {"-c", "a.cpp", "-o", "a.o", "-MD", "-MF", "a.d"};
+  request.cwd = "/home/user/project";
+  request.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+  request.stderr_is_tty = true;
+  request.session_id = "s-1";
+
+  CompileReply hit;
+  hit.outcome = CompileOutcome::kHit;
+  hit.stderr_data = std::string("a.cpp:1:1: warning: x\n\0", 23);
+
+  CompileReply miss;
+  miss.outcome = CompileOutcome::kMiss;
+  miss.exit_code = 1;
+  miss.miss_token = 0xFEDCBA9876543210ull;
+  miss.extra_args = {"-MD", "-MF", "/tmp/zccache.d"};
+
+  StoreRequest store;
+  store.miss_token = 42;
+  store.stdout_data = "out";
+  store.start_time_ns = 1700000000000000000;
+  store.duration_ns = 123456789;
+
+  return {
+      {"compile_request", request},
+      {"compile_request_empty", CompileRequest{}},
+      {"compile_reply_hit", hit},
+      {"compile_reply_miss", miss},
+      {"store_request", store},
+      {"store_reply", StoreReply{false, "too large"}},
+      {"command_request", CommandRequest{Command::kStatus, "0.1.0"}},
+      {"command_reply", CommandReply{R"({"hits":3,"misses":1})"}},
+      {"error_reply", ErrorReply{"unsupported protocol version"}},
+  };
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
+    return 2;
+  }
+  for (const auto& [name, message] : seeds()) {
+    const std::string frame = encode_frame(message);
+    std::ofstream out(std::string(argv[1]) + "/" + name, std::ios::binary);
+    out.write(frame.data(), static_cast<std::streamsize>(frame.size()));
+    if (!out) {
+      std::fprintf(stderr, "cannot write %s\n", name.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}

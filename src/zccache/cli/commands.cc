@@ -1,0 +1,59 @@
+#include "zccache/cli/commands.h"
+
+#include <cstdio>
+#include <string_view>
+
+#include "zccache/base/version.h"
+#include "zccache/cli/daemon_commands.h"
+
+namespace zccache::cli {
+namespace {
+
+int print_version(const std::vector<std::string>&) {
+  std::printf("zccache %s\n", kVersion);
+  return 0;
+}
+
+int print_help(const std::vector<std::string>&) {
+  std::printf(
+      "usage: zccache <compiler> [args...]   compile through the cache\n"
+      "       zccache --version               print the version\n"
+      "       zccache start                   start the daemon for ZCCACHE_DIR\n"
+      "       zccache stop                    stop it\n"
+      "       zccache status [--json]         daemon, cache size and statistics\n"
+      "       zccache clear                   remove every cached entry and reset statistics\n");
+  return 0;
+}
+
+struct Command {
+  std::string_view name;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+// Sorted by name.
+constexpr Command kCommands[] = {
+    {"--help", print_help},   {"--version", print_version}, {"-V", print_version}, {"-h", print_help},
+    {"clear", clear_cache},   {"help", print_help},         {"start", start_daemon}, {"status", show_status},
+    {"stop", stop_daemon},
+};
+
+const Command* find(const std::string& word) {
+  for (const auto& c : kCommands)
+    if (c.name == word) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+bool is_command(const std::string& word) { return find(word) != nullptr || (!word.empty() && word[0] == '-'); }
+
+int run_command(const std::vector<std::string>& args) {
+  const Command* c = find(args[0]);
+  if (!c) {
+    std::fprintf(stderr, "zccache: unknown option or command '%s' (try zccache --help)\n", args[0].c_str());
+    return 2;
+  }
+  return c->run(args);
+}
+
+}  // namespace zccache::cli

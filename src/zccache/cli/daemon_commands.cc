@@ -1,0 +1,121 @@
+#include "zccache/cli/daemon_commands.h"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "zccache/base/version.h"
+#include "zccache/client/daemon_link.h"
+#include "zccache/transport/channel.h"
+
+namespace zccache::cli {
+namespace {
+
+using transport::Clock;
+constexpr auto kCommandTimeout = std::chrono::seconds(30);
+
+transport::Endpoint endpoint() { return transport::endpoint_for(transport::default_cache_dir()); }
+
+Result<nlohmann::json> send_command(protocol::Command command, bool start) {
+  auto ep = endpoint();
+  auto conn = start ? client::connect_or_start(ep) : client::connect_existing(ep);
+  if (!conn.ok()) return conn.error();
+  protocol::CommandRequest req{command, kVersion};
+  ZCCACHE_TRY(transport::send_message(conn->get(), req, Clock::now() + kCommandTimeout));
+  auto msg = transport::receive_message(conn->get(), Clock::now() + kCommandTimeout);
+  if (!msg.ok()) return msg.error();
+  if (auto* err = std::get_if<protocol::ErrorReply>(&*msg)) return make_error(ErrorCode::kProtocol, err->message);
+  auto* reply = std::get_if<protocol::CommandReply>(&*msg);
+  if (!reply) return make_error(ErrorCode::kProtocol, "unexpected reply from daemon");
+  auto j = nlohmann::json::parse(reply->json, nullptr, false);
+  if (j.is_discarded()) return make_error(ErrorCode::kProtocol, "daemon sent malformed JSON");
+  return j;
+}
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "zccache: %s\n", e.message.c_str());
+  return 1;
+}
+
+std::string human_bytes(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+}  // namespace
+
+int start_daemon(const std::vector<std::string>&) {
+  auto j = send_command(protocol::Command::kPing, /*start=*/true);
+  if (!j.ok()) return fail(j.error());
+  std::printf("zccache daemon running (pid %lld, cache %s)\n", (*j)["pid"].get<long long>(),
+              endpoint().cache_dir.c_str());
+  return 0;
+}
+
+int stop_daemon(const std::vector<std::string>&) {
+  auto j = send_command(protocol::Command::kStop, /*start=*/false);
+  if (!j.ok()) {
+    std::printf("zccache daemon not running\n");
+    return 0;
+  }
+  if (!client::wait_for_daemon_exit(endpoint(), std::chrono::seconds(15))) {
+    std::fprintf(stderr, "zccache: the daemon did not stop within 15 s\n");
+    return 1;
+  }
+  std::printf("zccache daemon stopped\n");
+  return 0;
+}
+
+int show_status(const std::vector<std::string>& args) {
+  bool json = args.size() > 1 && args[1] == "--json";
+  if (args.size() > 2 || (args.size() == 2 && !json)) {
+    std::fprintf(stderr, "zccache: usage: zccache status [--json]\n");
+    return 2;
+  }
+  auto j = send_command(protocol::Command::kStatus, /*start=*/false);
+  nlohmann::json status;
+  if (j.ok()) {
+    status = std::move(j).value();
+  } else {
+    // No daemon: report what is known without starting one.
+    status = {{"daemon_running", false}, {"version", kVersion},     {"cache_dir", endpoint().cache_dir},
+              {"entries", 0},            {"size_bytes", 0},          {"hits", 0},
+              {"misses", 0},             {"errors", 0},              {"passthrough", nlohmann::json::object()}};
+  }
+  if (json) {
+    std::printf("%s\n", status.dump().c_str());
+    return 0;
+  }
+  std::printf("daemon          %s\n", status["daemon_running"].get<bool>() ? "running" : "not running");
+  std::printf("version         %s\n", status["version"].get<std::string>().c_str());
+  std::printf("cache dir       %s\n", status["cache_dir"].get<std::string>().c_str());
+  std::printf("entries         %llu\n", status["entries"].get<unsigned long long>());
+  std::printf("size            %s\n", human_bytes(status["size_bytes"].get<uint64_t>()).c_str());
+  std::printf("hits            %llu\n", status["hits"].get<unsigned long long>());
+  std::printf("misses          %llu\n", status["misses"].get<unsigned long long>());
+  std::printf("errors          %llu\n", status["errors"].get<unsigned long long>());
+  for (auto& [reason, n] : status["passthrough"].items())
+    std::printf("passthrough     %-22s %llu\n", reason.c_str(), n.get<unsigned long long>());
+  return 0;
+}
+
+int clear_cache(const std::vector<std::string>&) {
+  auto j = send_command(protocol::Command::kClear, /*start=*/true);
+  if (!j.ok()) return fail(j.error());
+  if (!(*j)["cleared"].get<bool>()) {
+    std::fprintf(stderr, "zccache: clear failed: %s\n", j->value("error", std::string("unknown")).c_str());
+    return 1;
+  }
+  std::printf("zccache cache cleared\n");
+  return 0;
+}
+
+}  // namespace zccache::cli

@@ -1,0 +1,21 @@
+// DaemonLink: the client's connection to the daemon of its cache directory, starting the daemon
+// when none answers. Two clients racing to start one take turns on run/start.lock; the loser finds
+// the winner's daemon when it gets the lock.
+#pragma once
+
+#include <chrono>
+
+#include "zccache/base/result.h"
+#include "zccache/base/unique_fd.h"
+#include "zccache/transport/endpoint.h"
+
+namespace zccache::client {
+
+// Connects, or starts the daemon (zccache-daemon beside this binary) and connects.
+Result<UniqueFd> connect_or_start(const transport::Endpoint& endpoint);
+// Connects only; kNotFound when no daemon runs.
+Result<UniqueFd> connect_existing(const transport::Endpoint& endpoint);
+// Waits until no daemon holds the instance lock (after a stop), up to `timeout`.
+bool wait_for_daemon_exit(const transport::Endpoint& endpoint, std::chrono::milliseconds timeout);
+
+}  // namespace zccache::client

@@ -1,0 +1,59 @@
+// zccache: wrapper mode (`zccache gcc ...`, or a symlink named like the compiler) or a management
+// command. The only catch-all of the project: anything unexpected runs the real compiler.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "zccache/base/log.h"
+#include "zccache/cli/commands.h"
+#include "zccache/client/compiler_path.h"
+#include "zccache/client/wrapper.h"
+
+namespace {
+
+int run(int argc, char** argv) {
+  zccache::log::set_debug(std::getenv("ZCCACHE_DEBUG") != nullptr);
+  std::string compiler_name;
+  int first_arg;
+  if (zccache::client::invoked_as_zccache(argv[0])) {
+    if (argc < 2) {
+      std::fprintf(stderr, "zccache: missing compiler or command (try zccache --help)\n");
+      return 2;
+    }
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (zccache::cli::is_command(words[0])) return zccache::cli::run_command(words);
+    compiler_name = argv[1];
+    first_arg = 2;
+  } else {
+    std::string self = argv[0];
+    compiler_name = self.substr(self.rfind('/') + 1);  // masquerade: find the real one in PATH
+    first_arg = 1;
+  }
+  char cwd[4096];
+  std::string dir = ::getcwd(cwd, sizeof(cwd)) ? cwd : ".";
+  std::string compiler = zccache::client::resolve_compiler(compiler_name, dir);
+  if (compiler.empty()) {
+    std::fprintf(stderr, "zccache: compiler '%s' not found in PATH\n", compiler_name.c_str());
+    return 127;
+  }
+  std::vector<std::string> args(argv + first_arg, argv + argc);
+  try {
+    return zccache::client::run_wrapped_compile(compiler, args);
+  } catch (const std::exception& e) {
+    // Never break a build: run the compiler as if zccache were not there.
+    zccache::log::debug(std::string("internal error, running uncached: ") + e.what());
+    std::vector<char*> cargv{compiler.data()};
+    for (auto& a : args) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    ::execv(compiler.c_str(), cargv.data());
+    return 127;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return run(argc, argv); }

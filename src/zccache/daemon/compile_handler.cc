@@ -1,0 +1,230 @@
+#include "zccache/daemon/compile_handler.h"
+
+#include <unistd.h>
+
+#include "zccache/base/log.h"
+#include "zccache/daemon/include_set.h"
+#include "zccache/daemon/output_paths.h"
+#include "zccache/daemon/request_key.h"
+#include "zccache/os/file_info.h"
+#include "zccache/os/path.h"
+#include "zccache/store/manifest.h"
+#include "zccache/store/result_entry.h"
+#include "zccache/tools/depfile.h"
+#include "zccache/tools/gcc_clang/parse.h"
+
+namespace zccache::daemon {
+namespace {
+
+class RealFileReader : public tools::FileReader {
+ public:
+  std::optional<std::string> read(const std::string& path) override {
+    auto r = os::read_file(path);
+    if (!r.ok()) return std::nullopt;
+    return std::move(r).value();
+  }
+};
+
+// Whether the compiler would colour its diagnostics on its own: stderr is a terminal and TERM
+// allows it (gcc: TERM set and not "dumb"; clang: TERM names a colour terminal). When it would,
+// the miss runs with colour forced (the pipe is not a terminal) and the key records it.
+bool terminal_wants_color(tools::Family family, const std::vector<std::string>& env, bool stderr_is_tty) {
+  if (!stderr_is_tty) return false;
+  const char* term = find_env(env, "TERM");
+  if (!term || !*term || std::string_view(term) == "dumb") return false;
+  if (family == tools::Family::kGcc) return true;
+  std::string_view t(term);
+  for (std::string_view prefix : {"ansi", "cygwin", "linux", "screen", "xterm", "vt100", "rxvt", "tmux"})
+    if (t.substr(0, prefix.size()) == prefix) return true;
+  return t.find("color") != std::string_view::npos;
+}
+
+mode_t output_mode(uint32_t umask) { return 0666 & ~static_cast<mode_t>(umask); }
+
+}  // namespace
+
+PendingMiss::~PendingMiss() {
+  if (!injected_depfile.empty()) ::unlink(injected_depfile.c_str());
+}
+
+void CompileHandler::passthrough(tools::Passthrough reason, protocol::CompileReply& reply) {
+  p_.stats.passthrough(reason);
+  reply.outcome = protocol::CompileOutcome::kPassthrough;
+  reply.reason = std::string(tools::reason_name(reason));
+}
+
+std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileRequest& req,
+                                                   protocol::CompileReply& reply) {
+  auto compiler = p_.compilers.info(req.compiler);
+  if (!compiler.ok() || compiler->family == tools::Family::kUnknown) {
+    passthrough(tools::Passthrough::kUnknownCompiler, reply);
+    return nullptr;
+  }
+  RealFileReader reader;
+  tools::Plan plan = tools::gcc_clang::make_plan(compiler->family, req.args, req.cwd, req.env, reader);
+  if (plan.passthrough != tools::Passthrough::kNone) {
+    passthrough(plan.passthrough, reply);
+    return nullptr;
+  }
+  // Never write, rename over or unlink an output that is not a regular file (/dev/null, a FIFO).
+  for (const auto& out : user_outputs(plan)) {
+    auto info = os::lstat_path(os::absolute_from(req.cwd, out));
+    if (info.ok() && !info->is_regular()) {
+      passthrough(tools::Passthrough::kOutputNotRegular, reply);
+      return nullptr;
+    }
+  }
+  auto source = p_.files.facts(os::absolute_from(req.cwd, plan.source));
+  if (!source.ok()) {
+    passthrough(tools::Passthrough::kMissingSource, reply);
+    return nullptr;
+  }
+  bool have_epoch = find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
+  if (source->uses_time_macros && !have_epoch) {
+    passthrough(tools::Passthrough::kDateTime, reply);
+    return nullptr;
+  }
+
+  bool color_on = !plan.color_explicit && terminal_wants_color(compiler->family, req.env, req.stderr_is_tty);
+  KeyInputs in{&compiler.value(), &plan, source->digest, req.cwd, &req.env, color_on};
+  hash::Digest key = request_key(in);
+
+  if (try_hit(req, plan, key, reply)) return nullptr;
+
+  p_.stats.miss();
+  auto miss = std::make_unique<PendingMiss>();
+  reply.outcome = protocol::CompileOutcome::kMiss;
+  reply.miss_token = next_token_.fetch_add(1);
+  if (!plan.depfile.requested) {
+    miss->injected_depfile = p_.tmp_dir + "/dep-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(reply.miss_token) + ".d";
+    reply.extra_args = {"-MD", "-MF", miss->injected_depfile};
+  }
+  if (color_on) {
+    reply.extra_args.emplace_back(compiler->family == tools::Family::kGcc ? "-fdiagnostics-color=always"
+                                                                          : "-fcolor-diagnostics");
+  }
+  miss->request = req;
+  miss->plan = std::move(plan);
+  miss->compiler = std::move(compiler).value();
+  miss->request_key = key;
+  return miss;
+}
+
+bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::Plan& plan, const hash::Digest& key,
+                             protocol::CompileReply& reply) {
+  auto bytes = p_.index.get(store::Table::kManifests, key.raw());
+  if (!bytes.ok() || !bytes->has_value()) return false;
+  auto manifest = store::decode_manifest(**bytes);
+  if (!manifest) return false;
+  for (const auto& set : manifest->entries) {
+    if (!include_set_matches(set, req.cwd, p_.files)) continue;
+    auto result_bytes = p_.index.get(store::Table::kResults, set.result_key.raw());
+    if (!result_bytes.ok() || !result_bytes->has_value()) continue;
+    auto result = store::decode_result(**result_bytes);
+    if (!result) continue;
+    auto delivered = deliver_result(plan, *result, req.cwd, output_mode(req.umask), p_.artifacts);
+    if (!delivered.ok()) {
+      // A corrupt or vanished artifact: forget the result, compile instead.
+      log::debug("delivery failed: " + delivered.error().message);
+      p_.stats.error();
+      (void)p_.index.erase(store::Table::kResults, set.result_key.raw());
+      return false;
+    }
+    if (!*delivered) continue;  // depfile cannot be rendered for this target
+    p_.stats.hit();
+    reply.outcome = protocol::CompileOutcome::kHit;
+    reply.exit_code = result->exit_code;
+    reply.stdout_data = result->stdout_data;
+    reply.stderr_data = result->stderr_data;
+    return true;
+  }
+  return false;
+}
+
+std::optional<StagedResult> CompileHandler::stage_outputs(PendingMiss& miss, const protocol::StoreRequest& store,
+                                                          protocol::StoreReply& reply) {
+  const tools::Plan& plan = miss.plan;
+  const std::string& cwd = miss.request.cwd;
+  if (store.exit_code != 0) {
+    p_.stats.compile_failed();
+    reply.reason = "compile failed";
+    return std::nullopt;
+  }
+  StagedResult staged;
+  staged.entry.exit_code = store.exit_code;
+  staged.entry.stdout_data = store.stdout_data;
+  staged.entry.stderr_data = store.stderr_data;
+  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
+
+  auto fail = [&](const std::string& why) -> std::optional<StagedResult> {
+    log::debug("not stored: " + why);
+    p_.stats.error();
+    reply.reason = why;
+    return std::nullopt;
+  };
+  auto copied = copy_outputs(plan, cwd, p_.artifacts, staged.entry);
+  if (!copied.ok()) return fail(copied.error().message);
+
+  // The include set: from our injected depfile, the user's -MD depfile, or (for -MMD, which
+  // leaves out system headers) a dependency scan.
+  std::string dep_text;
+  if (!miss.injected_depfile.empty()) {
+    auto text = os::read_file(miss.injected_depfile);
+    if (!text.ok()) return fail(text.error().message);
+    dep_text = std::move(text).value();
+  } else if (plan.depfile.system_headers) {
+    dep_text = staged.entry.depfile_bytes;
+  } else {
+    auto scanned = scan_dependencies(miss.request.compiler, plan, miss.request.env, cwd, p_.tmp_dir);
+    if (!scanned.ok()) return fail(scanned.error().message);
+    dep_text = std::move(scanned).value();
+  }
+  auto deps = tools::parse_depfile(dep_text);
+  if (!deps || deps->dep_paths.empty()) return fail("unreadable dependency file");
+  staged.dep_paths = deps->dep_paths;
+  reply.stored = true;
+  return staged;
+}
+
+void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& store, const StagedResult& staged) {
+  const std::string& cwd = miss.request.cwd;
+  auto dirs = p_.compilers.search_dirs(miss.request.compiler, miss.compiler, miss.plan, miss.request.env, cwd);
+  if (!dirs.ok()) {
+    log::debug("search dirs: " + dirs.error().message);
+    p_.stats.error();
+    return;
+  }
+  bool allow_time = find_env(miss.request.env, "SOURCE_DATE_EPOCH") != nullptr;
+  auto built = build_include_set(staged.dep_paths, *dirs, cwd, store.start_time_ns, allow_time, p_.files);
+  if (!built.ok()) {
+    log::debug("include set: " + built.error().message);
+    p_.stats.error();
+    return;
+  }
+  if (built->refused != tools::Passthrough::kNone) {
+    p_.stats.passthrough(built->refused);
+    return;
+  }
+  store::IncludeSet set = std::move(built->set);
+  set.result_key = result_key(miss.request_key, set.files);
+  Status put = p_.index.put(store::Table::kResults, set.result_key.raw(), store::encode_result(staged.entry));
+  if (!put.ok()) {
+    p_.stats.error();
+    return;
+  }
+  std::lock_guard lock(manifest_mutex_);
+  store::Manifest manifest;
+  auto old = p_.index.get(store::Table::kManifests, miss.request_key.raw());
+  if (old.ok() && old->has_value()) {
+    if (auto decoded = store::decode_manifest(**old)) manifest = std::move(*decoded);
+  }
+  store::add_include_set(manifest, std::move(set));
+  if (p_.index.put(store::Table::kManifests, miss.request_key.raw(), store::encode_manifest(manifest)).ok()) {
+    p_.stats.stored();
+  } else {
+    p_.stats.error();
+  }
+}
+
+}  // namespace zccache::daemon

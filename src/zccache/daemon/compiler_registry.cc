@@ -1,0 +1,113 @@
+#include "zccache/daemon/compiler_registry.h"
+
+#include "zccache/hash/hasher.h"
+#include "zccache/os/path.h"
+#include "zccache/os/process.h"
+
+namespace zccache::daemon {
+namespace {
+
+tools::Family family_from_version(std::string_view text) {
+  if (text.find("clang version") != std::string_view::npos) return tools::Family::kClang;
+  if (text.find("Free Software Foundation") != std::string_view::npos || text.find("(GCC)") != std::string_view::npos)
+    return tools::Family::kGcc;
+  return tools::Family::kUnknown;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+SearchDirs parse_search_dirs(std::string_view text) {
+  SearchDirs dirs;
+  enum { kNone, kQuote, kAngle } section = kNone;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.rfind("#include \"...\" search starts here:", 0) == 0) {
+      section = kQuote;
+    } else if (line.rfind("#include <...> search starts here:", 0) == 0) {
+      section = kAngle;
+    } else if (line.rfind("End of search list.", 0) == 0) {
+      section = kNone;
+    } else if (section != kNone && !line.empty() && line[0] == ' ') {
+      std::string_view dir = trim(line);
+      constexpr std::string_view kFramework = " (framework directory)";
+      if (dir.size() > kFramework.size() && dir.substr(dir.size() - kFramework.size()) == kFramework) continue;
+      (section == kQuote ? dirs.quote : dirs.angle).emplace_back(dir);
+    }
+  }
+  return dirs;
+}
+
+Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
+  std::string real = os::real_path(invoked_path);
+  if (real.empty()) return make_error(ErrorCode::kNotFound, "compiler not found: " + invoked_path);
+  auto facts = files_.facts(real);
+  if (!facts.ok()) return facts.error();
+
+  Probe probe;
+  bool known = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = probes_.find(real);
+    if (it != probes_.end() && it->second.binary_digest == facts->digest) {
+      probe = it->second;
+      known = true;
+    }
+  }
+  if (!known) {
+    auto out = os::run_capture({invoked_path, "--version"});
+    if (!out.ok()) return out.error();
+    probe.binary_digest = facts->digest;
+    probe.version_text = out->stdout_data + out->stderr_data;
+    probe.family = family_from_version(probe.version_text);
+    std::lock_guard lock(mutex_);
+    probes_[real] = probe;
+  }
+  CompilerInfo info;
+  info.family = probe.family;
+  info.real_path = real;
+  hash::Hasher h;
+  h.add("compiler-identity-v1").add(invoked_path).add(real).add_digest(probe.binary_digest).add(probe.version_text);
+  info.identity = h.finish();
+  return info;
+}
+
+Result<SearchDirs> CompilerRegistry::search_dirs(const std::string& compiler, const CompilerInfo& info,
+                                                 const tools::Plan& plan, const std::vector<std::string>& env,
+                                                 const std::string& cwd) {
+  hash::Hasher h;
+  h.add_digest(info.identity).add(cwd).add(plan.language);
+  for (const auto& a : plan.probe_args) h.add(a);
+  h.add("env");
+  for (const auto& e : env) h.add(e);
+  hash::Digest key = h.finish();
+  {
+    std::lock_guard lock(mutex_);
+    auto it = search_dirs_.find(key);
+    if (it != search_dirs_.end()) return it->second;
+  }
+  std::vector<std::string> argv{compiler};
+  argv.insert(argv.end(), plan.probe_args.begin(), plan.probe_args.end());
+  for (const char* a : {"-E", "-v", "-x"}) argv.emplace_back(a);
+  argv.push_back(plan.language);
+  for (const char* a : {"/dev/null", "-o", "/dev/null"}) argv.emplace_back(a);
+  auto out = os::run_capture(argv, &env, cwd);
+  if (!out.ok()) return out.error();
+  if (out->exit_code != 0) return make_error(ErrorCode::kIo, "include-path probe failed: " + out->stderr_data);
+  SearchDirs dirs = parse_search_dirs(out->stderr_data);
+  if (dirs.angle.empty()) return make_error(ErrorCode::kIo, "include-path probe printed no search list");
+  std::lock_guard lock(mutex_);
+  search_dirs_[key] = dirs;
+  return dirs;
+}
+
+}  // namespace zccache::daemon

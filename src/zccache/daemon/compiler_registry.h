@@ -1,0 +1,63 @@
+// CompilerRegistry: what the daemon knows about each compiler binary, memoized.
+//
+// - identity: a digest over the path the build invoked (clang picks its driver mode from argv[0]),
+//   the resolved real path, and the binary's content hash (from the metadata cache, so it is
+//   memoized by dev/inode/size/mtime/ctime: a replacement that keeps size and mtime still moves
+//   ctime) plus the `--version` text.
+// - family: gcc or clang, from `--version` output, never from the name alone (cc and c++ are
+//   alternatives symlinks; a "gcc" may be clang on some systems).
+// - search directories: the quote and angle include lists the compiler uses for a set of flags,
+//   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
+//
+// Thread-safe (a mutex guards the maps; probes run outside it).
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "zccache/base/result.h"
+#include "zccache/fscache/metadata_cache.h"
+#include "zccache/hash/digest.h"
+#include "zccache/tools/plan.h"
+
+namespace zccache::daemon {
+
+struct CompilerInfo {
+  tools::Family family = tools::Family::kUnknown;
+  hash::Digest identity;
+  std::string real_path;
+};
+
+struct SearchDirs {
+  std::vector<std::string> quote;  // #include "..." only (-iquote)
+  std::vector<std::string> angle;  // #include <...> (-I, -isystem, system dirs, -idirafter), in order
+};
+
+// Parses the stderr of a `-E -v` run (exposed for tests).
+SearchDirs parse_search_dirs(std::string_view verbose_output);
+
+class CompilerRegistry {
+ public:
+  explicit CompilerRegistry(fscache::MetadataCache& files) : files_(files) {}
+
+  Result<CompilerInfo> info(const std::string& invoked_path);
+  // env: the compile's environment ("NAME=VALUE"); cwd: its working directory.
+  Result<SearchDirs> search_dirs(const std::string& compiler, const CompilerInfo& info,
+                                 const tools::Plan& plan, const std::vector<std::string>& env,
+                                 const std::string& cwd);
+
+ private:
+  struct Probe {
+    hash::Digest binary_digest;
+    tools::Family family;
+    std::string version_text;
+  };
+  fscache::MetadataCache& files_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Probe> probes_;  // real path -> probe; GUARDED_BY(mutex_)
+  std::unordered_map<hash::Digest, SearchDirs, hash::DigestHash> search_dirs_;  // GUARDED_BY(mutex_)
+};
+
+}  // namespace zccache::daemon

@@ -1,0 +1,69 @@
+#include "zccache/daemon/compiler_registry.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace zccache::daemon {
+namespace {
+
+TEST(ParseSearchDirs, GccOutput) {
+  const char* text =
+      "ignoring nonexistent directory \"/usr/local/include/x86_64-linux-gnu\"\n"
+      "#include \"...\" search starts here:\n"
+      " quoted\n"
+      "#include <...> search starts here:\n"
+      " inc\n"
+      " /usr/lib/gcc/x86_64-linux-gnu/12/include\n"
+      " /usr/include\n"
+      "End of search list.\n";
+  SearchDirs d = parse_search_dirs(text);
+  ASSERT_EQ(d.quote.size(), 1u);
+  EXPECT_EQ(d.quote[0], "quoted");
+  ASSERT_EQ(d.angle.size(), 3u);
+  EXPECT_EQ(d.angle[0], "inc");
+  EXPECT_EQ(d.angle[2], "/usr/include");
+}
+
+TEST(ParseSearchDirs, SkipsFrameworkDirectories) {
+  SearchDirs d = parse_search_dirs(
+      "#include <...> search starts here:\n /usr/include\n /Library/Frameworks (framework directory)\nEnd of search list.\n");
+  ASSERT_EQ(d.angle.size(), 1u);
+}
+
+class RealCompilers : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RealCompilers, IdentifiesFamilyAndSearchDirs) {
+  std::string compiler = std::string("/usr/bin/") + GetParam();
+  if (access(compiler.c_str(), X_OK) != 0) GTEST_SKIP() << compiler << " missing";
+  fscache::MetadataCache files;
+  CompilerRegistry registry(files);
+  auto info = registry.info(compiler);
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  bool is_clang = std::string(GetParam()).find("clang") != std::string::npos;
+  EXPECT_EQ(info->family, is_clang ? tools::Family::kClang : tools::Family::kGcc);
+  tools::Plan plan;
+  plan.language = "c";
+  plan.probe_args = {"-Isome/dir"};
+  auto dirs = registry.search_dirs(compiler, *info, plan, {"PATH=/usr/bin"}, "/tmp");
+  ASSERT_TRUE(dirs.ok()) << dirs.error().message;
+  ASSERT_FALSE(dirs->angle.empty());
+  EXPECT_EQ(dirs->angle.back(), "/usr/include");
+  // The invoked name is part of the identity: clang++ behaves differently from clang.
+  auto again = registry.info(compiler);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->identity, info->identity);
+}
+
+INSTANTIATE_TEST_SUITE_P(Compilers, RealCompilers, ::testing::Values("gcc", "clang", "cc"));
+
+TEST(CompilerRegistry, UnknownBinaryHasUnknownFamily) {
+  fscache::MetadataCache files;
+  CompilerRegistry registry(files);
+  auto info = registry.info("/bin/true");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->family, tools::Family::kUnknown);
+  EXPECT_FALSE(registry.info("/nonexistent/gcc").ok());
+}
+
+}  // namespace
+}  // namespace zccache::daemon

@@ -1,0 +1,39 @@
+// The level-2 half of the key: build an include set from a finished compile's dependency list,
+// and check one against the file system at lookup.
+//
+// A set holds (path, digest) of every file the compile read, plus the existence of every path
+// that would have shadowed a header had it existed: for a header found as <dir_k>/<rel>, the
+// paths <d>/<rel> for every quote directory (the directories of the compile's own files, -iquote)
+// and every angle directory searched before dir_k; and <d>/<name> for every literal
+// __has_include(name) probe, in every directory. Creating any of them after the compile makes the
+// set stale, which closes the direct-mode hole where a new header earlier in the path is ignored.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "zccache/daemon/compiler_registry.h"
+#include "zccache/fscache/metadata_cache.h"
+#include "zccache/store/manifest.h"
+#include "zccache/tools/plan.h"
+
+namespace zccache::daemon {
+
+struct IncludeSetBuild {
+  tools::Passthrough refused = tools::Passthrough::kNone;  // kTooNew or kDateTime when not storable
+  std::string detail;
+  store::IncludeSet set;  // result_key left empty for the caller
+};
+
+// dep_paths: as the compiler spelled them (relative to cwd or absolute), source first.
+// start_time_ns: when the compile started; a file changed after it (minus the clock's coarse
+// tick) may not match the object and refuses the set.
+Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
+                                          const std::string& cwd, int64_t start_time_ns,
+                                          bool allow_time_macros, fscache::MetadataCache& files);
+
+// True when every file still has its digest and every shadow path its recorded existence.
+bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files);
+
+}  // namespace zccache::daemon

@@ -1,0 +1,125 @@
+// zccache-daemon start-up and shutdown: single instance per cache directory (flock on
+// run/daemon.lock, held for life), socket creation, signal handling, log file.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "zccache/base/log.h"
+#include "zccache/base/version.h"
+#include "zccache/daemon/server.h"
+#include "zccache/os/file_info.h"
+#include "zccache/store/artifact_store.h"
+#include "zccache/store/index.h"
+#include "zccache/transport/unix_socket.h"
+
+namespace zccache::daemon {
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+std::chrono::seconds idle_timeout_from_env() {
+  const char* v = std::getenv("ZCCACHE_IDLE_TIMEOUT");
+  if (!v || !*v) return std::chrono::seconds(900);
+  char* end = nullptr;
+  long s = std::strtol(v, &end, 10);
+  if (*end != '\0' || s < 0) return std::chrono::seconds(900);
+  return std::chrono::seconds(s);
+}
+
+int fail(const std::string& msg) {
+  log::error("daemon: " + msg);
+  return 1;
+}
+
+}  // namespace
+
+int run_daemon(int argc, char** argv) {
+  std::string cache_dir;
+  bool foreground = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--cache-dir" && i + 1 < argc) {
+      cache_dir = argv[++i];
+    } else if (a == "--foreground") {
+      foreground = true;
+    } else if (a == "--version") {
+      std::printf("zccache-daemon %s\n", kVersion);
+      return 0;
+    } else {
+      return fail("unknown argument: " + a + " (usage: zccache-daemon [--cache-dir DIR] [--foreground])");
+    }
+  }
+  if (cache_dir.empty()) cache_dir = transport::default_cache_dir();
+  transport::Endpoint endpoint = transport::endpoint_for(cache_dir);
+  ::umask(077);
+  if (Status s = transport::prepare_endpoint(endpoint); !s.ok()) return fail(s.error().message);
+  for (const char* sub : {"/logs", "/tmp", "/artifacts"}) {
+    if (Status s = os::make_dirs(cache_dir + sub, 0700); !s.ok()) return fail(s.error().message);
+  }
+
+  UniqueFd lock(::open(endpoint.daemon_lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock.valid()) return fail("cannot open " + endpoint.daemon_lock_path);
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) return 0;  // another daemon serves this directory
+
+  if (!foreground) {
+    int log_fd = ::open((cache_dir + "/logs/daemon.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (log_fd >= 0) {
+      ::dup2(log_fd, STDERR_FILENO);
+      ::close(log_fd);
+    }
+    int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, STDIN_FILENO);
+      ::dup2(null_fd, STDOUT_FILENO);
+      ::close(null_fd);
+    }
+  }
+  log::set_debug(std::getenv("ZCCACHE_DEBUG") != nullptr);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
+
+  auto index = store::Index::open(cache_dir + "/index");
+  if (!index.ok()) return fail(index.error().message);
+  store::ArtifactStore artifacts(cache_dir + "/artifacts");
+  fscache::MetadataCache files;
+  CompilerRegistry compilers(files);
+  Stats stats;
+  if (auto saved = (*index)->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
+    stats.load_json(**saved);
+  }
+  // Stale temporaries of a killed predecessor.
+  std::system(("rm -f '" + cache_dir + "/tmp/'*.d 2>/dev/null").c_str());
+
+  // We hold the instance lock, so a socket file left here belongs to a dead daemon.
+  ::unlink(endpoint.socket_path.c_str());
+  auto listener = transport::listen_unix(endpoint.socket_path);
+  if (!listener.ok()) return fail(listener.error().message);
+  ::chmod(endpoint.socket_path.c_str(), 0600);
+
+  CacheParts parts{files, compilers, **index, artifacts, stats, cache_dir + "/tmp"};
+  Server server(endpoint, parts, std::move(listener).value(), idle_timeout_from_env());
+  std::thread watchdog([&] {
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.stop();
+  });
+  server.run();
+  ::unlink(endpoint.socket_path.c_str());
+  g_stop = 1;
+  watchdog.join();
+  return 0;
+}
+
+}  // namespace zccache::daemon

@@ -1,0 +1,40 @@
+// The files a C/C++ compile writes, and moving them between the build tree and the store:
+// copy_outputs() after a miss, deliver_result() on a hit, scan_dependencies() for -MMD.
+// Roles in a ResultEntry: "object", then "extra<N>" for Plan::extra_outputs[N]; the user's
+// depfile travels as bytes inside the entry (it is re-rendered for another target name).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "zccache/base/result.h"
+#include "zccache/store/artifact_store.h"
+#include "zccache/store/result_entry.h"
+#include "zccache/tools/plan.h"
+
+namespace zccache::daemon {
+
+// Every path the compile writes, as given (object, depfile, extra outputs).
+std::vector<std::string> user_outputs(const tools::Plan& plan);
+
+// The depfile targets the compiler writes for this plan: -MT/-MQ names, else the object name.
+std::vector<std::string> expected_depfile_targets(const tools::Plan& plan);
+
+// Copies the compile's outputs into `artifacts` and fills entry.outputs and the depfile fields.
+Status copy_outputs(const tools::Plan& plan, const std::string& cwd, store::ArtifactStore& artifacts,
+                    store::ResultEntry& entry);
+
+// Writes the entry's outputs to the plan's paths with `mode`. false (and nothing written) when the
+// stored depfile cannot be rendered for this plan's targets.
+Result<bool> deliver_result(const tools::Plan& plan, const store::ResultEntry& entry, const std::string& cwd,
+                            mode_t mode, store::ArtifactStore& artifacts);
+
+// The full dependency list (system headers included) of the plan's source, from a
+// preprocessor-only `-M` run: used only when the user's -MMD depfile leaves system headers out.
+Result<std::string> scan_dependencies(const std::string& compiler, const tools::Plan& plan,
+                                      const std::vector<std::string>& env, const std::string& cwd,
+                                      const std::string& tmp_dir);
+
+}  // namespace zccache::daemon

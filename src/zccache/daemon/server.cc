@@ -1,0 +1,156 @@
+#include "zccache/daemon/server.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "zccache/base/log.h"
+#include "zccache/base/version.h"
+#include "zccache/os/file_info.h"
+#include "zccache/transport/channel.h"
+#include "zccache/transport/unix_socket.h"
+
+namespace zccache::daemon {
+namespace {
+
+using transport::Clock;
+
+// A request arrives right after connect; the Store after a miss waits as long as a compile can run.
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+constexpr auto kCompileTimeout = std::chrono::hours(24);
+constexpr auto kReplyTimeout = std::chrono::seconds(30);
+
+}  // namespace
+
+Server::Server(transport::Endpoint endpoint, CacheParts parts, UniqueFd listen_fd, std::chrono::seconds idle_timeout)
+    : endpoint_(std::move(endpoint)),
+      parts_(parts),
+      handler_(parts),
+      listen_fd_(std::move(listen_fd)),
+      idle_timeout_(idle_timeout) {
+  started_ns_ = os::now_realtime_ns();
+  last_activity_ns_ = started_ns_;
+}
+
+void Server::run() {
+  int64_t last_persist = os::now_realtime_ns();
+  while (!stopping_) {
+    accept_once(std::chrono::milliseconds(200));
+    int64_t now = os::now_realtime_ns();
+    if (now - last_persist > 2'000'000'000) {
+      persist_stats();
+      last_persist = now;
+    }
+    if (active_ == 0 && idle_timeout_.count() > 0 &&
+        now - last_activity_ns_ > std::chrono::nanoseconds(idle_timeout_).count()) {
+      log::debug("idle timeout");
+      break;
+    }
+  }
+  // Let in-flight requests finish (a miss being stored), bounded.
+  for (int i = 0; i < 100 && active_ > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  persist_stats();
+}
+
+void Server::accept_once(std::chrono::milliseconds wait) {
+  struct pollfd pfd = {listen_fd_.get(), POLLIN, 0};
+  int n = ::poll(&pfd, 1, static_cast<int>(wait.count()));
+  if (n <= 0) return;
+  auto conn = transport::accept_unix(listen_fd_.get());
+  if (!conn.ok()) return;
+  last_activity_ns_ = os::now_realtime_ns();
+  ++active_;
+  std::thread([this, fd = std::move(conn).value()]() mutable {
+    serve(std::move(fd));
+    last_activity_ns_ = os::now_realtime_ns();
+    --active_;
+  }).detach();
+}
+
+void Server::serve(UniqueFd conn) {
+  auto uid = transport::peer_uid(conn.get());
+  if (!uid.ok() || *uid != ::getuid()) return;  // another user: close without a word
+
+  auto msg = transport::receive_message(conn.get(), Clock::now() + kRequestTimeout);
+  if (!msg.ok()) {
+    if (msg.error().code == ErrorCode::kProtocol) {
+      (void)transport::send_message(conn.get(), protocol::ErrorReply{msg.error().message},
+                                    Clock::now() + kReplyTimeout);
+    }
+    return;
+  }
+  if (auto* req = std::get_if<protocol::CompileRequest>(&*msg)) {
+    protocol::CompileReply reply;
+    if (req->client_version != kVersion) {
+      reply.outcome = protocol::CompileOutcome::kVersionMismatch;
+      (void)transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout);
+      stopping_ = true;
+      return;
+    }
+    auto miss = handler_.begin(*req, reply);
+    if (!transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok() || !miss) return;
+    auto store = transport::receive_message(conn.get(), Clock::now() + kCompileTimeout);
+    if (!store.ok()) return;  // the client went away: nothing to store
+    auto* store_req = std::get_if<protocol::StoreRequest>(&*store);
+    if (!store_req || store_req->miss_token != reply.miss_token) return;
+    handler_.finish(*miss, *store_req, [&](const protocol::StoreReply& r) {
+      (void)transport::send_message(conn.get(), r, Clock::now() + kReplyTimeout);
+      conn.reset();  // the client may exit now; recording continues
+    });
+    return;
+  }
+  if (auto* cmd = std::get_if<protocol::CommandRequest>(&*msg)) {
+    (void)transport::send_message(conn.get(), command(*cmd), Clock::now() + kReplyTimeout);
+    return;
+  }
+  (void)transport::send_message(conn.get(), protocol::ErrorReply{"unexpected message"}, Clock::now() + kReplyTimeout);
+}
+
+protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
+  protocol::CommandReply reply;
+  switch (req.command) {
+    case protocol::Command::kPing:
+      reply.json = nlohmann::json{{"version", kVersion}, {"pid", ::getpid()}}.dump();
+      break;
+    case protocol::Command::kStatus:
+      reply.json = status_json();
+      break;
+    case protocol::Command::kStop:
+      stopping_ = true;
+      reply.json = R"({"stopping":true})";
+      break;
+    case protocol::Command::kClear: {
+      Status a = parts_.index.clear(/*include_meta=*/false);
+      Status b = parts_.artifacts.clear();
+      parts_.stats.reset();
+      parts_.files.clear();
+      persist_stats();
+      nlohmann::json j{{"cleared", a.ok() && b.ok()}};
+      if (!a.ok()) j["error"] = a.error().message;
+      if (!b.ok()) j["error"] = b.error().message;
+      reply.json = j.dump();
+      break;
+    }
+  }
+  return reply;
+}
+
+std::string Server::status_json() {
+  auto j = nlohmann::json::parse(parts_.stats.to_json());
+  j["daemon_running"] = true;
+  j["version"] = kVersion;
+  j["cache_dir"] = endpoint_.cache_dir;
+  j["pid"] = ::getpid();
+  auto entries = parts_.index.count(store::Table::kResults);
+  j["entries"] = entries.ok() ? *entries : 0;
+  j["size_bytes"] = parts_.artifacts.size_bytes() + parts_.index.size_bytes();
+  j["uptime_s"] = (os::now_realtime_ns() - started_ns_) / 1'000'000'000;
+  j["tracked_files"] = parts_.files.size();
+  return j.dump();
+}
+
+void Server::persist_stats() { (void)parts_.index.put(store::Table::kMeta, "stats", parts_.stats.to_json()); }
+
+}  // namespace zccache::daemon

@@ -1,0 +1,52 @@
+// Server: the daemon's accept loop and connection handling.
+//
+// Thread roles:
+// - the accept thread (run()): polls the listening socket, checks the idle timeout and the stop
+//   flag, and starts one connection thread per client;
+// - connection threads (serve()): read one request, answer it; for a miss, wait on the same
+//   connection for the Store message and record the result.
+// Shared state lives in CacheParts (each part is thread-safe) and in the atomics below.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "zccache/base/unique_fd.h"
+#include "zccache/daemon/compile_handler.h"
+#include "zccache/protocol/messages.h"
+#include "zccache/transport/endpoint.h"
+
+namespace zccache::daemon {
+
+class Server {
+ public:
+  Server(transport::Endpoint endpoint, CacheParts parts, UniqueFd listen_fd, std::chrono::seconds idle_timeout);
+
+  // Serves until stop() (a `stop` command, SIGTERM, a newer client) or the idle timeout.
+  void run();
+  void stop() { stopping_ = true; }
+  // One accept step, for tests: waits up to `wait` for a connection and serves it on a thread.
+  void accept_once(std::chrono::milliseconds wait);
+
+ private:
+  void serve(UniqueFd conn);
+  protocol::CommandReply command(const protocol::CommandRequest& req);
+  std::string status_json();
+  void persist_stats();
+
+  transport::Endpoint endpoint_;
+  CacheParts parts_;
+  CompileHandler handler_;
+  UniqueFd listen_fd_;
+  std::chrono::seconds idle_timeout_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> active_{0};
+  std::atomic<int64_t> last_activity_ns_{0};
+  int64_t started_ns_ = 0;
+};
+
+// Entry point of zccache-daemon.
+int run_daemon(int argc, char** argv);
+
+}  // namespace zccache::daemon

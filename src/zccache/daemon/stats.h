@@ -1,0 +1,43 @@
+// Stats: the daemon's counters (hits, misses, passthrough by reason, ...). Persisted in the
+// index's meta table so that they survive daemon restarts. Thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "zccache/tools/plan.h"
+
+namespace zccache::daemon {
+
+struct Counters {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t errors = 0;          // internal failures (I/O, corrupt artifacts); the build went on
+  uint64_t compile_failed = 0;  // misses whose compile failed (not cached)
+  uint64_t stored = 0;          // results written
+  std::array<uint64_t, static_cast<size_t>(tools::Passthrough::kCount)> passthrough{};
+};
+
+class Stats {
+ public:
+  void hit();
+  void miss();
+  void error();
+  void compile_failed();
+  void stored();
+  void passthrough(tools::Passthrough reason);
+  Counters snapshot() const;
+  void reset();
+
+  // Serialises to / restores from the JSON kept in the index.
+  std::string to_json() const;
+  void load_json(const std::string& json);
+
+ private:
+  mutable std::mutex mutex_;
+  Counters counters_;  // GUARDED_BY(mutex_)
+};
+
+}  // namespace zccache::daemon

@@ -1,0 +1,93 @@
+#include "zccache/fscache/metadata_cache.h"
+
+#include <cstring>
+
+#include "zccache/hash/hasher.h"
+
+namespace zccache::fscache {
+namespace {
+
+bool contains(std::string_view text, std::string_view needle) {
+  return ::memmem(text.data(), text.size(), needle.data(), needle.size()) != nullptr;
+}
+
+// Extracts the literal argument of each __has_include / __has_include_next probe. A macro argument
+// (no < or " after the parenthesis) cannot be known here and is skipped: the watcher issue covers
+// it with directory events.
+void collect_has_include(std::string_view text, std::vector<std::string>& out) {
+  constexpr std::string_view kProbe = "__has_include";
+  size_t pos = 0;
+  while ((pos = text.find(kProbe, pos)) != std::string_view::npos) {
+    pos += kProbe.size();
+    if (text.substr(pos, 5) == "_next") pos += 5;
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
+    if (pos >= text.size() || text[pos] != '(') continue;
+    ++pos;
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
+    if (pos >= text.size()) break;
+    char close = text[pos] == '<' ? '>' : text[pos] == '"' ? '"' : 0;
+    if (close == 0) continue;
+    const char stops[] = {close, '\n', 0};
+    size_t end = text.find_first_of(stops, pos + 1);
+    if (end == std::string_view::npos || text[end] != close) continue;
+    out.emplace_back(text.substr(pos + 1, end - pos - 1));
+    pos = end;
+  }
+}
+
+}  // namespace
+
+FileFacts scan_content(std::string_view content) {
+  FileFacts facts;
+  facts.digest = hash::hash_bytes(content);
+  facts.uses_time_macros =
+      contains(content, "__DATE__") || contains(content, "__TIME__") || contains(content, "__TIMESTAMP__");
+  if (contains(content, "__has_include")) collect_has_include(content, facts.has_include_names);
+  return facts;
+}
+
+Result<FileFacts> MetadataCache::facts(const std::string& path) {
+  auto info = os::stat_path(path);
+  if (!info.ok()) return info.error();
+  if (!info->is_regular()) return make_error(ErrorCode::kIo, "not a regular file: " + path);
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(path);
+    if (it != entries_.end() && it->second.info == *info) return it->second.facts;
+  }
+  // Hash outside the lock: other lookups proceed meanwhile.
+  auto content = os::read_file(path);
+  if (!content.ok()) return content.error();
+  FileFacts facts = scan_content(*content);
+  // The signature must still be the one we read under; otherwise the content we hashed may be a
+  // mix of two versions.
+  auto after = os::stat_path(path);
+  if (!after.ok()) return after.error();
+  if (!(*after == *info)) return make_error(ErrorCode::kIo, "file changed while hashing: " + path);
+  int64_t now = os::now_realtime_ns();
+  std::lock_guard lock(mutex_);
+  hashed_bytes_ += content->size();
+  if (now - std::max(info->mtime_ns, info->ctime_ns) >= kRacyWindowNs) {
+    entries_[path] = Entry{*info, facts};
+  } else {
+    entries_.erase(path);
+  }
+  return facts;
+}
+
+void MetadataCache::clear() {
+  std::lock_guard lock(mutex_);
+  entries_.clear();
+}
+
+size_t MetadataCache::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+uint64_t MetadataCache::hashed_bytes_for_testing() const {
+  std::lock_guard lock(mutex_);
+  return hashed_bytes_;
+}
+
+}  // namespace zccache::fscache

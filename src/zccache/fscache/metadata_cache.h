@@ -1,0 +1,60 @@
+// MetadataCache: path -> what the daemon knows about a file's content (digest, whether it uses
+// __DATE__/__TIME__/__TIMESTAMP__, which names it probes with __has_include), memoized by the
+// file's stat signature (dev, inode, size, mtime_ns, ctime_ns).
+//
+// The race this guards against (cf. ccache's inodecache.hpp): timestamps come from the kernel's
+// coarse clock (one tick, ~4 ms), so a file rewritten twice within one tick with the same size
+// keeps its whole signature. A digest computed less than kRacyWindow after the file's last change
+// is therefore used once and not memoized: the next lookup hashes again.
+//
+// ctime is part of the signature because a replacement that restores size and mtime
+// (`touch -d`, `cp -p`, rsync -t) still moves ctime.
+//
+// Thread-safe: the map is guarded by a mutex; hashing happens outside it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "zccache/base/result.h"
+#include "zccache/hash/digest.h"
+#include "zccache/os/file_info.h"
+
+namespace zccache::fscache {
+
+struct FileFacts {
+  hash::Digest digest;
+  bool uses_time_macros = false;  // __DATE__, __TIME__ or __TIMESTAMP__ appears in the text
+  std::vector<std::string> has_include_names;  // literal names of __has_include(<x>) / ("x") probes
+};
+
+// Scans `content` for the facts above (exposed for tests).
+FileFacts scan_content(std::string_view content);
+
+class MetadataCache {
+ public:
+  static constexpr int64_t kRacyWindowNs = 100'000'000;  // 100 ms, ~25 clock ticks
+
+  // Facts for `path` (absolute). kNotFound when it does not exist; kIo when it is not a readable
+  // regular file.
+  Result<FileFacts> facts(const std::string& path);
+  // Drops every entry.
+  void clear();
+  size_t size() const;
+  uint64_t hashed_bytes_for_testing() const;
+
+ private:
+  struct Entry {
+    os::FileInfo info;
+    FileFacts facts;
+  };
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mutex_)
+  uint64_t hashed_bytes_ = 0;                        // GUARDED_BY(mutex_)
+};
+
+}  // namespace zccache::fscache

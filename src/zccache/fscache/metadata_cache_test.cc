@@ -1,0 +1,98 @@
+#include "zccache/fscache/metadata_cache.h"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "zccache/hash/hasher.h"
+
+namespace zccache::fscache {
+namespace {
+
+class MetadataCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/zccache_fscache_XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  std::string write(const std::string& name, const std::string& content) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << content;
+    return path;
+  }
+  // Moves the file's timestamps into the past so the cache may memoize it.
+  void age(const std::string& path) {
+    struct timespec times[2] = {{1000000, 0}, {1000000, 0}};
+    utimensat(AT_FDCWD, path.c_str(), times, 0);
+    usleep(120000);  // ctime still moves on utimensat; let the racy window pass
+  }
+  std::string dir_;
+};
+
+TEST(ScanContent, FindsTimeMacrosAndHasInclude) {
+  auto f = scan_content("#if __has_include(<foo/bar.h>)\n#endif\n#if __has_include_next(\"q.h\")\nx __TIME__");
+  EXPECT_TRUE(f.uses_time_macros);
+  ASSERT_EQ(f.has_include_names.size(), 2u);
+  EXPECT_EQ(f.has_include_names[0], "foo/bar.h");
+  EXPECT_EQ(f.has_include_names[1], "q.h");
+  EXPECT_FALSE(scan_content("int main(){}").uses_time_macros);
+  EXPECT_TRUE(scan_content("__DATE__").uses_time_macros);
+  EXPECT_TRUE(scan_content("__TIMESTAMP__").uses_time_macros);
+  EXPECT_TRUE(scan_content("__has_include(MACRO)").has_include_names.empty());
+}
+
+TEST_F(MetadataCacheTest, DigestMatchesContent) {
+  MetadataCache cache;
+  auto path = write("a.h", "int a;");
+  auto f = cache.facts(path);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->digest, hash::hash_bytes("int a;"));
+}
+
+TEST_F(MetadataCacheTest, MemoizesOldFilesAndRehashesOnChange) {
+  MetadataCache cache;
+  auto path = write("a.h", "int a;");
+  age(path);
+  ASSERT_TRUE(cache.facts(path).ok());
+  uint64_t hashed = cache.hashed_bytes_for_testing();
+  ASSERT_TRUE(cache.facts(path).ok());
+  EXPECT_EQ(cache.hashed_bytes_for_testing(), hashed) << "second lookup must come from the memo";
+  write("a.h", "int b;");  // same size, new content
+  auto f = cache.facts(path);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->digest, hash::hash_bytes("int b;"));
+}
+
+TEST_F(MetadataCacheTest, DoesNotMemoizeFreshFiles) {
+  MetadataCache cache;
+  auto path = write("fresh.h", "x");
+  ASSERT_TRUE(cache.facts(path).ok());
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST_F(MetadataCacheTest, RestoredMtimeStillDetected) {
+  MetadataCache cache;
+  auto path = write("a.h", "int a;");
+  age(path);
+  ASSERT_TRUE(cache.facts(path).ok());
+  write("a.h", "int c;");
+  struct timespec times[2] = {{1000000, 0}, {1000000, 0}};
+  utimensat(AT_FDCWD, path.c_str(), times, 0);  // touch -d: same size, same mtime; ctime moved
+  auto f = cache.facts(path);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->digest, hash::hash_bytes("int c;"));
+}
+
+TEST_F(MetadataCacheTest, MissingFileIsNotFound) {
+  MetadataCache cache;
+  auto f = cache.facts(dir_ + "/nope.h");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace zccache::fscache

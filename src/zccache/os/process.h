@@ -1,0 +1,29 @@
+// Running other programs: the real compiler (client, on a miss or passthrough) and probes
+// (daemon: `--version`, the include-path probe). posix_spawn keeps it cheap for a large parent.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "zccache/base/result.h"
+
+namespace zccache::os {
+
+struct ProcessOutput {
+  int exit_code = 0;     // exit status, or 128 + signal when killed
+  int term_signal = 0;   // the signal that killed it, 0 when it exited
+  std::string stdout_data;
+  std::string stderr_data;
+};
+
+// Runs argv[0] (an absolute path) with argv, capturing stdout and stderr. env: "NAME=VALUE"
+// strings, or nullptr to inherit. stdin is inherited (compilers may read it only for "-", which
+// is never cached).
+Result<ProcessOutput> run_capture(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>* env = nullptr,
+                                  const std::string& cwd = {});
+
+// Replaces the current process with argv (execv). Returns only on failure.
+Error exec_replace(const std::vector<std::string>& argv);
+
+}  // namespace zccache::os

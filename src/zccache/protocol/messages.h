@@ -1,0 +1,100 @@
+// The messages between client and daemon. Plain structs; codec.h turns them into frames.
+//
+// A cached compile is one round trip: CompileRequest -> CompileReply. On kMiss the client runs the
+// compiler (its argv plus reply.extra_args) and sends one StoreRequest carrying reply.miss_token;
+// the daemon copies the outputs before it answers StoreReply, so the client may exit after it.
+// Management commands are CommandRequest -> CommandReply (JSON text).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace zccache::protocol {
+
+enum class MessageType : uint16_t {
+  kCompileRequest = 1,
+  kCompileReply = 2,
+  kStoreRequest = 3,
+  kStoreReply = 4,
+  kCommandRequest = 5,
+  kCommandReply = 6,
+  kErrorReply = 7,
+};
+
+struct CompileRequest {
+  std::string client_version;
+  std::string compiler;           // absolute path of the real compiler (the client resolved PATH)
+  std::vector<std::string> args;  // argv after the compiler, as the build system gave it
+  std::string cwd;
+  std::vector<std::string> env;   // "NAME=VALUE", the whole environment of the compile
+  uint32_t umask = 022;
+  bool stderr_is_tty = false;
+  std::string session_id;         // ZCCACHE_SESSION_ID, empty when none
+
+  bool operator==(const CompileRequest&) const = default;
+};
+
+enum class CompileOutcome : uint8_t {
+  kHit = 0,              // outputs delivered; replay stdout/stderr, exit with exit_code
+  kMiss = 1,             // run the compiler with args + extra_args, then StoreRequest{miss_token}
+  kPassthrough = 2,      // run the compiler as given; nothing to store
+  kVersionMismatch = 3,  // the daemon is another version and is shutting down: restart it
+};
+
+struct CompileReply {
+  CompileOutcome outcome = CompileOutcome::kPassthrough;
+  int32_t exit_code = 0;
+  std::string stdout_data;
+  std::string stderr_data;
+  uint64_t miss_token = 0;
+  std::vector<std::string> extra_args;
+  std::string reason;  // passthrough reason name (for ZCCACHE_DEBUG)
+
+  bool operator==(const CompileReply&) const = default;
+};
+
+struct StoreRequest {
+  uint64_t miss_token = 0;
+  int32_t exit_code = 0;
+  std::string stdout_data;
+  std::string stderr_data;
+  int64_t start_time_ns = 0;  // CLOCK_REALTIME when the client started the compiler
+  int64_t duration_ns = 0;
+
+  bool operator==(const StoreRequest&) const = default;
+};
+
+struct StoreReply {
+  bool stored = false;
+  std::string reason;  // why not, when not
+
+  bool operator==(const StoreReply&) const = default;
+};
+
+enum class Command : uint8_t { kPing = 0, kStatus = 1, kStop = 2, kClear = 3 };
+
+struct CommandRequest {
+  Command command = Command::kPing;
+  std::string client_version;
+
+  bool operator==(const CommandRequest&) const = default;
+};
+
+struct CommandReply {
+  std::string json;
+
+  bool operator==(const CommandReply&) const = default;
+};
+
+struct ErrorReply {
+  std::string message;
+
+  bool operator==(const ErrorReply&) const = default;
+};
+
+using Message = std::variant<CompileRequest, CompileReply, StoreRequest, StoreReply, CommandRequest,
+                             CommandReply, ErrorReply>;
+
+}  // namespace zccache::protocol

@@ -1,0 +1,226 @@
+#include "zccache/store/artifact_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "zccache/base/posix_error.h"
+#include "zccache/base/unique_fd.h"
+#include "zccache/hash/hasher.h"
+#include "zccache/store/atomic_file.h"
+
+namespace zccache::store {
+namespace {
+
+// 128 KiB: large enough that syscall overhead is noise next to XXH3 (~30 GB/s), small enough
+// for the stack of a worker thread.
+constexpr size_t kCopyBufferBytes = 128 * 1024;
+constexpr size_t kShardHexChars = 2;
+
+struct DirCloser {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
+using UniqueDir = std::unique_ptr<DIR, DirCloser>;
+
+bool is_shard_name(const char* name) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  return std::strlen(name) == kShardHexChars && hex(name[0]) && hex(name[1]);
+}
+
+bool is_temp_name(const char* name) { return name[0] == '.' && std::strstr(name, ".tmp.") != nullptr; }
+
+// Reads `in` to its end, feeding every byte to `hasher` and, when `out` is set, writing it there.
+// The digest is of the bytes read, which are exactly the bytes written.
+Status copy_and_hash(int in, const std::string& in_path, AtomicFile* out, hash::Hasher& hasher,
+                     uint64_t* size) {
+  std::vector<char> buf(kCopyBufferBytes);
+  uint64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return posix_error("read", in_path);
+    }
+    if (n == 0) break;
+    hasher.add_raw(buf.data(), static_cast<size_t>(n));
+    if (out != nullptr) ZCCACHE_TRY(out->write(std::string_view(buf.data(), static_cast<size_t>(n))));
+    total += static_cast<uint64_t>(n);
+  }
+  if (size != nullptr) *size = total;
+  return {};
+}
+
+Status make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return {};
+  if (errno == ENOENT) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (!ec) return {};
+    return posix_error("mkdir", path, ec.value());
+  }
+  return posix_error("mkdir", path);
+}
+
+}  // namespace
+
+ArtifactStore::ArtifactStore(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+std::string ArtifactStore::path_of(const hash::Digest& blob) const {
+  std::string hex = blob.hex();
+  std::string path;
+  path.reserve(root_.size() + hex.size() + 2);
+  path.append(root_).append("/").append(hex, 0, kShardHexChars).append("/").append(hex, kShardHexChars);
+  return path;
+}
+
+Status ArtifactStore::ensure_shard(const hash::Digest& blob) const {
+  std::string hex = blob.hex();
+  return make_dir(root_ + "/" + hex.substr(0, kShardHexChars));
+}
+
+// The digest is known only once the whole file is read, so the copy goes to a temporary in the
+// root and is renamed into its shard afterwards: one read of the source instead of two.
+Result<hash::Digest> ArtifactStore::put_file(const std::string& src_path, uint64_t* size) {
+  UniqueFd in(::open(src_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return posix_error("open", src_path);
+  ZCCACHE_TRY(make_dir(root_));
+  auto tmp = AtomicFile::create(root_ + "/put", 0644);
+  if (!tmp) return tmp.error();
+  hash::Hasher hasher;
+  uint64_t copied = 0;
+  ZCCACHE_TRY(copy_and_hash(in.get(), src_path, &*tmp, hasher, &copied));
+  hash::Digest digest = hasher.finish();
+  if (size != nullptr) *size = copied;
+  if (contains(digest)) return digest;  // same bytes already stored; the temporary is dropped
+  ZCCACHE_TRY(ensure_shard(digest));
+  ZCCACHE_TRY(tmp->commit_as(path_of(digest)));
+  return digest;
+}
+
+Result<hash::Digest> ArtifactStore::put_bytes(std::string_view data) {
+  hash::Digest digest = hash::hash_bytes(data);
+  if (contains(digest)) return digest;
+  ZCCACHE_TRY(ensure_shard(digest));
+  ZCCACHE_TRY(write_file_atomic(path_of(digest), data, 0644));
+  return digest;
+}
+
+Status ArtifactStore::corrupt(const hash::Digest& blob, const hash::Digest& actual) {
+  remove(blob);
+  return make_error(ErrorCode::kCorrupt, "artifact " + path_of(blob) + " is corrupt (its content hashes to " +
+                                             actual.hex() + "); removed it");
+}
+
+// Plain copy, verified on the way. A reflink (FICLONE) or hardlink path would slot in before the
+// copy: clone the blob into `out`'s descriptor, then hash `out` instead of the blob.
+Status ArtifactStore::deliver(const hash::Digest& blob, const std::string& dest_path, mode_t mode) {
+  std::string blob_path = path_of(blob);
+  UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return posix_error("open artifact", blob_path);
+  auto out = AtomicFile::create(dest_path, 0600);
+  if (!out) return out.error();
+  hash::Hasher hasher;
+  ZCCACHE_TRY(copy_and_hash(in.get(), blob_path, &*out, hasher, nullptr));
+  hash::Digest actual = hasher.finish();
+  if (actual != blob) return corrupt(blob, actual);  // `out` unlinks its temporary
+  ZCCACHE_TRY(out->set_mode(mode));
+  return out->commit();
+}
+
+Result<std::string> ArtifactStore::read(const hash::Digest& blob) {
+  std::string blob_path = path_of(blob);
+  UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return posix_error("open artifact", blob_path);
+  struct stat st;
+  if (::fstat(in.get(), &st) != 0) return posix_error("stat", blob_path);
+  std::string data;
+  data.reserve(static_cast<size_t>(st.st_size));
+  char buf[16 * 1024];
+  for (;;) {
+    ssize_t n = ::read(in.get(), buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return posix_error("read", blob_path);
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  hash::Digest actual = hash::hash_bytes(data);
+  if (actual != blob) return corrupt(blob, actual).error();
+  return data;
+}
+
+bool ArtifactStore::contains(const hash::Digest& blob) const {
+  return ::access(path_of(blob).c_str(), F_OK) == 0;
+}
+
+void ArtifactStore::remove(const hash::Digest& blob) { ::unlink(path_of(blob).c_str()); }
+
+// Removes only what the store itself creates (two-hex shard directories and temporaries), so a
+// root pointed at the wrong directory by mistake loses nothing else. Concurrent puts whose
+// temporary is removed fail cleanly at their rename.
+Status ArtifactStore::clear() {
+  UniqueDir root(::opendir(root_.c_str()));
+  if (!root) {
+    if (errno == ENOENT) return {};
+    return posix_error("opendir", root_);
+  }
+  Status result;
+  while (dirent* e = ::readdir(root.get())) {
+    std::string path = root_ + "/" + e->d_name;
+    if (is_temp_name(e->d_name)) {
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT && result.ok()) result = posix_error("unlink", path);
+    } else if (is_shard_name(e->d_name)) {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+      if (ec && result.ok()) result = posix_error("remove", path, ec.value());
+    }
+  }
+  return result;
+}
+
+// Counts allocated blocks (st_blocks * 512), not st_size: what the cache really costs on disk,
+// which is what a size limit is about. Includes temporaries in flight. A reflinked delivery later
+// would share extents with its blob; that sharing is not discounted here.
+uint64_t ArtifactStore::size_bytes() const {
+  UniqueDir root(::opendir(root_.c_str()));
+  if (!root) return 0;
+  uint64_t total = 0;
+  int root_fd = ::dirfd(root.get());
+  while (dirent* e = ::readdir(root.get())) {
+    struct stat st;
+    if (is_temp_name(e->d_name)) {
+      if (::fstatat(root_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+        total += static_cast<uint64_t>(st.st_blocks) * 512;
+      }
+      continue;
+    }
+    if (!is_shard_name(e->d_name)) continue;
+    int shard_fd = ::openat(root_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (shard_fd < 0) continue;
+    UniqueDir shard(::fdopendir(shard_fd));
+    if (!shard) {
+      ::close(shard_fd);
+      continue;
+    }
+    while (dirent* b = ::readdir(shard.get())) {
+      if (::fstatat(shard_fd, b->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+        total += static_cast<uint64_t>(st.st_blocks) * 512;
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace zccache::store

@@ -1,0 +1,243 @@
+#include "zccache/store/artifact_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "zccache/hash/hasher.h"
+#include "zccache/store/temp_dir_for_testing.h"
+
+namespace zccache::store {
+namespace {
+
+mode_t mode_of(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+// Content larger than the copy buffer, so streaming crosses several chunks.
+std::string big_content() {
+  std::string data(300 * 1024 + 5, '\0');
+  uint32_t x = 12345;
+  for (char& c : data) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 16);
+  }
+  return data;
+}
+
+void flip_byte(const std::string& path, off_t offset) {
+  int fd = ::open(path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  char c;
+  ASSERT_EQ(::pread(fd, &c, 1, offset), 1);
+  c = static_cast<char>(c ^ 0x5a);
+  ASSERT_EQ(::pwrite(fd, &c, 1, offset), 1);
+  ::close(fd);
+}
+
+class ArtifactStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
+  std::string root() const { return dir_.file("artifacts"); }
+
+  TempDirForTesting dir_;
+  ArtifactStore store_{dir_.file("artifacts")};
+};
+
+TEST_F(ArtifactStoreTest, PutBytesThenReadRoundTrips) {
+  auto digest = store_.put_bytes("int main() {}");
+  ASSERT_TRUE(digest.ok()) << digest.error().message;
+  EXPECT_EQ(*digest, hash::hash_bytes("int main() {}"));
+  EXPECT_TRUE(store_.contains(*digest));
+  auto data = store_.read(*digest);
+  ASSERT_TRUE(data.ok()) << data.error().message;
+  EXPECT_EQ(*data, "int main() {}");
+}
+
+TEST_F(ArtifactStoreTest, BlobPathIsShardedByTwoHexDigits) {
+  hash::Digest d = hash::hash_bytes("x");
+  std::string hex = d.hex();
+  EXPECT_EQ(store_.path_of(d), root() + "/" + hex.substr(0, 2) + "/" + hex.substr(2));
+  ASSERT_TRUE(store_.put_bytes("x").ok());
+  EXPECT_EQ(read_file_for_testing(store_.path_of(d)), "x");
+}
+
+TEST_F(ArtifactStoreTest, PutFileRoundTripsLargeContentAndReportsSize) {
+  std::string content = big_content();
+  std::string src = dir_.file("src.o");
+  write_file_for_testing(src, content);
+  uint64_t size = 0;
+  auto digest = store_.put_file(src, &size);
+  ASSERT_TRUE(digest.ok()) << digest.error().message;
+  EXPECT_EQ(size, content.size());
+  EXPECT_EQ(*digest, hash::hash_bytes(content));
+  auto data = store_.read(*digest);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, content);
+  // No temporary is left in the root.
+  for (const std::string& name : list_dir_for_testing(root())) EXPECT_EQ(name.size(), 2u) << name;
+}
+
+TEST_F(ArtifactStoreTest, EmptyContentIsABlobToo) {
+  std::string src = dir_.file("empty");
+  write_file_for_testing(src, "");
+  uint64_t size = 99;
+  auto digest = store_.put_file(src, &size);
+  ASSERT_TRUE(digest.ok());
+  EXPECT_EQ(size, 0u);
+  auto data = store_.read(*digest);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, "");
+}
+
+TEST_F(ArtifactStoreTest, PutFileOfMissingSourceFails) {
+  uint64_t size = 0;
+  auto digest = store_.put_file(dir_.file("nope"), &size);
+  ASSERT_FALSE(digest.ok());
+  EXPECT_EQ(digest.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ArtifactStoreTest, SameContentTwiceGivesSameDigestAndOneFile) {
+  std::string src = dir_.file("a.o");
+  write_file_for_testing(src, "same bytes");
+  uint64_t size = 0;
+  auto first = store_.put_file(src, &size);
+  auto second = store_.put_file(src, &size);
+  auto third = store_.put_bytes("same bytes");
+  ASSERT_TRUE(first.ok() && second.ok() && third.ok());
+  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(*first, *third);
+  std::vector<std::string> shards = list_dir_for_testing(root());
+  ASSERT_EQ(shards.size(), 1u);  // one shard directory, no temporaries
+  EXPECT_EQ(list_dir_for_testing(root() + "/" + shards[0]).size(), 1u);
+}
+
+TEST_F(ArtifactStoreTest, DeliverWritesContentWithExactMode) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("out.o");
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0640).ok());
+  EXPECT_EQ(read_file_for_testing(dest), content);
+  EXPECT_EQ(mode_of(dest), 0640u);
+
+  std::string exe = dir_.file("a.out");
+  ASSERT_TRUE(store_.deliver(*digest, exe, 0777).ok());  // not reduced by the umask
+  EXPECT_EQ(mode_of(exe), 0777u);
+  EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"a.out", "artifacts", "out.o"}));
+}
+
+TEST_F(ArtifactStoreTest, DeliverReplacesExistingFile) {
+  std::string dest = dir_.file("out.o");
+  write_file_for_testing(dest, "an older and longer object file");
+  ASSERT_EQ(::chmod(dest.c_str(), 0600), 0);
+  struct stat before;
+  ASSERT_EQ(::stat(dest.c_str(), &before), 0);
+  auto digest = store_.put_bytes("new object");
+  ASSERT_TRUE(digest.ok());
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+  EXPECT_EQ(read_file_for_testing(dest), "new object");
+  EXPECT_EQ(mode_of(dest), 0644u);
+  struct stat after;
+  ASSERT_EQ(::stat(dest.c_str(), &after), 0);
+  EXPECT_NE(before.st_ino, after.st_ino);  // a new inode: readers of the old file are undisturbed
+}
+
+TEST_F(ArtifactStoreTest, CorruptBlobIsReportedRemovedAndDestUntouched) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  flip_byte(store_.path_of(*digest), 200 * 1024);
+  std::string dest = dir_.file("out.o");
+  write_file_for_testing(dest, "previous build");
+
+  Status s = store_.deliver(*digest, dest, 0644);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(s.error().message.find(digest->hex().substr(2)), std::string::npos) << s.error().message;
+  EXPECT_FALSE(store_.contains(*digest));
+  EXPECT_EQ(read_file_for_testing(dest), "previous build");
+  EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"artifacts", "out.o"}));
+
+  // Once removed, the blob is simply absent.
+  Status again = store_.deliver(*digest, dest, 0644);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ArtifactStoreTest, TruncatedBlobIsCorruptOnRead) {
+  auto digest = store_.put_bytes("some object bytes");
+  ASSERT_TRUE(digest.ok());
+  ASSERT_EQ(::truncate(store_.path_of(*digest).c_str(), 4), 0);
+  auto data = store_.read(*digest);
+  ASSERT_FALSE(data.ok());
+  EXPECT_EQ(data.error().code, ErrorCode::kCorrupt);
+  EXPECT_FALSE(store_.contains(*digest));
+}
+
+TEST_F(ArtifactStoreTest, DeliverOfMissingBlobIsNotFoundAndCreatesNothing) {
+  hash::Digest d = hash::hash_bytes("never stored");
+  Status s = store_.deliver(d, dir_.file("out.o"), 0644);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(list_dir_for_testing(dir_.path()).empty());
+}
+
+TEST_F(ArtifactStoreTest, DeliverIntoMissingDirectoryFails) {
+  auto digest = store_.put_bytes("x");
+  ASSERT_TRUE(digest.ok());
+  Status s = store_.deliver(*digest, dir_.file("no/such/dir/out.o"), 0644);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(store_.contains(*digest));
+}
+
+TEST_F(ArtifactStoreTest, RemoveDeletesOneBlob) {
+  auto a = store_.put_bytes("a");
+  auto b = store_.put_bytes("b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  store_.remove(*a);
+  EXPECT_FALSE(store_.contains(*a));
+  EXPECT_TRUE(store_.contains(*b));
+}
+
+TEST_F(ArtifactStoreTest, ClearRemovesBlobsAndTemporariesOnly) {
+  std::vector<hash::Digest> digests;
+  for (int i = 0; i < 50; ++i) {
+    auto d = store_.put_bytes("blob " + std::to_string(i));
+    ASSERT_TRUE(d.ok());
+    digests.push_back(*d);
+  }
+  write_file_for_testing(root() + "/.put.tmp.abcdef", "stray temporary");
+  write_file_for_testing(root() + "/README", "not ours");
+  EXPECT_GT(store_.size_bytes(), 0u);
+
+  ASSERT_TRUE(store_.clear().ok());
+  for (const hash::Digest& d : digests) EXPECT_FALSE(store_.contains(d));
+  EXPECT_EQ(list_dir_for_testing(root()), std::vector<std::string>{"README"});
+  EXPECT_EQ(store_.size_bytes(), 0u);
+  // The store is usable after a clear.
+  auto d = store_.put_bytes("after clear");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(store_.read(*d).ok());
+}
+
+TEST_F(ArtifactStoreTest, ClearOfMissingRootSucceeds) { EXPECT_TRUE(store_.clear().ok()); }
+
+TEST_F(ArtifactStoreTest, SizeBytesCountsAllocatedBlocks) {
+  EXPECT_EQ(store_.size_bytes(), 0u);
+  std::string content = big_content();
+  ASSERT_TRUE(store_.put_bytes(content).ok());
+  uint64_t size = store_.size_bytes();
+  EXPECT_GT(size, 0u);  // not >= content.size(): a compressing filesystem may use less
+  EXPECT_EQ(size % 512, 0u);
+}
+
+}  // namespace
+}  // namespace zccache::store

@@ -1,0 +1,201 @@
+#include <sys/stat.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "zccache/store/index.h"
+#include "zccache/store/temp_dir_for_testing.h"
+
+namespace zccache::store {
+namespace {
+
+std::unique_ptr<Index> open_or_die(const std::string& dir, uint64_t map_size = 64ull << 20) {
+  auto index = Index::open(dir, map_size);
+  EXPECT_TRUE(index.ok()) << index.error().message;
+  return index.ok() ? std::move(index.value()) : nullptr;
+}
+
+TEST(LmdbIndex, PutGetEraseCount) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+
+  auto missing = index->get(Table::kResults, "key");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+
+  std::string binary_value("\0\1\2value", 8);
+  ASSERT_TRUE(index->put(Table::kResults, "key", binary_value).ok());
+  ASSERT_TRUE(index->put(Table::kResults, "other", "v2").ok());
+  auto got = index->get(Table::kResults, "key");
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, binary_value);
+  EXPECT_EQ(*index->count(Table::kResults), 2u);
+
+  ASSERT_TRUE(index->put(Table::kResults, "key", "replaced").ok());
+  EXPECT_EQ(**index->get(Table::kResults, "key"), "replaced");
+  EXPECT_EQ(*index->count(Table::kResults), 2u);
+
+  ASSERT_TRUE(index->erase(Table::kResults, "key").ok());
+  EXPECT_FALSE(index->get(Table::kResults, "key")->has_value());
+  EXPECT_EQ(*index->count(Table::kResults), 1u);
+  EXPECT_TRUE(index->erase(Table::kResults, "key").ok());  // absent: still fine
+  EXPECT_GT(index->size_bytes(), 0u);
+}
+
+TEST(LmdbIndex, TablesAreSeparate) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  ASSERT_TRUE(index->put(Table::kManifests, "k", "manifest").ok());
+  ASSERT_TRUE(index->put(Table::kResults, "k", "result").ok());
+  ASSERT_TRUE(index->put(Table::kMeta, "k", "meta").ok());
+  EXPECT_EQ(**index->get(Table::kManifests, "k"), "manifest");
+  EXPECT_EQ(**index->get(Table::kResults, "k"), "result");
+  EXPECT_EQ(**index->get(Table::kMeta, "k"), "meta");
+  EXPECT_EQ(*index->count(Table::kManifests), 1u);
+}
+
+TEST(LmdbIndex, ClearEmptiesTablesAndKeepsMetaUnlessAsked) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  for (int i = 0; i < 100; ++i) {
+    std::string k = "key" + std::to_string(i);
+    ASSERT_TRUE(index->put(Table::kManifests, k, "m").ok());
+    ASSERT_TRUE(index->put(Table::kResults, k, "r").ok());
+  }
+  ASSERT_TRUE(index->put(Table::kMeta, "format", "1").ok());
+
+  ASSERT_TRUE(index->clear(false).ok());
+  EXPECT_EQ(*index->count(Table::kManifests), 0u);
+  EXPECT_EQ(*index->count(Table::kResults), 0u);
+  EXPECT_EQ(*index->count(Table::kMeta), 1u);
+
+  ASSERT_TRUE(index->clear(true).ok());
+  EXPECT_EQ(*index->count(Table::kMeta), 0u);
+  // Handles stay valid after mdb_drop(dbi, 0).
+  ASSERT_TRUE(index->put(Table::kResults, "again", "r").ok());
+  EXPECT_EQ(*index->count(Table::kResults), 1u);
+}
+
+TEST(LmdbIndex, DataPersistsAcrossReopen) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  {
+    auto index = open_or_die(dir.file("index"));
+    ASSERT_NE(index, nullptr);
+    ASSERT_TRUE(index->put(Table::kManifests, "m", "manifest bytes").ok());
+    ASSERT_TRUE(index->put(Table::kMeta, "version", "1").ok());
+  }
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  auto got = index->get(Table::kManifests, "m");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(**got, "manifest bytes");
+  EXPECT_EQ(**index->get(Table::kMeta, "version"), "1");
+}
+
+TEST(LmdbIndex, CreatesPrivateDirectoryWithParents) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  std::string path = dir.file("cache/index");
+  auto index = open_or_die(path);
+  ASSERT_NE(index, nullptr);
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+TEST(LmdbIndex, OpenFailsCleanlyWhenDirIsAFile) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  write_file_for_testing(dir.file("index"), "not a directory");
+  auto index = Index::open(dir.file("index"), 1 << 20);
+  EXPECT_FALSE(index.ok());
+}
+
+TEST(LmdbIndex, FullMapIsAStoreErrorAndIndexStaysUsable) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"), 1 << 20);
+  ASSERT_NE(index, nullptr);
+  std::string value(64 * 1024, 'v');
+  Status last;
+  int stored = 0;
+  for (int i = 0; i < 100 && last.ok(); ++i) {
+    last = index->put(Table::kResults, "key" + std::to_string(i), value);
+    if (last.ok()) ++stored;
+  }
+  ASSERT_FALSE(last.ok());
+  EXPECT_EQ(last.error().code, ErrorCode::kStore);
+  EXPECT_NE(last.error().message.find("full"), std::string::npos) << last.error().message;
+  EXPECT_EQ(*index->count(Table::kResults), static_cast<uint64_t>(stored));
+  ASSERT_TRUE(index->clear(false).ok());
+  // Small entries fit at once; LMDB reuses the pages freed by a commit two commits later, so the
+  // large value fits again after a couple of ordinary writes.
+  EXPECT_TRUE(index->put(Table::kResults, "small1", "s").ok());
+  EXPECT_TRUE(index->put(Table::kResults, "small2", "s").ok());
+  EXPECT_TRUE(index->put(Table::kResults, "large", value).ok());
+}
+
+TEST(LmdbIndex, ConcurrentReadersAndWriters) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  constexpr int kWriters = 2;
+  constexpr int kReaders = 4;
+  constexpr int kKeysPerWriter = 300;
+  auto value_for = [](const std::string& key) { return "value of " + key; };
+
+  std::atomic<bool> writers_done{false};
+  std::atomic<int> failures{0};
+  std::atomic<int> hits{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kKeysPerWriter; ++i) {
+        std::string key = "w" + std::to_string(w) + "k" + std::to_string(i);
+        if (!index->put(Table::kResults, key, value_for(key)).ok()) ++failures;
+      }
+    });
+  }
+  for (int r = 0; r < kReaders; ++r) {
+    threads.emplace_back([&, r] {
+      int round = 0;
+      while (!writers_done.load() || round < 2) {
+        for (int i = r; i < kKeysPerWriter; i += 7) {
+          std::string key = "w" + std::to_string(i % kWriters) + "k" + std::to_string(i);
+          auto got = index->get(Table::kResults, key);
+          if (!got.ok()) {
+            ++failures;
+          } else if (got->has_value()) {
+            if (**got != value_for(key)) ++failures;  // never a torn or foreign value
+            ++hits;
+          }
+          if (!index->count(Table::kResults).ok()) ++failures;
+        }
+        if (writers_done.load()) ++round;
+      }
+    });
+  }
+  for (int w = 0; w < kWriters; ++w) threads[w].join();
+  writers_done = true;
+  for (size_t t = kWriters; t < threads.size(); ++t) threads[t].join();
+
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(hits.load(), 0);
+  EXPECT_EQ(*index->count(Table::kResults), static_cast<uint64_t>(kWriters * kKeysPerWriter));
+}
+
+}  // namespace
+}  // namespace zccache::store

@@ -1,0 +1,75 @@
+#include "zccache/store/manifest.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "zccache/store/byte_codec.h"
+
+namespace zccache::store {
+namespace {
+
+// Smallest encodings, used to reject impossible counts before looping (see ByteReader::count).
+constexpr size_t kMinFileBytes = 4 + 16;          // empty path + digest
+constexpr size_t kMinDirBytes = 4 + 1 + 8;        // empty path + exists + mtime
+constexpr size_t kMinEntryBytes = 16 + 4 + 4;     // result key + two zero counts
+
+}  // namespace
+
+std::string encode_manifest(const Manifest& manifest) {
+  ByteWriter w;
+  w.u32(kManifestFormat);
+  w.u32(static_cast<uint32_t>(manifest.entries.size()));
+  for (const IncludeSet& e : manifest.entries) {
+    w.digest(e.result_key);
+    w.u32(static_cast<uint32_t>(e.files.size()));
+    for (const FileDigest& f : e.files) {
+      w.str(f.path);
+      w.digest(f.digest);
+    }
+    w.u32(static_cast<uint32_t>(e.dirs.size()));
+    for (const DirState& d : e.dirs) {
+      w.str(d.path);
+      w.u8(d.exists ? 1 : 0);
+      w.i64(d.mtime_ns);
+    }
+  }
+  return std::move(w).take();
+}
+
+std::optional<Manifest> decode_manifest(std::string_view bytes) {
+  ByteReader r(bytes);
+  if (r.u32() != kManifestFormat || !r.ok()) return std::nullopt;
+  Manifest m;
+  uint32_t entries = r.count(kMinEntryBytes);
+  m.entries.reserve(entries);
+  for (uint32_t i = 0; i < entries && r.ok(); ++i) {
+    IncludeSet& e = m.entries.emplace_back();
+    e.result_key = r.digest();
+    uint32_t files = r.count(kMinFileBytes);
+    e.files.reserve(files);
+    for (uint32_t j = 0; j < files && r.ok(); ++j) {
+      FileDigest& f = e.files.emplace_back();
+      f.path = r.str();
+      f.digest = r.digest();
+    }
+    uint32_t dirs = r.count(kMinDirBytes);
+    e.dirs.reserve(dirs);
+    for (uint32_t j = 0; j < dirs && r.ok(); ++j) {
+      DirState& d = e.dirs.emplace_back();
+      d.path = r.str();
+      d.exists = r.boolean();
+      d.mtime_ns = r.i64();
+    }
+  }
+  if (!r.done()) return std::nullopt;
+  return m;
+}
+
+void add_include_set(Manifest& manifest, IncludeSet entry) {
+  auto& entries = manifest.entries;
+  std::erase_if(entries, [&](const IncludeSet& e) { return e.result_key == entry.result_key; });
+  entries.insert(entries.begin(), std::move(entry));
+  if (entries.size() > kMaxIncludeSets) entries.resize(kMaxIncludeSets);
+}
+
+}  // namespace zccache::store

@@ -1,0 +1,58 @@
+// Manifest: for one request key, the include sets seen so far, newest first. A lookup is a hit
+// when every file of one include set still has its recorded digest and every recorded directory
+// is in its recorded state (a new header that would shadow an old one changes a directory).
+//
+// Paths are stored as the compiler spelled them (relative paths stay relative: they are resolved
+// against the working directory of the lookup, which is the same one the key was made with).
+//
+// Encoding (encode_manifest): u32 format version (kManifestFormat), u32 entry count, then per
+// entry: result key (16 bytes), u32 file count, files (string path, 16-byte digest), u32 dir count,
+// dirs (string path, u8 exists, i64 mtime_ns). Strings are u32 length + bytes, integers little-endian.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zccache/hash/digest.h"
+
+namespace zccache::store {
+
+inline constexpr uint32_t kManifestFormat = 1;
+// Oldest include sets are dropped past this many (one per configuration seen, like ccache's 100 cap).
+inline constexpr size_t kMaxIncludeSets = 32;
+
+struct FileDigest {
+  std::string path;
+  hash::Digest digest;
+  bool operator==(const FileDigest&) const = default;
+};
+
+// A directory whose state must not change: it exists with this mtime, or it does not exist.
+struct DirState {
+  std::string path;
+  bool exists = false;
+  int64_t mtime_ns = 0;
+  bool operator==(const DirState&) const = default;
+};
+
+struct IncludeSet {
+  hash::Digest result_key;
+  std::vector<FileDigest> files;
+  std::vector<DirState> dirs;
+  bool operator==(const IncludeSet&) const = default;
+};
+
+struct Manifest {
+  std::vector<IncludeSet> entries;  // newest first
+};
+
+std::string encode_manifest(const Manifest& manifest);
+// nullopt on any malformed input (a corrupt manifest is treated as absent).
+std::optional<Manifest> decode_manifest(std::string_view bytes);
+// Puts `entry` first, removing an older entry with the same result key, capping the size.
+void add_include_set(Manifest& manifest, IncludeSet entry);
+
+}  // namespace zccache::store

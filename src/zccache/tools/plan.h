@@ -1,0 +1,81 @@
+// Plan: what a tool family makes of one invocation. Pure data, produced by a family's parser from
+// argv, cwd and env (plus a FileReader for response files), consumed by the daemon. A Plan either
+// says "cacheable, and here are the inputs, outputs and key parts" or names the reason it is not;
+// that reason is also the statistic the daemon bumps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zccache::tools {
+
+enum class Family : uint8_t { kUnknown, kGcc, kClang };
+
+// Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
+enum class Passthrough : uint8_t {
+  kNone = 0,
+  kLinking,             // no -c or -S: the driver links
+  kPreprocessOnly,      // -E, or -M/-MM (which imply -E)
+  kAssemblyOutput,      // -S (not handled yet)
+  kNoSource,            // no input file
+  kMultipleSources,     // several inputs with -c (the "Many sources" issue)
+  kStdinInput,          // "-" as input
+  kSaveTemps,           // -save-temps writes intermediate files we do not track
+  kProfileGenerate,     // -fprofile-generate/-fprofile-arcs/--coverage: runtime paths, .gcno
+  kMultipleArch,        // more than one -arch
+  kInformational,       // --version, -v, -###, --help, -dumpversion, -print-*
+  kUnsupportedOption,   // an option whose effect on outputs we do not model
+  kOutputNotRegular,    // an output path exists and is not a regular file (/dev/null, a FIFO)
+  kResponseFile,        // an @file could not be read or is nested too deep
+  kUnknownLanguage,     // the source is not C, C++ or preprocessed assembly
+  kDependencyEnv,       // DEPENDENCIES_OUTPUT / SUNPRO_DEPENDENCIES ask for an extra depfile
+  kUnknownCompiler,     // the binary is not gcc or clang
+  kDateTime,            // __DATE__/__TIME__/__TIMESTAMP__ used without SOURCE_DATE_EPOCH
+  kMissingSource,       // the source file does not exist (the compiler reports it)
+  kTooNew,              // an input changed while the compile ran: result not stored
+  kDisabled,            // ZCCACHE_DISABLE
+  kCount
+};
+
+std::string_view reason_name(Passthrough reason);
+
+// The user's dependency-file request (-MD/-MMD with -MF/-MT/-MQ/-MP).
+struct DepfileSpec {
+  bool requested = false;       // -MD or -MMD present (with -c)
+  bool system_headers = true;   // -MD: true; -MMD: false
+  std::string path;             // where the compiler writes it, as the compiler spells it (cwd-relative or absolute)
+  std::vector<std::string> targets;  // target names exactly as they appear in the file (-MQ already quoted); empty = default
+  bool phony_targets = false;   // -MP
+};
+
+struct Plan {
+  Passthrough passthrough = Passthrough::kNone;
+  Family family = Family::kUnknown;
+
+  // argv after the compiler, with @response files expanded (recursively).
+  std::vector<std::string> args;
+  std::string source;    // the single source, as given
+  std::string language;  // as for -x: "c", "c++", "assembler-with-cpp", "objective-c", "objective-c++", ...
+  std::string object;    // the object path as the compiler derives it (explicit -o or basename.o), as given
+  DepfileSpec depfile;
+  // Other files the compile writes, as the compiler names them: .dwo (-gsplit-dwarf), .su (-fstack-usage), ...
+  std::vector<std::string> extra_outputs;
+
+  // The arguments that form the request key: `args` in order minus the source, the output (-o),
+  // and the dependency-file options (-MD/-MMD/-MF/-MT/-MQ/-MP). Everything else stays, in order.
+  std::vector<std::string> key_args;
+  // True when the working directory can reach the output (debug info without a prefix map that
+  // covers it, relative paths in __FILE__ through -g, -fprofile paths, coverage).
+  bool cwd_matters = false;
+  // True when a -f(no-)diagnostics-color / -f(no-)color-diagnostics flag fixes the colour, so the
+  // terminal does not matter.
+  bool color_explicit = false;
+  // Arguments for a search-path probe `<compiler> <probe_args> -E -v -x <language> /dev/null -o /dev/null`:
+  // key_args minus -c/-S and minus options that write files. The daemon runs it to learn the
+  // include directories in the compiler's order.
+  std::vector<std::string> probe_args;
+};
+
+}  // namespace zccache::tools

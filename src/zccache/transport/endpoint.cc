@@ -1,0 +1,88 @@
+#include "zccache/transport/endpoint.h"
+
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+#include "zccache/base/posix_error.h"
+
+namespace zccache::transport {
+namespace {
+
+// FNV-1a: a stable short name for a long cache path; not a security boundary (the directory
+// holding it is 0700 and checked to be ours).
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+Status make_private_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return posix_error("mkdir", path);
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return posix_error("stat", path);
+  if (!S_ISDIR(st.st_mode)) return make_error(ErrorCode::kPermission, path + " is not a directory");
+  if (st.st_uid != ::getuid()) return make_error(ErrorCode::kPermission, path + " belongs to another user");
+  if ((st.st_mode & 077) != 0 && ::chmod(path.c_str(), 0700) != 0) return posix_error("chmod", path);
+  return {};
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+  std::string dir;
+  if (const char* env = std::getenv("ZCCACHE_DIR"); env && *env) {
+    dir = env;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    dir = std::string(home) + "/.zccache";
+  } else {
+    dir = "/tmp/zccache-" + std::to_string(::getuid());
+  }
+  if (dir[0] != '/') {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof(cwd))) dir = std::string(cwd) + "/" + dir;
+  }
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+Endpoint endpoint_for(const std::string& cache_dir) {
+  Endpoint e;
+  e.cache_dir = cache_dir;
+  e.run_dir = cache_dir + "/run";
+  e.socket_path = e.run_dir + "/daemon.sock";
+  e.start_lock_path = e.run_dir + "/start.lock";
+  e.daemon_lock_path = e.run_dir + "/daemon.lock";
+  if (e.socket_path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    char name[64];
+    std::snprintf(name, sizeof(name), "/tmp/zccache-%u/%016llx.sock", static_cast<unsigned>(::getuid()),
+                  static_cast<unsigned long long>(fnv1a(cache_dir)));
+    e.socket_path = name;
+  }
+  return e;
+}
+
+Status prepare_endpoint(const Endpoint& endpoint) {
+  // The cache directory itself may be shared deliberately (group CI caches); only run/ is private.
+  std::string partial;
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = endpoint.cache_dir.find('/', pos + 1);
+    partial = endpoint.cache_dir.substr(0, pos);
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) return posix_error("mkdir", partial);
+  }
+  ZCCACHE_TRY(make_private_dir(endpoint.run_dir));
+  if (endpoint.socket_path.rfind("/tmp/zccache-", 0) == 0) {
+    std::string dir = endpoint.socket_path.substr(0, endpoint.socket_path.rfind('/'));
+    ZCCACHE_TRY(make_private_dir(dir));
+  }
+  return {};
+}
+
+}  // namespace zccache::transport
