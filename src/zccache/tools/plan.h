@@ -46,7 +46,9 @@ struct DepfileSpec {
   bool requested = false;       // -MD or -MMD present (with -c)
   bool system_headers = true;   // -MD: true; -MMD: false
   std::string path;             // where the compiler writes it, as the compiler spells it (cwd-relative or absolute)
-  std::vector<std::string> targets;  // target names exactly as they appear in the file (-MQ already quoted); empty = default
+  // Target names exactly as they appear in the file, in the file's order (-MQ already quoted; gcc
+  // moves -MT before -MQ and strips leading "./"); the quoted object name when no -MT/-MQ is given.
+  std::vector<std::string> targets;
   bool phony_targets = false;   // -MP
 };
 
@@ -65,16 +67,21 @@ struct Plan {
 
   // The arguments that form the request key: `args` in order minus the source, the output (-o),
   // and the dependency-file options (-MD/-MMD/-MF/-MT/-MQ/-MP). Everything else stays, in order.
+  // -o stays when the object embeds its own output name (-gsplit-dwarf names the .dwo; clang's
+  // -frecord-command-line / -grecord-command-line record the whole command).
   std::vector<std::string> key_args;
-  // True when the working directory can reach the output (debug info without a prefix map that
-  // covers it, relative paths in __FILE__ through -g, -fprofile paths, coverage).
+  // True when the working directory can reach the output: debug info (DW_AT_comp_dir) unless a
+  // -fdebug-prefix-map/-ffile-prefix-map maps exactly the cwd or clang's -fdebug-compilation-dir /
+  // -ffile-compilation-dir fixes it; clang's recorded command line. (Profile and coverage flags
+  // are passed through before this matters.)
   bool cwd_matters = false;
   // True when a -f(no-)diagnostics-color / -f(no-)color-diagnostics flag fixes the colour, so the
   // terminal does not matter.
   bool color_explicit = false;
   // Arguments for a search-path probe `<compiler> <probe_args> -E -v -x <language> /dev/null -o /dev/null`:
-  // key_args minus -c/-S and minus options that write files. The daemon runs it to learn the
-  // include directories in the compiler's order.
+  // key_args minus -c/-S and -o. Flags such as -gsplit-dwarf and -fstack-usage stay: with -E they
+  // write nothing (checked with gcc 12 and clang 14). The daemon runs it to learn the include
+  // directories in the compiler's order.
   std::vector<std::string> probe_args;
 };
 

@@ -1,6 +1,7 @@
 // The gcc/clang front end: argv -> Plan for gcc, g++, cc, c++, clang, clang++ (and versioned names).
 // Pure: reads nothing but response files through the FileReader; checks no output path (the daemon
-// checks that outputs are regular files, with kOutputNotRegular).
+// checks that outputs are regular files, with kOutputNotRegular) except the "-" of "-o -" and
+// "-MF -", which mean stdout.
 #pragma once
 
 #include <string>
@@ -12,7 +13,11 @@
 
 namespace zccache::tools::gcc_clang {
 
-// args: argv after the compiler (argv[1..]). env: "NAME=VALUE" strings of the compile.
+// args: argv after the compiler (argv[1..]). cwd: the compile's working directory (absolute);
+// relative @files are read from it, and it decides whether a prefix map covers the cwd.
+// env: "NAME=VALUE" strings of the compile. When the Plan is a passthrough, only family, args
+// (response files expanded, or as given when expansion failed) and passthrough are meaningful.
+// Family::kUnknown gives Passthrough::kUnknownCompiler.
 Plan make_plan(Family family, const std::vector<std::string>& args, std::string_view cwd,
                const std::vector<std::string>& env, FileReader& reader);
 

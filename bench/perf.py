@@ -1,0 +1,1070 @@
+#!/usr/bin/python3
+"""zccache benchmark driver: bare compiler vs zccache vs ccache vs sccache on a generated corpus.
+
+Run through ./perf (which installs packages and builds zccache first). Standard library only.
+
+What it does, in a temp dir under /tmp that it removes afterwards:
+  * generates a corpus (bench/corpus.py): N C++ units, nested project headers, response files;
+  * measures the floor: exec of a static no-op binary (and the start-up of each cache's client);
+  * scenario "single": one unit per process, serial,
+        <launcher> <compiler> -std=c++17 -O1 -Iinclude -c src/uN.cpp -o out/uN.o
+    bare once, then for each cache (fresh cache dir, server started beforehand): cold once, warm
+    --repeat times (best and median); every object compared byte for byte with the bare one and
+    every warm run checked to be all hits through the tool's own statistics;
+  * scenario "rsp": the same compile with its flags in nested response files (283 arguments):
+        <launcher> <compiler> @flags.rsp -c src/uN.cpp -o out/uN.o
+  * scenarios "multi" / "multi-rsp" (with --multi): all units in one compiler process;
+  * prints a table, writes JSON (default build/perf/results.json).
+Progress goes to stderr, the tables to stdout.
+
+Exit status: 0 when every object matched; 1 when an object differs from the bare compiler's
+(MISMATCH) or zccache failed (a compile failed, or a warm run was not all hits); 2 on bad usage or a
+corpus that the bare compiler cannot compile.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COMPILE_TIMEOUT_S = 300
+COMMAND_TIMEOUT_S = 60
+STORE_WAIT_S = 30
+
+
+def log(msg):
+    print("[perf %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
+
+
+def loud(msg):
+    bar = "!" * 78
+    print("\n%s\n!! %s\n%s" % (bar, msg, bar), file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Running processes
+
+
+def clean_env():
+    """The caller's environment without any cache's variables (each tool gets its own below)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CCACHE_", "SCCACHE_", "ZCCACHE_", "RUSTC_WRAPPER"))}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    return env
+
+
+def run_cmd(argv, env, cwd=None, timeout=COMMAND_TIMEOUT_S):
+    """Runs a management command; returns (rc, stdout, stderr). Output goes through temp files, not
+    pipes, so a server that the command starts (and that inherits its descriptors) cannot hold the
+    pipe open and hang us."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            p = subprocess.run(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                               timeout=timeout)
+            rc = p.returncode
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+        except OSError as e:
+            return ("oserror", "", str(e))
+        out.seek(0)
+        err.seek(0)
+        return (rc, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+
+
+class Spawner:
+    """Runs one command and times it: time.perf_counter() around posix_spawn + wait. stdout goes to
+    /dev/null, stderr to a file (read afterwards, outside the timed region)."""
+
+    def __init__(self, errfile):
+        self.errfile = errfile
+        self.actions = [
+            (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 2, errfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        ]
+        self.has_pidfd = hasattr(os, "pidfd_open")
+
+    def run(self, exe, argv, env):
+        """Returns (exit code or a string on failure to run, seconds)."""
+        t0 = time.perf_counter()
+        try:
+            pid = os.posix_spawn(exe, argv, env, file_actions=self.actions, setpgroup=0)
+        except OSError as e:
+            return ("spawn failed: %s" % e, time.perf_counter() - t0)
+        status = self._wait(pid)
+        t1 = time.perf_counter()
+        if status is None:
+            return ("timeout after %d s" % COMPILE_TIMEOUT_S, t1 - t0)
+        return (os.waitstatus_to_exitcode(status), t1 - t0)
+
+    def _wait(self, pid):
+        if self.has_pidfd:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:
+                fd = None
+            if fd is not None:
+                try:
+                    poller = select.poll()
+                    poller.register(fd, select.POLLIN)
+                    if not poller.poll(COMPILE_TIMEOUT_S * 1000):
+                        self._kill(pid)
+                        os.waitpid(pid, 0)
+                        return None
+                finally:
+                    os.close(fd)
+        return os.waitpid(pid, 0)[1]
+
+    @staticmethod
+    def _kill(pid):
+        try:
+            os.killpg(pid, signal.SIGKILL)  # its own process group: setpgroup=0 above
+        except OSError:
+            pass
+
+    def stderr_text(self):
+        try:
+            with open(self.errfile, "rb") as f:
+                return f.read()
+        except OSError:
+            return b""
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_file(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Tools: the bare compiler and the three caches
+
+
+class Tool:
+    name = "?"
+    launcher = []     # argv prefix before the compiler
+    is_cache = True
+
+    def __init__(self, work):
+        self.work = work
+        self.available = True
+        self.why_unavailable = ""
+        self.version = ""
+        self.env = clean_env()
+
+    def probe(self):
+        """Sets available / why_unavailable / version."""
+
+    def begin(self, scenario):
+        """A fresh cache dir (and server) for one scenario. Returns an error string or None."""
+        return None
+
+    def end(self):
+        pass
+
+    def counters(self):
+        """A dict with 'hits' and 'misses' (and extra keys), or a dict with 'error'."""
+        return {"error": "no statistics"}
+
+    def wait_stored(self, n, before):
+        return None
+
+    def extra_report(self):
+        return {}
+
+
+class Bare(Tool):
+    name = "bare"
+    is_cache = False
+
+
+class Zccache(Tool):
+    name = "zccache"
+
+    def __init__(self, work, bindir, build_failed):
+        super().__init__(work)
+        self.bin = os.path.join(bindir, "zccache")
+        self.daemon_bin = os.path.join(bindir, "zccache-daemon")
+        self.build_failed = build_failed
+        self.launcher = [self.bin]
+        self.dir = None
+        self.rss = {}
+        self.start_ms = None
+
+    def probe(self):
+        if not (os.access(self.bin, os.X_OK) and os.access(self.daemon_bin, os.X_OK)):
+            self.available = False
+            self.why_unavailable = "binaries missing (%s)%s" % (
+                self.bin, "; ./build.sh FAILED" if self.build_failed else "")
+            return
+        rc, out, err = run_cmd([self.bin, "--version"], self.env)
+        self.version = out.strip() or err.strip()
+        if rc != 0:
+            self.available = False
+            self.why_unavailable = "`zccache --version` exited %s: %s" % (rc, (err or out).strip()[:200])
+
+    def begin(self, scenario):
+        self.dir = os.path.join(self.work, "cache-zccache-" + scenario)
+        os.makedirs(self.dir)
+        self.env = clean_env()
+        self.env["ZCCACHE_DIR"] = self.dir
+        # Outlives the whole run if `zccache stop` ever fails, then goes away by itself.
+        self.env["ZCCACHE_IDLE_TIMEOUT"] = "900"
+        t0 = time.perf_counter()
+        rc, out, err = run_cmd([self.bin, "start"], self.env)
+        self.start_ms = (time.perf_counter() - t0) * 1e3
+        if rc != 0:
+            return "`zccache start` exited %s: %s" % (rc, (err or out).strip()[:300])
+        return None
+
+    def status(self):
+        rc, out, err = run_cmd([self.bin, "status", "--json"], self.env)
+        if rc != 0:
+            return {"error": "`zccache status --json` exited %s: %s" % (rc, (err or out).strip()[:200])}
+        try:
+            return json.loads(out)
+        except ValueError:
+            return {"error": "`zccache status --json` printed no JSON: %r" % out[:200]}
+
+    def counters(self):
+        s = self.status()
+        if "error" in s:
+            return s
+        c = {k: s.get(k) for k in ("hits", "misses", "errors", "stored", "entries", "size_bytes")}
+        c["passthrough"] = s.get("passthrough", {})
+        c["pid"] = s.get("pid")
+        c["daemon_running"] = s.get("daemon_running")
+        if not isinstance(c["hits"], int) or not isinstance(c["misses"], int):
+            return {"error": "status has no hits/misses counters: %s" % json.dumps(s)[:200]}
+        return c
+
+    def wait_stored(self, n, before):
+        base = before.get("stored") if isinstance(before.get("stored"), int) else 0
+        deadline = time.monotonic() + STORE_WAIT_S
+        t0 = time.monotonic()
+        last = None
+        while time.monotonic() < deadline:
+            s = self.status()
+            last = s
+            if isinstance(s.get("stored"), int) and s["stored"] - base >= n:
+                return {"waited_s": round(time.monotonic() - t0, 3), "stored": s["stored"] - base}
+            time.sleep(0.1)
+        got = last.get("stored") if isinstance(last, dict) else None
+        return {"waited_s": STORE_WAIT_S, "stored": got if not isinstance(got, int) else got - base,
+                "warning": "daemon reported stored=%s (< %d) after %d s" % (got, n, STORE_WAIT_S)}
+
+    def record_rss(self, scenario):
+        s = self.status()
+        pid = s.get("pid")
+        entry = {"pid": pid}
+        if isinstance(pid, int):
+            text = read_file("/proc/%d/status" % pid)
+            if text:
+                for line in text.decode(errors="replace").splitlines():
+                    key, _, val = line.partition(":")
+                    if key in ("VmRSS", "VmHWM", "Threads"):
+                        val = val.strip()
+                        entry[key] = int(val.split()[0]) if key == "Threads" else int(val.split()[0])
+            else:
+                entry["error"] = "/proc/%d/status unreadable" % pid
+        else:
+            entry["error"] = "no pid in status --json"
+        for k in ("entries", "size_bytes"):
+            if k in s:
+                entry[k] = s[k]
+        self.rss[scenario] = entry
+        return entry
+
+    def end(self):
+        if self.dir is None:  # never started: do not touch the default ~/.zccache daemon
+            return
+        self.dir = None
+        pid = None
+        s = self.status()
+        if isinstance(s.get("pid"), int):
+            pid = s["pid"]
+        rc, out, err = run_cmd([self.bin, "stop"], self.env)
+        if rc != 0:
+            log("zccache stop exited %s: %s" % (rc, (err or out).strip()[:200]))
+        if pid:
+            # The daemon we started for this scenario: make sure it is gone before its dir is.
+            for _ in range(50):
+                if not os.path.exists("/proc/%d" % pid):
+                    break
+                time.sleep(0.1)
+            else:
+                log("zccache daemon pid %d still running after stop: killing it" % pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+    def extra_report(self):
+        return {"daemon_start_ms": self.start_ms}
+
+
+class Ccache(Tool):
+    name = "ccache"
+
+    def __init__(self, work):
+        super().__init__(work)
+        self.bin = shutil.which("ccache") or "ccache"
+        self.launcher = [self.bin]
+
+    def probe(self):
+        if not shutil.which("ccache"):
+            self.available, self.why_unavailable = False, "ccache not installed"
+            return
+        rc, out, err = run_cmd([self.bin, "--version"], self.env)
+        if rc != 0:
+            self.available, self.why_unavailable = False, "`ccache --version` failed: %s" % err.strip()[:200]
+            return
+        self.version = out.splitlines()[0].strip() if out else ""
+        rc, out, err = run_cmd([self.bin, "--print-stats"], dict(self.env, CCACHE_DIR=os.path.join(
+            self.work, "cache-ccache-probe")))
+        if rc != 0:
+            self.available, self.why_unavailable = False, "`ccache --print-stats` unsupported (ccache < 4?)"
+
+    def begin(self, scenario):
+        d = os.path.join(self.work, "cache-ccache-" + scenario)
+        os.makedirs(d)
+        self.env = clean_env()
+        self.env["CCACHE_DIR"] = d
+        return None
+
+    def counters(self):
+        rc, out, err = run_cmd([self.bin, "--print-stats"], self.env)
+        if rc != 0:
+            return {"error": "`ccache --print-stats` exited %s: %s" % (rc, err.strip()[:200])}
+        v = {}
+        for line in out.splitlines():
+            k, _, n = line.partition("\t")
+            if n.strip().isdigit():
+                v[k] = int(n)
+        direct = v.get("direct_cache_hit", 0)
+        pre = v.get("preprocessed_cache_hit", 0)
+        return {"hits": direct + pre, "direct_hits": direct, "preprocessed_hits": pre,
+                "misses": v.get("cache_miss", 0),
+                "uncacheable": {k: n for k, n in v.items() if n and k in (
+                    "multiple_source_files", "unsupported_compiler_option", "compile_failed",
+                    "called_for_link", "could_not_find_compiler", "internal_error",
+                    "unsupported_code_directive", "bad_compiler_arguments")}}
+
+
+class Sccache(Tool):
+    name = "sccache"
+
+    def __init__(self, work):
+        super().__init__(work)
+        self.bin = shutil.which("sccache") or "sccache"
+        self.launcher = [self.bin]
+        self.started = False
+        self.start_ms = None
+
+    def probe(self):
+        if not shutil.which("sccache"):
+            self.available, self.why_unavailable = False, "sccache not installed"
+            return
+        rc, out, err = run_cmd([self.bin, "--version"], self.env)
+        if rc != 0:
+            self.available, self.why_unavailable = False, "`sccache --version` failed: %s" % err.strip()[:200]
+            return
+        self.version = out.strip()
+
+    def begin(self, scenario):
+        d = os.path.join(self.work, "cache-sccache-" + scenario)
+        os.makedirs(d)
+        self.env = clean_env()
+        self.env.update(SCCACHE_DIR=d, SCCACHE_IDLE_TIMEOUT="0", SCCACHE_SERVER_PORT=str(free_port()))
+        t0 = time.perf_counter()
+        rc, out, err = run_cmd([self.bin, "--start-server"], self.env)
+        self.start_ms = (time.perf_counter() - t0) * 1e3
+        if rc != 0:
+            return "`sccache --start-server` exited %s: %s" % (rc, (err or out).strip()[:300])
+        self.started = True
+        return None
+
+    def counters(self):
+        rc, out, err = run_cmd([self.bin, "--show-stats", "--stats-format", "json"], self.env)
+        if rc != 0:
+            return {"error": "`sccache --show-stats` exited %s: %s" % (rc, err.strip()[:200])}
+        try:
+            s = json.loads(out)["stats"]
+        except (ValueError, KeyError):
+            return {"error": "`sccache --show-stats --stats-format json` printed no JSON"}
+
+        def total(x):
+            if isinstance(x, dict):
+                return sum(x.get("counts", {}).values())
+            return x or 0
+        return {"hits": total(s.get("cache_hits")), "misses": total(s.get("cache_misses")),
+                "writes": s.get("cache_writes", 0),
+                "not_cacheable": s.get("non_cacheable_compilations", 0) + s.get("requests_not_cacheable", 0),
+                "not_cached": s.get("not_cached", {})}
+
+    def wait_stored(self, n, before):
+        base = before.get("writes", 0) if isinstance(before.get("writes"), int) else 0
+        deadline = time.monotonic() + STORE_WAIT_S
+        t0 = time.monotonic()
+        while time.monotonic() < deadline:
+            c = self.counters()
+            if c.get("writes", 0) - base >= n:
+                return {"waited_s": round(time.monotonic() - t0, 3), "stored": c["writes"] - base}
+            time.sleep(0.1)
+        return {"waited_s": STORE_WAIT_S, "warning": "sccache reported fewer than %d cache writes" % n}
+
+    def end(self):
+        if self.started:
+            rc, out, err = run_cmd([self.bin, "--stop-server"], self.env)
+            if rc != 0:
+                log("sccache --stop-server exited %s: %s" % (rc, err.strip()[:200]))
+            self.started = False
+
+    def extra_report(self):
+        return {"server_start_ms": self.start_ms}
+
+
+# --------------------------------------------------------------------------------------------------
+# Scenarios
+
+
+class Scenario:
+    def __init__(self, name, title, units, compiler, rsp, multi):
+        self.name, self.title, self.units = name, title, units
+        self.compiler, self.rsp, self.multi = compiler, rsp, multi
+
+    def flags(self):
+        return ["@flags.rsp"] if self.rsp else ["-std=c++17", "-O1", "-Iinclude"]
+
+    def commands(self):
+        """[(argv without launcher, [object paths])]; objects relative to the corpus dir."""
+        if self.multi:
+            srcs = ["src/u%d.cpp" % i for i in range(self.units)]
+            # Several sources cannot take -o: the objects land in the cwd (the corpus root).
+            return [([self.compiler] + self.flags() + ["-c"] + srcs,
+                     ["u%d.o" % i for i in range(self.units)])]
+        return [([self.compiler] + self.flags() + ["-c", "src/u%d.cpp" % i, "-o", "out/u%d.o" % i],
+                 ["out/u%d.o" % i]) for i in range(self.units)]
+
+    def objects(self):
+        return [o for _, objs in self.commands() for o in objs]
+
+    def example(self, launcher=""):
+        argv = self.commands()[0][0]
+        if self.multi:
+            argv = argv[:-self.units] + ["src/u0.cpp", "...", "src/u%d.cpp" % (self.units - 1)]
+        return (launcher + " " if launcher else "") + " ".join(argv)
+
+
+class Bench:
+    """Runs the scenarios. Each tool compiles in its own copy of the corpus (work/tree-<tool>), so
+    the cold passes can be interleaved unit by unit (bare, zccache, ccache, sccache, in an order
+    that rotates): a slow moment of a noisy machine then hits every tool alike, which matters for
+    the cold-vs-bare ratio. The commands are the same everywhere (relative paths; without -g an
+    object does not depend on the directory). Warm passes are interleaved by round."""
+
+    def __init__(self, args, work, corpus_dir):
+        self.args = args
+        self.work = work
+        self.corpus = corpus_dir
+        self.spawner = Spawner(os.path.join(work, "stderr.txt"))
+        self.failures = []        # make the exit status 1
+        self.warnings = []
+        self.compiler_path = shutil.which(args.compiler)
+        self.tools = []
+
+    def tree(self, tool):
+        d = os.path.join(self.work, "tree-" + tool.name)
+        if not os.path.isdir(d):
+            shutil.copytree(self.corpus, d, symlinks=True)
+        return d
+
+    def clean_outputs(self, sc, tool):
+        d = self.tree(tool)
+        for o in sc.objects():
+            try:
+                os.unlink(os.path.join(d, o))
+            except FileNotFoundError:
+                pass
+
+    def exe_of(self, tool):
+        return tool.launcher[0] if tool.launcher else self.compiler_path
+
+    def run_one(self, tool, argv):
+        os.chdir(self.tree(tool))  # posix_spawn has no cwd argument
+        full = tool.launcher + argv
+        rc, secs = self.spawner.run(self.exe_of(tool), full, tool.env)
+        err = self.spawner.stderr_text()
+        fail = None
+        if rc != 0:
+            fail = {"cmd": " ".join(full[:8]) + (" ..." if len(full) > 8 else ""),
+                    "exit": rc, "stderr": err.decode(errors="replace")[-600:]}
+        return secs, err, fail
+
+    def passes(self, sc, tools, labels, rotate_by=0):
+        """One pass of every command per tool, interleaved command by command. Returns
+        {tool name: (result dict, [stderr bytes])}."""
+        acc = {t.name: ([], [], []) for t in tools}
+        for t in tools:
+            self.clean_outputs(sc, t)
+        for i, (argv, _) in enumerate(sc.commands()):
+            k = (i + rotate_by) % len(tools)
+            for t in tools[k:] + tools[:k]:
+                secs, err, fail = self.run_one(t, argv)
+                acc[t.name][0].append(secs)
+                acc[t.name][1].append(err)
+                if fail:
+                    acc[t.name][2].append(fail)
+        out = {}
+        for t in tools:
+            times, errs, failed = acc[t.name]
+            total = sum(times)
+            n = sc.units
+            r = {"label": labels[t.name], "total_s": total, "ms_per_compile": total / n * 1e3,
+                 "process_ms": {"min": min(times) * 1e3, "median": statistics.median(times) * 1e3,
+                                "max": max(times) * 1e3},
+                 "failed": len(failed)}
+            if failed:
+                r["failures"] = failed[:3]
+            log("  %-8s %-7s %8.3f s  %8.2f ms/compile%s" % (
+                t.name, labels[t.name], total, total / n * 1e3,
+                "  (%d FAILED)" % len(failed) if failed else ""))
+            out[t.name] = (r, errs)
+        return out
+
+    def compare(self, sc, tool, ref_dir, ref_stderr, stderrs):
+        """Objects vs the bare compiler's, byte for byte; stderr likewise (a warning only)."""
+        mismatched, missing = [], []
+        d = self.tree(tool)
+        for o in sc.objects():
+            got = read_file(os.path.join(d, o))
+            want = read_file(os.path.join(ref_dir, o.replace("/", "_")))
+            if got is None:
+                missing.append(o)
+            elif got != want:
+                mismatched.append(o)
+        stderr_diff = [i for i, (a, b) in enumerate(zip(ref_stderr, stderrs)) if a != b]
+        return {"objects": len(sc.objects()), "mismatched": mismatched, "missing": missing,
+                "stderr_differs": len(stderr_diff), "stderr_differs_first": stderr_diff[:5]}
+
+    # -- the floor
+    def floor(self):
+        src = os.path.join(self.work, "noop.c")
+        with open(src, "w") as f:
+            f.write("int main(void) { return 0; }\n")
+        out = {}
+        exe = os.path.join(self.work, "noop-static")
+        rc, _, err = run_cmd(["cc", "-static", "-O2", src, "-o", exe], clean_env())
+        kind = "static"
+        if rc != 0:
+            log("static linking unavailable (%s): the floor uses a dynamic no-op" % err.strip()[:120])
+            rc, _, err = run_cmd(["cc", "-O2", src, "-o", exe], clean_env())
+            kind = "dynamic"
+        if rc != 0:
+            return {"error": "cannot build the no-op: %s" % err.strip()[:200]}
+        n = max(self.args.units, 100) * 2
+        env = clean_env()
+        reps = max(self.args.repeat, 3)
+        os.chdir(self.work)
+
+        def per_exec(argv, e=env):
+            runs = []
+            for _ in range(reps):
+                total = 0.0
+                for _ in range(n):
+                    rc, secs = self.spawner.run(argv[0], argv, e)
+                    if rc != 0:
+                        return {"error": "%s exited %s" % (" ".join(argv), rc)}
+                    total += secs
+                runs.append(total / n * 1e3)
+            return {"execs": n, "best_ms": min(runs), "median_ms": statistics.median(runs)}
+
+        out["noop_" + kind] = per_exec([exe])
+        out["noop_" + kind]["binary"] = kind
+        out["floor_ms_best"] = out["noop_" + kind].get("best_ms")
+        out["floor_ms_median"] = out["noop_" + kind].get("median_ms")
+        # Start-up cost of each cache's client, for comparison with the floor.
+        for tool in self.tools:
+            if tool.is_cache and tool.available:
+                out["%s --version" % tool.name] = per_exec([tool.launcher[0], "--version"], tool.env)
+        return out
+
+    # -- one scenario across all tools
+    def scenario(self, sc):
+        log("scenario %s: %s" % (sc.name, sc.example()))
+        res = {"title": sc.title, "command": sc.example("<launcher>"), "tools": {"bare": {}}}
+        bare = self.tools[0]
+        caches = []
+        for tool in self.tools[1:]:
+            if not tool.available:
+                res["tools"][tool.name] = {"skipped": tool.why_unavailable}
+                log("  %-8s skipped: %s" % (tool.name, tool.why_unavailable))
+                continue
+            entry = res["tools"][tool.name] = {}
+            err = tool.begin(sc.name)
+            entry.update({k: v for k, v in tool.extra_report().items() if v is not None})
+            if err:
+                entry["error"] = err
+                self.note_failure(tool, "%s: %s" % (sc.name, err))
+                if tool.name != "zccache":  # zccache goes on: its client must fall back / start one
+                    entry["skipped"] = err
+                    tool.end()
+                    continue
+            caches.append(tool)
+        try:
+            self.scenario_runs(sc, res, bare, caches)
+        finally:
+            for tool in caches:
+                tool.end()
+        return res
+
+    def scenario_runs(self, sc, res, bare, caches):
+        n = sc.units
+        ref_dir = os.path.join(self.work, "ref-" + sc.name)
+        os.makedirs(ref_dir)
+        before = {t.name: t.counters() for t in caches}
+        labels = dict({t.name: "cold" for t in caches}, bare="bare")
+        cold = self.passes(sc, [bare] + caches, labels)
+        br, ref_stderr = cold["bare"]
+        res["tools"]["bare"] = {"bare": br, "stderr_nonempty": sum(1 for e in ref_stderr if e)}
+        if br["failed"]:
+            loud("the bare compiler failed on the corpus (%s): %s" % (sc.name, br["failures"][0]))
+            self.failures.append("bare %s: compile failed" % sc.name)
+            res["tools"]["bare"]["error"] = "bare compile failed"
+            return
+        for o in sc.objects():
+            shutil.copy2(os.path.join(self.tree(bare), o), os.path.join(ref_dir, o.replace("/", "_")))
+        for t in caches:
+            r, errs = cold[t.name]
+            after = t.counters()
+            r["stats"] = delta(before[t.name], after)
+            r["check"] = self.compare(sc, t, ref_dir, ref_stderr, errs)
+            self.judge(t, sc, "cold", r)
+            res["tools"][t.name]["cold"] = r
+        for t in caches:
+            st = res["tools"][t.name]["cold"]["stats"]
+            if st.get("misses", 1) == 0 and st.get("hits", 1) == 0:
+                w = {"skipped": "the cold run cached nothing"}
+            else:
+                w = t.wait_stored(n, before[t.name])
+            res["tools"][t.name]["store_wait"] = w
+            if w and "warning" in w:
+                self.warn("%s %s: %s" % (t.name, sc.name, w["warning"]))
+        warm_runs = {t.name: [] for t in caches}
+        for rnd in range(self.args.repeat):
+            for k in range(len(caches)):
+                t = caches[(k + rnd) % len(caches)]
+                b = t.counters()
+                w, errs = self.passes(sc, [t], {t.name: "warm %d" % (rnd + 1)})[t.name]
+                a = t.counters()
+                w["stats"] = delta(b, a)
+                w["check"] = self.compare(sc, t, ref_dir, ref_stderr, errs)
+                w["all_hits"] = w["stats"].get("hits") == n and w["stats"].get("misses", 0) == 0
+                self.judge(t, sc, "warm %d" % (rnd + 1), w)
+                warm_runs[t.name].append(w)
+        for t in caches:
+            runs = warm_runs[t.name]
+            if not runs:
+                continue
+            totals = [w["total_s"] for w in runs]
+            entry = res["tools"][t.name]
+            entry["warm_runs"] = runs
+            entry["warm"] = {"best_s": min(totals), "median_s": statistics.median(totals),
+                             "best_ms_per_hit": min(totals) / n * 1e3,
+                             "median_ms_per_hit": statistics.median(totals) / n * 1e3,
+                             "all_hits": all(w["all_hits"] for w in runs)}
+            if isinstance(t, Zccache):
+                entry["daemon"] = t.record_rss(sc.name)
+                log("  zccache daemon: %s" % entry["daemon"])
+
+    def judge(self, tool, sc, label, r):
+        chk = r["check"]
+        where = "%s %s %s" % (tool.name, sc.name, label)
+        if r["failed"]:
+            msg = "%s: %d of %d compiles FAILED; first: %s" % (where, r["failed"], len(sc.commands()),
+                                                             json.dumps(r["failures"][0])[:500])
+            self.note_failure(tool, msg)
+        if chk["mismatched"]:
+            loud("MISMATCH %s: %d object(s) differ from the bare compiler's: %s" % (
+                where, len(chk["mismatched"]), " ".join(chk["mismatched"][:10])))
+            self.failures.append("MISMATCH %s: %d objects differ" % (where, len(chk["mismatched"])))
+        if chk["missing"] and not r["failed"]:
+            loud("MISSING %s: %d object(s) not written: %s" % (where, len(chk["missing"]),
+                                                             " ".join(chk["missing"][:10])))
+            self.failures.append("MISSING %s: %d objects" % (where, len(chk["missing"])))
+        if chk["stderr_differs"]:
+            self.warn("%s: stderr differs from the bare compiler's for %d command(s)" % (
+                where, chk["stderr_differs"]))
+        st = r.get("stats", {})
+        if label.startswith("warm"):
+            if "error" in st:
+                self.note_failure(tool, "%s: cannot read statistics: %s" % (where, st["error"]))
+            elif st.get("hits") != sc.units or st.get("misses", 0):
+                self.note_failure(tool, "%s: NOT ALL HITS: %s" % (where, json.dumps(st)[:300]))
+
+    def note_failure(self, tool, msg):
+        if tool.name == "zccache":
+            loud(msg)
+            self.failures.append(msg)
+        else:
+            self.warn(msg)
+
+    def warn(self, msg):
+        log("WARNING: " + msg)
+        self.warnings.append(msg)
+
+
+def delta(before, after):
+    if "error" in before or "error" in after:
+        return {"error": after.get("error") or before.get("error")}
+    d = {}
+    for k, v in after.items():
+        if isinstance(v, int) and not isinstance(v, bool) and isinstance(before.get(k), int) and k != "pid":
+            d[k] = v - before[k]
+        elif isinstance(v, dict) and isinstance(before.get(k), dict):
+            dd = {kk: vv - before[k].get(kk, 0) for kk, vv in v.items() if isinstance(vv, int)}
+            dd = {kk: vv for kk, vv in dd.items() if vv}
+            if dd:
+                d[k] = dd
+    return d
+
+
+# --------------------------------------------------------------------------------------------------
+# Reporting
+
+
+def fmt_s(x):
+    return "%.3f" % x if isinstance(x, (int, float)) else "-"
+
+
+def fmt_ms(x):
+    if not isinstance(x, (int, float)):
+        return "-"
+    return "%.2f" % x if x < 100 else "%.0f" % x
+
+
+def fmt_x(x):
+    if not isinstance(x, (int, float)):
+        return "-"
+    return "%.2fx" % x if x < 10 else "%.1fx" % x
+
+
+def speed_words(ratio):
+    """ratio = other's time / zccache's time."""
+    if ratio >= 1:
+        return "%s faster" % fmt_x(ratio)
+    return "%s SLOWER" % fmt_x(1 / ratio)
+
+
+def derive(results):
+    """Adds the ratios: speed-ups vs bare, zccache vs ccache/sccache, per hit vs the floor."""
+    floor = results.get("floor", {}).get("floor_ms_best")
+    floor_med = results.get("floor", {}).get("floor_ms_median")
+    for name, sc in results["scenarios"].items():
+        tools = sc["tools"]
+        bare = tools.get("bare", {}).get("bare")
+        if not bare:
+            continue
+        bt = bare["total_s"]
+        ratios = {}
+        for tname, t in tools.items():
+            if tname == "bare" or "warm" not in t:
+                continue
+            w = t["warm"]
+            t["cold_vs_bare"] = t["cold"]["total_s"] / bt
+            w["speedup_vs_bare_best"] = bt / w["best_s"] if w["best_s"] else None
+            w["speedup_vs_bare_median"] = bt / w["median_s"] if w["median_s"] else None
+            if floor:
+                w["per_hit_vs_floor_best"] = w["best_ms_per_hit"] / floor
+                w["per_hit_vs_floor_median"] = w["median_ms_per_hit"] / (floor_med or floor)
+        z = tools.get("zccache", {}).get("warm")
+        for other in ("ccache", "sccache"):
+            o = tools.get(other, {}).get("warm")
+            if z and o:
+                ratios["zccache_warm_faster_than_%s_best" % other] = o["best_s"] / z["best_s"]
+                ratios["zccache_warm_faster_than_%s_median" % other] = o["median_s"] / z["median_s"]
+        sc["ratios"] = ratios
+
+
+def table(results):
+    lines = []
+    floor = results.get("floor", {})
+    lines.append("")
+    lines.append("zccache benchmark: %s, %d units, repeat %d, %s" % (
+        results["meta"]["compiler_version"], results["meta"]["units"], results["meta"]["repeat"],
+        results["meta"]["host"]))
+    lines.append("")
+    if "error" in floor:
+        lines.append("floor: %s" % floor["error"])
+    else:
+        lines.append("%-30s %10s %10s" % ("exec cost (per process)", "best ms", "median ms"))
+        for k, v in floor.items():
+            if isinstance(v, dict):
+                if "error" in v:
+                    lines.append("%-30s %s" % (k, v["error"]))
+                else:
+                    lines.append("%-30s %10.3f %10.3f" % (k, v["best_ms"], v["median_ms"]))
+    lines.append("")
+    lines.append("cold: one pass, interleaved unit by unit with bare; warm: best and median of the runs;")
+    lines.append("ms/hit = warm total / units; speedup = bare total / warm best; /floor = ms/hit best /"
+                 " floor best; objs = objects byte-identical to bare's")
+    for name, sc in results["scenarios"].items():
+        tools = sc["tools"]
+        lines.append("")
+        lines.append("== %s: %s" % (name, sc["title"]))
+        lines.append("   %s" % sc["command"])
+        hdr = "%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %7s %6s %s" % (
+            "tool", "run", "total s", "ms/compile", "vs bare", "best s", "median s", "ms/hit bst",
+            "ms/hit med", "speedup", "/floor", "hits", "objs", "")
+        lines.append(hdr)
+        lines.append("-" * len(hdr))
+        bare = tools.get("bare", {}).get("bare")
+        if bare:
+            lines.append("%-8s %-5s %9s %10s %8s" % ("bare", "", fmt_s(bare["total_s"]),
+                                                    fmt_ms(bare["ms_per_compile"]), "1.00x"))
+        for tname, t in tools.items():
+            if tname == "bare":
+                continue
+            if "cold" not in t:
+                lines.append("%-8s skipped: %s" % (tname, t.get("skipped") or t.get("error")))
+                continue
+            c = t["cold"]
+            cchk = "ok" if not (c["check"]["mismatched"] or c["check"]["missing"]) else "MISMATCH"
+            lines.append("%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %7s %6s %s" % (
+                tname, "cold", fmt_s(c["total_s"]), fmt_ms(c["ms_per_compile"]), fmt_x(t.get("cold_vs_bare")),
+                "", "", "", "", "", "", "", cchk, "%d FAILED" % c["failed"] if c["failed"] else ""))
+            if "warm" in t:
+                w = t["warm"]
+                bad = any(r["check"]["mismatched"] or r["check"]["missing"] for r in t["warm_runs"])
+                hits = "all" if w["all_hits"] else "NOT ALL"
+                nfail = sum(r["failed"] for r in t["warm_runs"])
+                lines.append("%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %7s %6s %s" % (
+                    tname, "warm", "", "", "", fmt_s(w["best_s"]), fmt_s(w["median_s"]),
+                    fmt_ms(w["best_ms_per_hit"]), fmt_ms(w["median_ms_per_hit"]),
+                    fmt_x(w.get("speedup_vs_bare_best")), fmt_x(w.get("per_hit_vs_floor_best")), hits,
+                    "MISMATCH" if bad else "ok", "%d FAILED" % nfail if nfail else ""))
+        r = sc.get("ratios", {})
+        for other in ("ccache", "sccache"):
+            k = "zccache_warm_faster_than_%s_best" % other
+            if k in r:
+                lines.append("zccache warm vs %s warm: %s (best), %s (median)" % (
+                    other, speed_words(r[k]), speed_words(r["zccache_warm_faster_than_%s_median" % other])))
+        z = tools.get("zccache", {})
+        if "daemon" in z:
+            d = z["daemon"]
+            lines.append("zccache daemon: VmRSS %s KiB, VmHWM %s KiB, pid %s" % (
+                d.get("VmRSS", "?"), d.get("VmHWM", "?"), d.get("pid")))
+    # The issue's summary shape: | Scenario | bare | zccache | ccache | sccache |
+    lines.append("")
+    names = ["zccache", "ccache", "sccache"]
+    lines.append("| Scenario | bare | " + " | ".join(names) + " |")
+    lines.append("|---|---|" + "---|" * len(names))
+    for name, sc in results["scenarios"].items():
+        tools = sc["tools"]
+        bare = tools.get("bare", {}).get("bare")
+        if not bare:
+            continue
+        cold_row = ["%s cold" % name, "%.2f s" % bare["total_s"]]
+        warm_row = ["%s warm" % name, "%.2f s" % bare["total_s"]]
+        for n in names:
+            t = tools.get(n, {})
+            if "cold" not in t:
+                cold_row.append("skipped")
+                warm_row.append("skipped")
+                continue
+            cold_row.append("%.2f s (%s)" % (t["cold"]["total_s"], fmt_x(t.get("cold_vs_bare"))))
+            w = t.get("warm")
+            if w:
+                warm_row.append("%.3f s, %s, %s ms/hit%s" % (
+                    w["median_s"], fmt_x(w.get("speedup_vs_bare_median")), fmt_ms(w["median_ms_per_hit"]),
+                    "" if w["all_hits"] else " NOT ALL HITS"))
+            else:
+                warm_row.append("-")
+        lines.append("| " + " | ".join(cold_row) + " |")
+        lines.append("| " + " | ".join(warm_row) + " |")
+    if "floor_ms_best" in floor:
+        lines.append("floor (exec of a %s no-op): %.3f ms best, %.3f ms median" % (
+            floor.get("noop_static", floor.get("noop_dynamic", {})).get("binary", "?"),
+            floor["floor_ms_best"], floor["floor_ms_median"]))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="./perf", description=__doc__.split("\n")[0])
+    p.add_argument("--units", type=int, default=None, help="translation units (default 50)")
+    p.add_argument("--repeat", type=int, default=None, help="warm runs per tool (default 3)")
+    p.add_argument("--compiler", default="clang++", help="compiler (default clang++; e.g. g++)")
+    p.add_argument("--quick", action="store_true", help="10 units, 1 repeat: a smoke test")
+    p.add_argument("--multi", action="store_true",
+                   help="also the multi-source scenarios (all units in one compiler process)")
+    p.add_argument("--no-rsp", action="store_true", help="skip the response-file scenario")
+    p.add_argument("--tools", default="zccache,ccache,sccache",
+                   help="comma-separated caches to measure (default zccache,ccache,sccache)")
+    p.add_argument("--json", dest="json_out", default=os.path.join(REPO, "build", "perf", "results.json"),
+                   help="where to write the results (default build/perf/results.json)")
+    p.add_argument("--bindir", default=os.path.join(REPO, "build", "release", "bin"),
+                   help="where zccache and zccache-daemon are")
+    p.add_argument("--keep", action="store_true", help="keep the temp dir (printed) for inspection")
+    p.add_argument("--report", metavar="FILE", help="only print the tables of an earlier results JSON")
+    p.add_argument("--build-failed", action="store_true", help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.units is None:
+        a.units = 10 if a.quick else 50
+    if a.repeat is None:
+        a.repeat = 1 if a.quick else 3
+    if a.units < 1 or a.repeat < 1:
+        p.error("--units and --repeat must be >= 1")
+    return a
+
+
+def tools_named(tools, name):
+    return [t for t in tools if t.name == name and t.available]
+
+
+def tool_version(argv):
+    rc, out, err = run_cmd(argv, clean_env())
+    return (out or err).strip().splitlines()[0] if rc == 0 and (out or err).strip() else "?"
+
+
+def main(argv):
+    args = parse_args(argv)
+    if args.report:
+        with open(args.report) as f:
+            results = json.load(f)
+        derive(results)
+        print(table(results))
+        return 0
+    if not shutil.which(args.compiler):
+        print("perf: compiler %r not found" % args.compiler, file=sys.stderr)
+        return 2
+    work = tempfile.mkdtemp(prefix="zccache-perf-", dir="/tmp")
+    cdir = os.path.join(work, "corpus")
+    log("work dir %s" % work)
+    t_start = time.time()
+    exit_code = 0
+    bench = None
+    try:
+        info = corpus.generate(cdir, args.units)
+        bench = Bench(args, work, cdir)
+        wanted = [t.strip() for t in args.tools.split(",") if t.strip()]
+        tools = [Bare(work)]
+        for name in ("zccache", "ccache", "sccache"):
+            if name not in wanted:
+                continue
+            t = {"zccache": lambda: Zccache(work, args.bindir, args.build_failed),
+                 "ccache": lambda: Ccache(work), "sccache": lambda: Sccache(work)}[name]()
+            t.probe()
+            if not t.available:
+                log("%s: skipped (%s)" % (name, t.why_unavailable))
+                if name == "zccache":
+                    loud("zccache is not usable: %s" % t.why_unavailable)
+                    bench.failures.append("zccache unusable: %s" % t.why_unavailable)
+            tools.append(t)
+        bench.tools = tools
+        if args.build_failed and tools_named(tools, "zccache"):
+            bench.warn("./build.sh failed: zccache binaries (if any) are from an earlier build")
+
+        deps = run_cmd([args.compiler, "-std=c++17", "-Iinclude", "-M", "src/u0.cpp"], clean_env(), cwd=cdir)
+        ndeps = len([w for w in deps[1].replace("\\\n", " ").split()[1:]]) if deps[0] == 0 else None
+        results = {
+            "meta": {
+                "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+                "host": "%s, %d CPU, %s" % (platform.node(), os.cpu_count() or 0, platform.release()),
+                "compiler": args.compiler,
+                "compiler_version": tool_version([args.compiler, "--version"]),
+                "units": args.units, "repeat": args.repeat, "quick": args.quick,
+                "zccache_build_failed": args.build_failed,
+                "versions": {t.name: t.version for t in tools[1:] if t.version},
+                "unavailable": {t.name: t.why_unavailable for t in tools[1:] if not t.available},
+                "git_commit": run_cmd(["git", "-C", REPO, "rev-parse", "HEAD"], clean_env())[1].strip(),
+                "corpus": dict(info, files_read_by_u0=ndeps),
+            },
+            "scenarios": {},
+        }
+        log("corpus: %d units, u0 reads %s files; tools: %s" % (
+            args.units, ndeps, ", ".join("%s%s" % (t.name, "" if t.available else " (skipped)") for t in tools)))
+
+        log("floor: exec of a no-op, and each cache client's --version")
+        results["floor"] = bench.floor()
+
+        scenarios = [Scenario("single", "one unit per process, serial", args.units, args.compiler, False, False)]
+        if not args.no_rsp:
+            scenarios.append(Scenario("rsp", "one unit per process, flags from nested response files "
+                                      "(%d arguments)" % info["rsp_expanded_args"], args.units,
+                                      args.compiler, True, False))
+        if args.multi:
+            scenarios.append(Scenario("multi", "all units in one compiler process", args.units,
+                                      args.compiler, False, True))
+            if not args.no_rsp:
+                scenarios.append(Scenario("multi-rsp", "all units in one process, response files",
+                                          args.units, args.compiler, True, True))
+        for sc in scenarios:
+            results["scenarios"][sc.name] = bench.scenario(sc)
+
+        derive(results)
+        results["failures"] = bench.failures
+        results["warnings"] = bench.warnings
+        results["elapsed_s"] = round(time.time() - t_start, 1)
+        print(table(results), flush=True)
+        os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
+        with open(args.json_out, "w") as f:
+            json.dump(results, f, indent=2, sort_keys=False)
+            f.write("\n")
+        print("\nresults: %s (%.0f s)" % (args.json_out, time.time() - t_start))
+        if bench.warnings:
+            print("\nwarnings:")
+            for w in bench.warnings:
+                print("  - " + w)
+        if bench.failures:
+            print("\nFAILED:")
+            for f_ in bench.failures:
+                print("  - " + f_)
+            exit_code = 1
+        else:
+            print("\nOK: every object byte-identical to the bare compiler's%s" % (
+                "; zccache warm runs all hits" if tools_named(bench.tools, "zccache") else ""))
+    except KeyboardInterrupt:
+        log("interrupted")
+        exit_code = 130
+    finally:
+        if bench is not None:
+            for t in getattr(bench, "tools", []):
+                try:
+                    t.end()
+                except Exception as e:  # cleanup must not mask the result
+                    log("cleanup of %s: %s" % (t.name, e))
+        os.chdir("/")
+        if args.keep:
+            log("kept %s" % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

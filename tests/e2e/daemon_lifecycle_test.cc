@@ -1,0 +1,226 @@
+// The management commands (--version, start, stop, status, clear), the daemon's idle exit, and the
+// store across daemon restarts and against corruption.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "compiler_test.h"
+
+namespace zccache::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+// Inverts one byte of a file in place (same size, same inode).
+void flip_byte(const std::string& path, uintmax_t offset) {
+  std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
+  io.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  io.get(c);
+  io.seekp(static_cast<std::streamoff>(offset));
+  io.put(static_cast<char>(~c));
+  ASSERT_TRUE(io.good()) << "cannot flip a byte of " << path;
+}
+
+class Lifecycle : public CompilerTest {
+ protected:
+  // Regular files under $ZCCACHE_DIR/artifacts.
+  std::vector<std::string> artifact_files() {
+    std::vector<std::string> out;
+    std::error_code ec;
+    fs::path root = sb().cache_dir() + "/artifacts";
+    if (!fs::exists(root, ec)) return out;
+    for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      if (it->is_regular_file(ec) && it->file_size(ec) > 0) out.push_back(it->path().string());
+    }
+    return out;
+  }
+};
+
+TEST_P(Lifecycle, VersionMatchesStatus) {
+  RunResult v = sb().zccache({"--version"});
+  EXPECT_EQ(v.exit_code, 0) << v.describe();
+  EXPECT_FALSE(v.out.empty());
+  nlohmann::json j = sb().status_json();
+  ASSERT_TRUE(j.is_object());
+  ASSERT_TRUE(j["version"].is_string());
+  EXPECT_FALSE(j["version"].get<std::string>().empty());
+  EXPECT_NE(v.out.find(j["version"].get<std::string>()), std::string::npos) << v.out;
+}
+
+TEST_P(Lifecycle, StatusWithoutDaemonStartsNone) {
+  nlohmann::json j = sb().status_json();
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["daemon_running"], false);
+  EXPECT_TRUE(sb().daemon_pids().empty());
+  RunResult human = sb().zccache({"status"});
+  EXPECT_EQ(human.exit_code, 0) << human.describe();
+  EXPECT_TRUE(sb().daemon_pids().empty());
+}
+
+TEST_P(Lifecycle, StartThenStop) {
+  RunResult start = sb().zccache({"start"});
+  ASSERT_EQ(start.exit_code, 0) << start.describe();
+  std::optional<pid_t> pid = sb().status_pid();
+  ASSERT_TRUE(pid.has_value()) << "status --json has no pid while the daemon runs";
+  EXPECT_TRUE(process_alive(*pid));
+  EXPECT_EQ(sb().daemon_pids(), std::vector<pid_t>{*pid});
+  // A second start finds the running daemon.
+  ASSERT_EQ(sb().zccache({"start"}).exit_code, 0);
+  EXPECT_EQ(sb().status_pid(), pid);
+
+  RunResult stop = sb().zccache({"stop"});
+  EXPECT_EQ(stop.exit_code, 0) << stop.describe();
+  EXPECT_TRUE(wait_for_exit(*pid)) << "the daemon is still running after stop";
+  nlohmann::json j = sb().status_json();
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["daemon_running"], false);
+  RunResult again = sb().zccache({"stop"});
+  EXPECT_EQ(again.exit_code, 0) << "stop without a daemon: " << again.describe();
+}
+
+TEST_P(Lifecycle, StatusJsonHasTheDocumentedFields) {
+  sb().write("a.c", kHelloC);
+  miss_then_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  nlohmann::json j = sb().status_json();
+  ASSERT_TRUE(j.is_object());
+  EXPECT_TRUE(j["daemon_running"].is_boolean());
+  EXPECT_EQ(j["daemon_running"], true);
+  EXPECT_TRUE(j["version"].is_string());
+  EXPECT_EQ(j["cache_dir"], sb().cache_dir());
+  for (const char* n : {"entries", "size_bytes", "hits", "misses", "errors", "stored", "compile_failed"})
+    EXPECT_TRUE(j[n].is_number_unsigned()) << n << " in " << j.dump();
+  EXPECT_TRUE(j["passthrough"].is_object()) << j.dump();
+  EXPECT_TRUE(j["pid"].is_number_integer()) << j.dump();
+}
+
+TEST_P(Lifecycle, StatusCountsEveryOutcome) {
+  sb().write("a.c", kHelloC);
+  sb().write("b.c", "int b(void) { return 2; }\n");
+  sb().write("bad.c", "int broken(void) { return nope; }\n");
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_miss({"-c", "b.c", "-o", "b.o"}, {"b.o"});
+  expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  check({"-E", "a.c"}, {});
+  check({"-c", "a.c", "b.c"}, {"a.o", "b.o"});
+  check({"-c", "bad.c", "-o", "bad.o"}, {"bad.o"});
+  ASSERT_TRUE(sb().wait_until([](const Counters& c) { return c.compile_failed >= 1; }));
+  Counters c = sb().counters();
+  EXPECT_TRUE(c.daemon_running);
+  EXPECT_EQ(c.hits, 1u) << c.describe();
+  EXPECT_EQ(c.misses, 3u) << c.describe();
+  EXPECT_EQ(c.stored, 2u) << c.describe();
+  EXPECT_EQ(c.compile_failed, 1u) << c.describe();
+  EXPECT_EQ(c.errors, 0u) << c.describe();
+  EXPECT_EQ(c.entries, 2u) << c.describe();
+  EXPECT_GT(c.size_bytes, 0u) << c.describe();
+  std::map<std::string, uint64_t> expected{{"preprocess_only", 1}, {"multiple_sources", 1}};
+  EXPECT_EQ(c.passthrough, expected) << c.describe();
+  RunResult human = sb().zccache({"status"});
+  EXPECT_EQ(human.exit_code, 0);
+  EXPECT_NE(human.out.find("hits"), std::string::npos) << human.out;
+}
+
+TEST_P(Lifecycle, ClearEmptiesTheCache) {
+  sb().write("a.c", kHelloC);
+  miss_then_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  ASSERT_GT(sb().counters().entries, 0u);
+  RunResult clear = sb().zccache({"clear"});
+  EXPECT_EQ(clear.exit_code, 0) << clear.describe();
+  Counters after = sb().counters();
+  EXPECT_EQ(after.entries, 0u) << after.describe();
+  // The next compile is a miss (and then stored again).
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+}
+
+TEST_P(Lifecycle, ArtifactsSurviveADaemonRestart) {
+  sb().write("a.c", kHelloC);
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  std::optional<pid_t> first = sb().status_pid();
+  ASSERT_TRUE(first);
+  ASSERT_EQ(sb().zccache({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_for_exit(*first));
+  // The compile starts a new daemon, which finds the entry on disk.
+  Counters before = sb().counters();
+  CompileResult b = bare({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  CompileResult c = cached({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_same_compile(b, c);
+  std::optional<pid_t> second = sb().status_pid();
+  ASSERT_TRUE(second);
+  EXPECT_NE(*first, *second);
+  Counters after = sb().counters();
+  EXPECT_EQ(after.hits, before.hits + 1) << after.describe();
+  EXPECT_EQ(after.misses, before.misses) << after.describe();
+}
+
+TEST_P(Lifecycle, IdleTimeoutStopsTheDaemon) {
+  RunOptions opts;
+  opts.env["ZCCACHE_IDLE_TIMEOUT"] = "1";
+  ASSERT_EQ(sb().zccache({"start"}, opts).exit_code, 0);
+  std::vector<pid_t> pids = sb().daemon_pids();
+  ASSERT_EQ(pids.size(), 1u);
+  EXPECT_TRUE(wait_for_exit(pids[0], 30s)) << "the daemon ignored ZCCACHE_IDLE_TIMEOUT=1";
+  // And a compile brings it back.
+  sb().write("a.c", kHelloC);
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+}
+
+TEST_P(Lifecycle, CorruptedArtifactIsNeverServed) {
+  sb().write("a.c", kHelloC);
+  Args args{"-c", "a.c", "-o", "a.o"};
+  expect_miss(args, {"a.o"});
+  std::vector<std::string> files = artifact_files();
+  ASSERT_FALSE(files.empty()) << "test premise: the object is stored under artifacts/";
+  for (const auto& f : files) flip_byte(f, fs::file_size(f) / 2);
+  Counters before = sb().counters();
+  CompileResult b = bare(args, {"a.o"});
+  CompileResult c = cached(args, {"a.o"});
+  expect_same_compile(b, c, "after corruption");
+  Counters after = sb().counters();
+  EXPECT_EQ(after.hits, before.hits) << "a corrupted artifact was served; " << after.describe();
+}
+
+TEST_P(Lifecycle, CorruptedArtifactIsReplacedByTheNextStore) {
+  sb().write("a.c", kHelloC);
+  Args args{"-c", "a.c", "-o", "a.o"};
+  expect_miss(args, {"a.o"});
+  std::vector<std::string> files = artifact_files();
+  ASSERT_FALSE(files.empty()) << "test premise: the object is stored under artifacts/";
+  for (const auto& f : files) flip_byte(f, fs::file_size(f) - 1);
+  Counters before = sb().counters();
+  check(args, {"a.o"}, {}, {}, "recompiled");
+  ASSERT_TRUE(sb().wait_for_stored(before.stored + 1)) << sb().counters().describe();
+  expect_hit(args, {"a.o"});
+}
+
+TEST_P(Lifecycle, TruncatedArtifactIsNeverServed) {
+  sb().write("a.c", kHelloC);
+  Args args{"-c", "a.c", "-o", "a.o"};
+  expect_miss(args, {"a.o"});
+  std::vector<std::string> files = artifact_files();
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) ASSERT_EQ(::truncate(f.c_str(), 3), 0);
+  Counters before = sb().counters();
+  check(args, {"a.o"});
+  EXPECT_EQ(sb().counters().hits, before.hits);
+}
+
+TEST_P(Lifecycle, DeletedArtifactsAreAMiss) {
+  sb().write("a.c", kHelloC);
+  Args args{"-c", "a.c", "-o", "a.o"};
+  expect_miss(args, {"a.o"});
+  for (const auto& f : artifact_files()) fs::remove(f);
+  Counters before = sb().counters();
+  check(args, {"a.o"});
+  EXPECT_EQ(sb().counters().hits, before.hits);
+}
+
+ZCCACHE_FOR_EACH_COMPILER(Lifecycle);
+
+}  // namespace
+}  // namespace zccache::e2e

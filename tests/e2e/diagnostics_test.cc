@@ -1,0 +1,96 @@
+// What the compiler says: warnings are stored with the result and replayed on hits (colour
+// escapes included), and failed compiles are never cached.
+#include "compiler_test.h"
+
+namespace zccache::e2e {
+namespace {
+
+class Diagnostics : public CompilerTest {};
+
+constexpr const char* kWarningC =
+    "int f(int x) {\n"
+    "  int unused = x * 2;\n"
+    "  return x;\n"
+    "}\n";
+
+TEST_P(Diagnostics, WarningsAreReplayedOnHits) {
+  sb().write("w.c", kWarningC);
+  CompileResult b = miss_then_hit({"-Wall", "-Wextra", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  EXPECT_NE(b.run.err.find("warning"), std::string::npos) << "test premise: the bare compile warns";
+  EXPECT_NE(b.run.err.find("unused"), std::string::npos);
+}
+
+TEST_P(Diagnostics, WarningsTextIsNotSharedAcrossSourcePaths) {
+  // The warning names the source path; the same content under another name must say the other name.
+  sb().write("one.c", kWarningC);
+  sb().write("two.c", kWarningC);
+  expect_miss({"-Wall", "-c", "one.c", "-o", "x.o"}, {"x.o"});
+  CompileResult b = check({"-Wall", "-c", "two.c", "-o", "x.o"}, {"x.o"});
+  EXPECT_NE(b.run.err.find("two.c"), std::string::npos);
+}
+
+TEST_P(Diagnostics, ColouredWarningsReplayIdentically) {
+  sb().write("w.c", kWarningC);
+  CompileResult b = miss_then_hit({"-fdiagnostics-color=always", "-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  EXPECT_NE(b.run.err.find("\x1b["), std::string::npos) << "test premise: the bare warning is coloured";
+}
+
+TEST_P(Diagnostics, ColourFlagIsPartOfTheKey) {
+  sb().write("w.c", kWarningC);
+  expect_miss({"-fdiagnostics-color=always", "-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  // Without colour the warning must come out plain, never replayed from the coloured entry.
+  CompileResult b = check({"-fdiagnostics-color=never", "-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  EXPECT_EQ(b.run.err.find("\x1b["), std::string::npos);
+  CompileResult plain = check({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  EXPECT_EQ(plain.run.err.find("\x1b["), std::string::npos) << "stderr is a pipe: no colour by default";
+}
+
+TEST_P(Diagnostics, WarningFlagsArePartOfTheKey) {
+  sb().write("w.c", kWarningC);
+  CompileResult quiet = expect_miss({"-c", "w.c", "-o", "w.o"}, {"w.o"});
+  EXPECT_TRUE(quiet.run.err.empty()) << quiet.run.err;
+  CompileResult loud = check({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  EXPECT_FALSE(loud.run.err.empty()) << "test premise: -Wall warns";
+}
+
+TEST_P(Diagnostics, CompileErrorIsNotCached) {
+  sb().write("bad.c", "int f(void) { return undeclared_name; }\n");
+  Args args{"-c", "bad.c", "-o", "bad.o"};
+  CompileResult b = bare(args, {"bad.o"});
+  EXPECT_NE(b.run.exit_code, 0) << "test premise: the source does not compile";
+  EXPECT_FALSE(b.run.err.empty());
+  for (int i = 0; i < 3; ++i) {
+    CompileResult c = cached(args, {"bad.o"});
+    expect_same_compile(b, c, "attempt " + std::to_string(i));
+  }
+  ASSERT_TRUE(sb().wait_until([](const Counters& c) { return c.compile_failed >= 3; }))
+      << sb().counters().describe();
+  Counters c = sb().counters();
+  EXPECT_EQ(c.hits, 0u) << c.describe();
+  EXPECT_EQ(c.misses, 3u) << c.describe();
+  EXPECT_EQ(c.stored, 0u) << c.describe();
+  EXPECT_EQ(c.entries, 0u) << c.describe();
+}
+
+TEST_P(Diagnostics, FixedErrorCompilesAndCaches) {
+  sb().write("bad.c", "int f(void) { return undeclared_name; }\n");
+  Args args{"-c", "bad.c", "-o", "bad.o"};
+  check(args, {"bad.o"});
+  sb().write("bad.c", "int f(void) { return 42; }\n");
+  miss_then_hit(args, {"bad.o"});
+}
+
+TEST_P(Diagnostics, WerrorFailureIsNotCached) {
+  sb().write("w.c", kWarningC);
+  Args args{"-Wall", "-Werror", "-c", "w.c", "-o", "w.o"};
+  CompileResult b = check(args, {"w.o"});
+  EXPECT_NE(b.run.exit_code, 0) << "test premise: -Werror fails";
+  check(args, {"w.o"});
+  Counters c = sb().counters();
+  EXPECT_EQ(c.hits, 0u) << c.describe();
+}
+
+ZCCACHE_FOR_EACH_COMPILER(Diagnostics);
+
+}  // namespace
+}  // namespace zccache::e2e

@@ -1,0 +1,548 @@
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace zccache::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Variables that change what a compiler or zccache does; the sandbox starts without them so that
+// the developer's shell cannot change the results.
+bool scrubbed(const std::string& name) {
+  static const char* const kNames[] = {
+      "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "SOURCE_DATE_EPOCH", "CPATH", "C_INCLUDE_PATH",
+      "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "CCC_OVERRIDE_OPTIONS", "GCC_EXEC_PREFIX", "COMPILER_PATH",
+      "GCC_COMPARE_DEBUG", "CCACHE_DIR", "CCACHE_DISABLE", "TERM", "GCC_COLORS"};
+  if (name.rfind("ZCCACHE_", 0) == 0) return true;
+  for (const char* n : kNames)
+    if (name == n) return true;
+  return false;
+}
+
+struct Pipe {
+  int r = -1, w = -1;
+  bool open() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    r = fds[0];
+    w = fds[1];
+    return true;
+  }
+  void close_r() {
+    if (r >= 0) ::close(r);
+    r = -1;
+  }
+  void close_w() {
+    if (w >= 0) ::close(w);
+    w = -1;
+  }
+  ~Pipe() {
+    close_r();
+    close_w();
+  }
+};
+
+std::string escape_excerpt(const std::string& s, size_t from, size_t len) {
+  std::string out;
+  for (size_t i = from; i < s.size() && i < from + len; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c < 0x20 || c >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string read_proc_cmdline(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/cmdline", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string RunResult::describe() const {
+  std::ostringstream os;
+  if (timed_out) os << "TIMED OUT, ";
+  if (term_signal) os << "killed by signal " << term_signal << ", ";
+  os << "exit " << exit_code;
+  if (!out.empty()) os << ", stdout: " << escape_excerpt(out, 0, 2000);
+  if (!err.empty()) os << ", stderr: " << escape_excerpt(err, 0, 2000);
+  return os.str();
+}
+
+std::string Counters::describe() const {
+  std::ostringstream os;
+  os << "running=" << daemon_running << " hits=" << hits << " misses=" << misses << " errors=" << errors
+     << " stored=" << stored << " compile_failed=" << compile_failed << " entries=" << entries
+     << " size_bytes=" << size_bytes << " passthrough={";
+  for (auto& [k, v] : passthrough) os << k << ":" << v << " ";
+  os << "}";
+  return os.str();
+}
+
+std::string find_in_path(const std::string& name, const std::string& path_env) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = path_env;
+  if (path.empty()) {
+    const char* p = std::getenv("PATH");
+    path = p ? p : "/usr/local/bin:/usr/bin:/bin";
+  }
+  std::stringstream ss(path);
+  std::string dir;
+  while (std::getline(ss, dir, ':')) {
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + name;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  }
+  return {};
+}
+
+std::string bin_dir() { return ZCCACHE_BIN_DIR; }
+
+bool process_alive(pid_t pid) {
+  if (pid <= 0) return false;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  if (!in) return false;
+  std::string line;
+  std::getline(in, line);
+  size_t close = line.rfind(')');
+  if (close == std::string::npos || close + 2 >= line.size()) return false;
+  char state = line[close + 2];
+  return state != 'Z' && state != 'X';
+}
+
+bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (process_alive(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+Sandbox::Sandbox() {
+  ::signal(SIGPIPE, SIG_IGN);
+  char tmpl[] = "/tmp/zccache-e2e-XXXXXX";
+  char* dir = ::mkdtemp(tmpl);
+  if (!dir) {
+    ADD_FAILURE() << "mkdtemp: " << std::strerror(errno);
+    return;
+  }
+  root_ = dir;
+  cache_dir_ = root_ + "/cache";
+  work_ = root_ + "/work";
+  fs::create_directories(work_);
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = kv.substr(0, eq);
+    if (scrubbed(name)) continue;
+    base_env_[name] = kv.substr(eq + 1);
+  }
+  base_env_["ZCCACHE_DIR"] = cache_dir_;
+  // A daemon that outlives a crashed test exits on its own.
+  base_env_["ZCCACHE_IDLE_TIMEOUT"] = "300";
+}
+
+Sandbox::~Sandbox() {
+  if (root_.empty()) return;
+  if (fs::exists(cache_dir_)) {
+    RunOptions opts;
+    opts.timeout = 30s;
+    zccache({"stop"}, opts);
+    kill_daemons();
+  }
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+std::string Sandbox::zccache_bin() const { return bin_dir() + "/zccache"; }
+std::string Sandbox::daemon_bin() const { return bin_dir() + "/zccache-daemon"; }
+
+std::string Sandbox::path(const std::string& rel) const {
+  if (!rel.empty() && rel[0] == '/') return rel;
+  return rel.empty() ? work_ : work_ + "/" + rel;
+}
+
+void Sandbox::write(const std::string& rel, const std::string& content) {
+  std::string p = path(rel);
+  fs::create_directories(fs::path(p).parent_path());
+  {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out) ADD_FAILURE() << "cannot write " << p;
+  }
+  set_mtime(rel, -10s);
+}
+
+void Sandbox::set_mtime(const std::string& rel, std::chrono::seconds offset_from_now) {
+  std::string p = path(rel);
+  struct timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  struct timespec times[2] = {now, now};
+  times[0].tv_sec += offset_from_now.count();
+  times[1].tv_sec += offset_from_now.count();
+  if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0) ADD_FAILURE() << "utimensat " << p << ": " << std::strerror(errno);
+  std::lock_guard lock(write_mutex_);
+  last_write_ = std::chrono::steady_clock::now();
+}
+
+FileBytes Sandbox::read(const std::string& rel) const {
+  std::ifstream in(path(rel), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool Sandbox::exists(const std::string& rel) const {
+  struct stat st;
+  return ::lstat(path(rel).c_str(), &st) == 0;
+}
+
+void Sandbox::remove(const std::string& rel) {
+  std::error_code ec;
+  fs::remove(path(rel), ec);
+  std::lock_guard lock(write_mutex_);
+  last_write_ = std::chrono::steady_clock::now();
+}
+
+void Sandbox::make_dir(const std::string& rel) {
+  fs::create_directories(path(rel));
+  std::lock_guard lock(write_mutex_);
+  last_write_ = std::chrono::steady_clock::now();
+}
+
+void Sandbox::copy_tree(const std::string& from_rel, const std::string& to_rel) {
+  std::error_code ec;
+  fs::copy(path(from_rel), path(to_rel), fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+  if (ec) ADD_FAILURE() << "copy " << from_rel << " -> " << to_rel << ": " << ec.message();
+  std::lock_guard lock(write_mutex_);
+  last_write_ = std::chrono::steady_clock::now();
+}
+
+void Sandbox::settle() {
+  std::chrono::steady_clock::time_point ready;
+  {
+    std::lock_guard lock(write_mutex_);
+    ready = last_write_ + 60ms;
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (now < ready) std::this_thread::sleep_for(ready - now);
+}
+
+std::vector<std::string> Sandbox::env_for(const RunOptions& opts) const {
+  std::map<std::string, std::string> env = base_env_;
+  for (const auto& [name, value] : opts.env) {
+    if (value) {
+      env[name] = *value;
+    } else {
+      env.erase(name);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+RunResult Sandbox::run(const std::vector<std::string>& argv, const RunOptions& opts) {
+  settle();
+  RunResult result;
+  if (argv.empty()) {
+    result.err = "empty argv";
+    return result;
+  }
+  std::vector<std::string> env = env_for(opts);
+  std::string path_env;
+  for (const auto& kv : env)
+    if (kv.rfind("PATH=", 0) == 0) path_env = kv.substr(5);
+  std::string program = find_in_path(argv[0], path_env.empty() ? "/usr/bin:/bin" : path_env);
+  if (program.empty()) {
+    result.exit_code = 127;
+    result.err = argv[0] + ": not found in PATH";
+    return result;
+  }
+  std::string cwd = opts.cwd.empty() ? work_ : path(opts.cwd);
+
+  // Everything the child needs is built before fork: between fork and exec only async-signal-safe
+  // calls are allowed (other test threads may hold the allocator's locks).
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  std::vector<char*> cenv;
+  for (const auto& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
+  cenv.push_back(nullptr);
+
+  Pipe out, err, in;
+  if (!out.open() || !err.open() || (opts.stdin_data && !in.open())) {
+    result.err = "pipe failed";
+    return result;
+  }
+  int null_fd = opts.stdin_data ? -1 : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  bool set_umask = opts.umask.has_value();
+  mode_t mask = opts.umask.value_or(0);
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    if (null_fd >= 0) ::close(null_fd);
+    result.err = "fork failed";
+    return result;
+  }
+  if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    if (set_umask) ::umask(mask);
+    ::dup2(opts.stdin_data ? in.r : null_fd, STDIN_FILENO);
+    ::dup2(out.w, STDOUT_FILENO);
+    ::dup2(err.w, STDERR_FILENO);
+    ::execve(program.c_str(), cargv.data(), cenv.data());
+    ::_exit(127);
+  }
+  if (null_fd >= 0) ::close(null_fd);
+  out.close_w();
+  err.close_w();
+  in.close_r();
+
+  std::string to_write = opts.stdin_data.value_or("");
+  size_t written = 0;
+  if (!opts.stdin_data) in.close_w();
+  if (in.w >= 0) ::fcntl(in.w, F_SETFL, O_NONBLOCK);
+
+  auto deadline = std::chrono::steady_clock::now() + opts.timeout;
+  char buf[65536];
+  while (out.r >= 0 || err.r >= 0) {
+    struct pollfd fds[3];
+    int n = 0;
+    int idx_out = -1, idx_err = -1, idx_in = -1;
+    if (out.r >= 0) fds[idx_out = n++] = {out.r, POLLIN, 0};
+    if (err.r >= 0) fds[idx_err = n++] = {err.r, POLLIN, 0};
+    if (in.w >= 0) fds[idx_in = n++] = {in.w, POLLOUT, 0};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    int r = ::poll(fds, n, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) continue;
+    auto drain = [&](int idx, Pipe& p, std::string& sink) {
+      if (idx < 0 || fds[idx].revents == 0) return;
+      ssize_t got = ::read(p.r, buf, sizeof(buf));
+      if (got > 0) {
+        sink.append(buf, static_cast<size_t>(got));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        p.close_r();
+      }
+    };
+    drain(idx_out, out, result.out);
+    drain(idx_err, err, result.err);
+    if (idx_in >= 0 && fds[idx_in].revents != 0) {
+      if (fds[idx_in].revents & (POLLERR | POLLHUP)) {
+        in.close_w();
+      } else {
+        ssize_t w = ::write(in.w, to_write.data() + written, to_write.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) in.close_w();
+        if (written == to_write.size()) in.close_w();
+      }
+    }
+    if (in.w >= 0 && written == to_write.size()) in.close_w();
+  }
+  in.close_w();
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.term_signal = WTERMSIG(status);
+    result.exit_code = 128 + result.term_signal;
+  }
+  return result;
+}
+
+RunResult Sandbox::zccache(const std::vector<std::string>& args, const RunOptions& opts) {
+  std::vector<std::string> argv{zccache_bin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, opts);
+}
+
+CompileResult Sandbox::compile(const std::vector<std::string>& argv, const std::vector<std::string>& outputs,
+                               const RunOptions& opts) {
+  std::string cwd = opts.cwd.empty() ? work_ : path(opts.cwd);
+  auto out_path = [&](const std::string& o) { return o[0] == '/' ? o : cwd + "/" + o; };
+  for (const auto& o : outputs) {
+    std::error_code ec;
+    fs::remove(out_path(o), ec);
+  }
+  CompileResult result;
+  result.run = run(argv, opts);
+  for (const auto& o : outputs) {
+    result.files[o] = read(out_path(o));
+    struct stat st;
+    if (::stat(out_path(o).c_str(), &st) == 0) result.modes[o] = st.st_mode & 07777;
+  }
+  return result;
+}
+
+nlohmann::json Sandbox::status_json() {
+  RunOptions opts;
+  opts.timeout = 60s;
+  RunResult r = zccache({"status", "--json"}, opts);
+  if (r.exit_code != 0) return nullptr;
+  auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return nullptr;
+  return j;
+}
+
+Counters Sandbox::counters() {
+  Counters c;
+  nlohmann::json j = status_json();
+  if (!j.is_object()) {
+    ADD_FAILURE() << "zccache status --json gave no JSON object";
+    return c;
+  }
+  auto num = [&](const char* name) -> uint64_t {
+    return j.contains(name) && j[name].is_number_unsigned() ? j[name].get<uint64_t>() : 0;
+  };
+  c.daemon_running = j.value("daemon_running", false);
+  c.hits = num("hits");
+  c.misses = num("misses");
+  c.errors = num("errors");
+  c.stored = num("stored");
+  c.compile_failed = num("compile_failed");
+  c.entries = num("entries");
+  c.size_bytes = num("size_bytes");
+  if (j.contains("passthrough") && j["passthrough"].is_object()) {
+    for (auto& [k, v] : j["passthrough"].items())
+      if (v.is_number_unsigned()) c.passthrough[k] = v.get<uint64_t>();
+  }
+  return c;
+}
+
+bool Sandbox::wait_until(const std::function<bool(const Counters&)>& pred, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (pred(counters())) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+std::vector<pid_t> Sandbox::daemon_pids() const {
+  std::vector<pid_t> pids;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return pids;
+  while (struct dirent* e = ::readdir(proc)) {
+    std::string name = e->d_name;
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = read_proc_cmdline(name);
+    std::vector<std::string> args;
+    for (size_t pos = 0; pos < cmdline.size();) {
+      size_t end = cmdline.find('\0', pos);
+      if (end == std::string::npos) end = cmdline.size();
+      args.push_back(cmdline.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    if (args.empty()) continue;
+    std::string exe = args[0].substr(args[0].rfind('/') + 1);
+    if (exe != "zccache-daemon") continue;
+    bool ours = false;
+    for (size_t i = 1; i + 1 < args.size(); ++i)
+      if (args[i] == "--cache-dir" && args[i + 1] == cache_dir_) ours = true;
+    pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (ours && process_alive(pid)) pids.push_back(pid);
+  }
+  ::closedir(proc);
+  return pids;
+}
+
+std::optional<pid_t> Sandbox::status_pid() {
+  nlohmann::json j = status_json();
+  if (!j.is_object() || !j.value("daemon_running", false) || !j.contains("pid") || !j["pid"].is_number_integer())
+    return std::nullopt;
+  return static_cast<pid_t>(j["pid"].get<long long>());
+}
+
+int Sandbox::kill_daemons() {
+  int killed = 0;
+  for (pid_t pid : daemon_pids()) {
+    if (::kill(pid, SIGKILL) == 0) ++killed;
+    wait_for_exit(pid);
+  }
+  return killed;
+}
+
+::testing::AssertionResult same_bytes(const std::string& what, const FileBytes& expected, const FileBytes& actual) {
+  if (!expected && !actual) return ::testing::AssertionSuccess();
+  if (!expected) return ::testing::AssertionFailure() << what << ": bare compiler wrote no file, zccache wrote "
+                                                      << actual->size() << " bytes";
+  if (!actual) return ::testing::AssertionFailure() << what << ": missing (bare compiler wrote " << expected->size()
+                                                    << " bytes)";
+  if (*expected == *actual) return ::testing::AssertionSuccess();
+  size_t i = 0;
+  while (i < expected->size() && i < actual->size() && (*expected)[i] == (*actual)[i]) ++i;
+  size_t from = i > 40 ? i - 40 : 0;
+  return ::testing::AssertionFailure() << what << " differs: expected " << expected->size() << " bytes, got "
+                                       << actual->size() << "; first difference at offset " << i
+                                       << "\n  expected: ..." << escape_excerpt(*expected, from, 160)
+                                       << "\n  actual:   ..." << escape_excerpt(*actual, from, 160);
+}
+
+::testing::AssertionResult same_text(const std::string& what, const std::string& expected, const std::string& actual) {
+  return same_bytes(what, expected, actual);
+}
+
+void expect_same_compile(const CompileResult& bare, const CompileResult& cached, const std::string& label) {
+  SCOPED_TRACE(label);
+  EXPECT_FALSE(cached.run.timed_out) << "zccache timed out";
+  EXPECT_EQ(bare.run.exit_code, cached.run.exit_code)
+      << "exit code\n bare:    " << bare.run.describe() << "\n zccache: " << cached.run.describe();
+  EXPECT_TRUE(same_text("stdout", bare.run.out, cached.run.out));
+  EXPECT_TRUE(same_text("stderr", bare.run.err, cached.run.err));
+  for (const auto& [name, bytes] : bare.files) {
+    auto it = cached.files.find(name);
+    EXPECT_TRUE(same_bytes(name, bytes, it == cached.files.end() ? FileBytes{} : it->second));
+    auto bm = bare.modes.find(name);
+    auto cm = cached.modes.find(name);
+    if (bm != bare.modes.end() && cm != cached.modes.end()) {
+      EXPECT_EQ(bm->second, cm->second) << name << ": permission bits differ (octal " << std::oct << bm->second
+                                        << " vs " << cm->second << std::dec << ")";
+    }
+  }
+}
+
+}  // namespace zccache::e2e

@@ -1,0 +1,174 @@
+// Sandbox: one end-to-end test's private world. A temporary directory under /tmp holding a work
+// tree (sources, objects) and its own ZCCACHE_DIR, helpers to write and read files there, and a
+// process runner that captures stdout, stderr and the exit code of the real `zccache` binary and of
+// the bare compilers. The destructor stops the sandbox's daemon (`zccache stop`, then SIGKILL by pid
+// for one that would not go) and removes the directory.
+//
+// Thread-safety: run() and the read-only helpers may be called from several threads at once (the
+// parallel tests do); write()/remove() are for the test's main thread.
+//
+// Timestamps: the daemon does not store the result of a compile whose inputs changed less than
+// ~20 ms before the compile started (max(mtime, ctime) against the start time; ctime cannot be
+// backdated). write() backdates mtime by 10 s and every run() first waits until 60 ms have passed
+// since the last write(), so a test can write files and compile at once without tripping that rule.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace zccache::e2e {
+
+// Environment changes for one command: a value sets the variable, nullopt removes it.
+using EnvChanges = std::map<std::string, std::optional<std::string>>;
+
+struct RunOptions {
+  std::string cwd;                        // relative to the work dir, or absolute; empty: the work dir
+  EnvChanges env;                         // applied over the sandbox's base environment
+  std::optional<std::string> stdin_data;  // nullopt: stdin is /dev/null
+  std::optional<mode_t> umask;            // nullopt: inherited
+  std::chrono::seconds timeout{120};      // the child is killed (and the result says so) after this
+};
+
+struct RunResult {
+  int exit_code = -1;   // the exit status, or 128 + signal when a signal killed the child
+  int term_signal = 0;  // the signal that killed it, 0 when it exited
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+
+  // "exit 1, stderr: ..." for failure messages.
+  std::string describe() const;
+};
+
+// A file's bytes, or nullopt when it does not exist.
+using FileBytes = std::optional<std::string>;
+
+// One compile's observable results: the process result, and for each output path asked for, its
+// bytes and permission bits (absent files have no mode).
+struct CompileResult {
+  RunResult run;
+  std::map<std::string, FileBytes> files;
+  std::map<std::string, mode_t> modes;
+};
+
+// The counters of `zccache status --json`.
+struct Counters {
+  bool daemon_running = false;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t errors = 0;
+  uint64_t stored = 0;
+  uint64_t compile_failed = 0;
+  uint64_t entries = 0;
+  uint64_t size_bytes = 0;
+  std::map<std::string, uint64_t> passthrough;
+
+  uint64_t pass(const std::string& reason) const {
+    auto it = passthrough.find(reason);
+    return it == passthrough.end() ? 0 : it->second;
+  }
+  std::string describe() const;
+};
+
+// The absolute path of `name` found in PATH (or the given PATH), or empty.
+std::string find_in_path(const std::string& name, const std::string& path_env = {});
+
+// Directory of the zccache binaries (ZCCACHE_BIN_DIR).
+std::string bin_dir();
+
+class Sandbox {
+ public:
+  Sandbox();
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
+
+  const std::string& root() const { return root_; }            // /tmp/zccache-e2e-XXXXXX
+  const std::string& cache_dir() const { return cache_dir_; }  // root/cache (ZCCACHE_DIR)
+  const std::string& work() const { return work_; }            // root/work (default cwd)
+  std::string zccache_bin() const;
+  std::string daemon_bin() const;
+
+  // `rel` resolved against the work dir (absolute paths are kept).
+  std::string path(const std::string& rel) const;
+
+  // Writes a file (creating parent directories), then sets its mtime 10 s into the past.
+  void write(const std::string& rel, const std::string& content);
+  // Sets a file's mtime (and atime) to now + offset.
+  void set_mtime(const std::string& rel, std::chrono::seconds offset_from_now);
+  FileBytes read(const std::string& rel) const;
+  bool exists(const std::string& rel) const;
+  void remove(const std::string& rel);
+  void make_dir(const std::string& rel);
+  // Copies a directory tree below the work dir (sources of a second build directory).
+  void copy_tree(const std::string& from_rel, const std::string& to_rel);
+  // Waits until 60 ms have passed since the last write() (see the file comment). run() calls it.
+  void settle();
+
+  // The environment every command gets: the test's, minus ZCCACHE_* and the variables that change
+  // what a compiler does, plus ZCCACHE_DIR and a generous ZCCACHE_IDLE_TIMEOUT.
+  std::map<std::string, std::string> base_env() const { return base_env_; }
+
+  // Runs argv (argv[0] searched in the PATH the child will get, unless it contains a '/').
+  RunResult run(const std::vector<std::string>& argv, const RunOptions& opts = {});
+  // Runs the zccache client with `args`.
+  RunResult zccache(const std::vector<std::string>& args, const RunOptions& opts = {});
+
+  // Deletes `outputs`, runs argv, then collects the outputs' bytes and modes.
+  CompileResult compile(const std::vector<std::string>& argv, const std::vector<std::string>& outputs,
+                        const RunOptions& opts = {});
+
+  // `zccache status --json`, parsed; a null json when it could not be run or parsed.
+  nlohmann::json status_json();
+  Counters counters();
+  // Polls status until pred holds, for up to `timeout`. Returns whether it held.
+  bool wait_until(const std::function<bool(const Counters&)>& pred,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The daemon records a miss after replying to the client: wait until "stored" reaches n.
+  bool wait_for_stored(uint64_t n) {
+    return wait_until([n](const Counters& c) { return c.stored >= n; });
+  }
+
+  // Live zccache-daemon processes serving this sandbox's cache dir (found through /proc).
+  std::vector<pid_t> daemon_pids() const;
+  // The "pid" field of status --json, when the daemon runs.
+  std::optional<pid_t> status_pid();
+  // SIGKILLs the daemons of this sandbox and waits until they are gone; returns how many it killed.
+  int kill_daemons();
+
+ private:
+  std::vector<std::string> env_for(const RunOptions& opts) const;
+
+  std::string root_;
+  std::string cache_dir_;
+  std::string work_;
+  std::map<std::string, std::string> base_env_;
+  std::mutex write_mutex_;
+  std::chrono::steady_clock::time_point last_write_{};
+};
+
+// True when pid names a live process that is not a zombie.
+bool process_alive(pid_t pid);
+// Polls until pid is gone, up to `timeout`.
+bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Byte comparison with a readable failure: sizes, first differing offset, an excerpt.
+::testing::AssertionResult same_bytes(const std::string& what, const FileBytes& expected, const FileBytes& actual);
+::testing::AssertionResult same_text(const std::string& what, const std::string& expected, const std::string& actual);
+
+// Expects the two compiles to be indistinguishable: exit code, stdout, stderr, and every output
+// file's bytes and mode.
+void expect_same_compile(const CompileResult& bare, const CompileResult& cached, const std::string& label = {});
+
+}  // namespace zccache::e2e
