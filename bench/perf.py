@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COMPILE_TIMEOUT_S = 300
+COMPILE_TIMEOUT_S = 120  # per process; a multi-source compile gets 5 s more per unit
 COMMAND_TIMEOUT_S = 60
 STORE_WAIT_S = 30
 
@@ -98,20 +98,20 @@ class Spawner:
         ]
         self.has_pidfd = hasattr(os, "pidfd_open")
 
-    def run(self, exe, argv, env):
-        """Returns (exit code or a string on failure to run, seconds)."""
+    def run(self, exe, argv, env, timeout=COMPILE_TIMEOUT_S):
+        """Returns (exit code, or a string when it could not run or timed out, seconds)."""
         t0 = time.perf_counter()
         try:
             pid = os.posix_spawn(exe, argv, env, file_actions=self.actions, setpgroup=0)
         except OSError as e:
             return ("spawn failed: %s" % e, time.perf_counter() - t0)
-        status = self._wait(pid)
+        status = self._wait(pid, timeout)
         t1 = time.perf_counter()
         if status is None:
-            return ("timeout after %d s" % COMPILE_TIMEOUT_S, t1 - t0)
+            return ("timeout after %d s (killed)" % timeout, t1 - t0)
         return (os.waitstatus_to_exitcode(status), t1 - t0)
 
-    def _wait(self, pid):
+    def _wait(self, pid, timeout):
         if self.has_pidfd:
             try:
                 fd = os.pidfd_open(pid)
@@ -121,7 +121,7 @@ class Spawner:
                 try:
                     poller = select.poll()
                     poller.register(fd, select.POLLIN)
-                    if not poller.poll(COMPILE_TIMEOUT_S * 1000):
+                    if not poller.poll(timeout * 1000):
                         self._kill(pid)
                         os.waitpid(pid, 0)
                         return None
@@ -166,6 +166,7 @@ class Tool:
     name = "?"
     launcher = []     # argv prefix before the compiler
     is_cache = True
+    broken = None     # set when a compile through it hung: its remaining compiles are skipped
 
     def __init__(self, work):
         self.work = work
@@ -270,6 +271,10 @@ class Zccache(Tool):
             last = s
             if isinstance(s.get("stored"), int) and s["stored"] - base >= n:
                 return {"waited_s": round(time.monotonic() - t0, 3), "stored": s["stored"] - base}
+            if not isinstance(s.get("stored"), int) and time.monotonic() - t0 > 1:
+                return {"waited_s": round(time.monotonic() - t0, 3),
+                        "warning": "no 'stored' counter in `zccache status --json`: %s" % (
+                            s.get("error") or json.dumps(s)[:200])}
             time.sleep(0.1)
         got = last.get("stored") if isinstance(last, dict) else None
         return {"waited_s": STORE_WAIT_S, "stored": got if not isinstance(got, int) else got - base,
@@ -397,14 +402,22 @@ class Sccache(Tool):
         d = os.path.join(self.work, "cache-sccache-" + scenario)
         os.makedirs(d)
         self.env = clean_env()
-        self.env.update(SCCACHE_DIR=d, SCCACHE_IDLE_TIMEOUT="0", SCCACHE_SERVER_PORT=str(free_port()))
-        t0 = time.perf_counter()
-        rc, out, err = run_cmd([self.bin, "--start-server"], self.env)
-        self.start_ms = (time.perf_counter() - t0) * 1e3
-        if rc != 0:
-            return "`sccache --start-server` exited %s: %s" % (rc, (err or out).strip()[:300])
-        self.started = True
-        return None
+        self.env["SCCACHE_DIR"] = d
+        self.env["SCCACHE_IDLE_TIMEOUT"] = "0"
+        msg = None
+        for attempt in range(3):
+            # sccache gives its server 10 s to come up; a busy machine can miss that: retry.
+            self.env["SCCACHE_SERVER_PORT"] = str(free_port())
+            t0 = time.perf_counter()
+            rc, out, err = run_cmd([self.bin, "--start-server"], self.env)
+            self.start_ms = (time.perf_counter() - t0) * 1e3
+            if rc == 0:
+                self.started = True
+                return None
+            msg = "`sccache --start-server` exited %s: %s" % (rc, (err or out).strip()[:300])
+            log("sccache: %s (attempt %d of 3)" % (msg, attempt + 1))
+            run_cmd([self.bin, "--stop-server"], self.env)  # a server that came up late
+        return msg
 
     def counters(self):
         rc, out, err = run_cmd([self.bin, "--show-stats", "--stats-format", "json"], self.env)
@@ -512,10 +525,10 @@ class Bench:
     def exe_of(self, tool):
         return tool.launcher[0] if tool.launcher else self.compiler_path
 
-    def run_one(self, tool, argv):
+    def run_one(self, tool, argv, timeout):
         os.chdir(self.tree(tool))  # posix_spawn has no cwd argument
         full = tool.launcher + argv
-        rc, secs = self.spawner.run(self.exe_of(tool), full, tool.env)
+        rc, secs = self.spawner.run(self.exe_of(tool), full, tool.env, timeout)
         err = self.spawner.stderr_text()
         fail = None
         if rc != 0:
@@ -529,10 +542,19 @@ class Bench:
         acc = {t.name: ([], [], []) for t in tools}
         for t in tools:
             self.clean_outputs(sc, t)
+        timeout = COMPILE_TIMEOUT_S + (5 * sc.units if sc.multi else 0)
         for i, (argv, _) in enumerate(sc.commands()):
             k = (i + rotate_by) % len(tools)
             for t in tools[k:] + tools[:k]:
-                secs, err, fail = self.run_one(t, argv)
+                if t.broken:
+                    secs, err, fail = 0.0, b"", {"cmd": "-", "exit": "skipped: " + t.broken, "stderr": ""}
+                else:
+                    secs, err, fail = self.run_one(t, argv, timeout)
+                    if fail and str(fail["exit"]).startswith("timeout"):
+                        # A hung cache would cost the timeout on every command: give up on it.
+                        t.broken = "a compile hung (%s)" % fail["exit"]
+                        self.note_failure(t, "%s %s: %s; its remaining compiles are skipped" % (
+                            t.name, sc.name, t.broken))
                 acc[t.name][0].append(secs)
                 acc[t.name][1].append(err)
                 if fail:
@@ -673,9 +695,16 @@ class Bench:
             if w and "warning" in w:
                 self.warn("%s %s: %s" % (t.name, sc.name, w["warning"]))
         warm_runs = {t.name: [] for t in caches}
+        # A tool that cached nothing (cold run) or hit nothing (first warm run), e.g. sccache with
+        # response files, gets one warm run, not --repeat full recompiles.
+        once = {t.name for t in caches
+                if res["tools"][t.name]["cold"]["stats"].get("hits", 1) == 0
+                and res["tools"][t.name]["cold"]["stats"].get("misses", 1) == 0}
         for rnd in range(self.args.repeat):
             for k in range(len(caches)):
                 t = caches[(k + rnd) % len(caches)]
+                if rnd > 0 and t.name in once:
+                    continue
                 b = t.counters()
                 w, errs = self.passes(sc, [t], {t.name: "warm %d" % (rnd + 1)})[t.name]
                 a = t.counters()
@@ -684,6 +713,8 @@ class Bench:
                 w["all_hits"] = w["stats"].get("hits") == n and w["stats"].get("misses", 0) == 0
                 self.judge(t, sc, "warm %d" % (rnd + 1), w)
                 warm_runs[t.name].append(w)
+                if t.name != "zccache" and w["stats"].get("hits") == 0:
+                    once.add(t.name)
         for t in caches:
             runs = warm_runs[t.name]
             if not runs:
@@ -869,8 +900,9 @@ def table(results):
         for other in ("ccache", "sccache"):
             k = "zccache_warm_faster_than_%s_best" % other
             if k in r:
-                lines.append("zccache warm vs %s warm: %s (best), %s (median)" % (
-                    other, speed_words(r[k]), speed_words(r["zccache_warm_faster_than_%s_median" % other])))
+                lines.append("zccache warm vs %s warm: %s (best), %s (median)%s" % (
+                    other, speed_words(r[k]), speed_words(r["zccache_warm_faster_than_%s_median" % other]),
+                    "" if tools[other]["warm"]["all_hits"] else "  [%s warm was NOT all hits]" % other))
         z = tools.get("zccache", {})
         if "daemon" in z:
             d = z["daemon"]

@@ -145,7 +145,8 @@ TEST_P(Lifecycle, ArtifactsSurviveADaemonRestart) {
   ASSERT_TRUE(first);
   ASSERT_EQ(sb().zccache({"stop"}).exit_code, 0);
   ASSERT_TRUE(wait_for_exit(*first));
-  // The compile starts a new daemon, which finds the entry on disk.
+  // A new daemon finds the entry on disk.
+  ASSERT_EQ(sb().zccache({"start"}).exit_code, 0);
   Counters before = sb().counters();
   CompileResult b = bare({"-c", "a.c", "-o", "a.o"}, {"a.o"});
   CompileResult c = cached({"-c", "a.c", "-o", "a.o"}, {"a.o"});

@@ -10,7 +10,7 @@
 
 #include <atomic>
 #include <latch>
-#include <set>
+#include <map>
 #include <thread>
 
 #include "compiler_test.h"
@@ -19,6 +19,44 @@ namespace zccache::e2e {
 namespace {
 
 using namespace std::chrono_literals;
+
+// Watches /proc from a thread and remembers every daemon process of the sandbox it sees.
+class DaemonMonitor {
+ public:
+  explicit DaemonMonitor(Sandbox& sb) : sb_(sb), thread_([this] { loop(); }) {}
+  ~DaemonMonitor() { finish(); }
+  // Stops watching (after one last look) and returns what was seen.
+  std::map<pid_t, std::string> finish() {
+    if (thread_.joinable()) {
+      done_ = true;
+      thread_.join();
+      look();
+    }
+    return seen_;
+  }
+
+ private:
+  void loop() {
+    while (!done_) {
+      look();
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  void look() {
+    for (pid_t p : sb_.daemon_pids())
+      if (!seen_.count(p)) seen_[p] = process_info(p);
+  }
+  Sandbox& sb_;
+  std::atomic<bool> done_{false};
+  std::map<pid_t, std::string> seen_;
+  std::thread thread_;
+};
+
+std::string describe(const std::map<pid_t, std::string>& seen) {
+  std::string out;
+  for (const auto& [pid, info] : seen) out += "\n  " + info + (process_alive(pid) ? " [alive]" : " [gone]");
+  return out;
+}
 
 class Fallback : public CompilerTest {
  protected:
@@ -127,20 +165,11 @@ TEST_P(Fallback, RacingClientsStartOneDaemon) {
   constexpr int kSources = 8;
   std::vector<CompileResult> bares = write_batch(kSources);
   ASSERT_TRUE(sb().daemon_pids().empty());
-  std::atomic<bool> done{false};
-  std::set<pid_t> seen;
-  std::thread monitor([&] {
-    while (!done) {
-      for (pid_t p : sb().daemon_pids()) seen.insert(p);
-      std::this_thread::sleep_for(1ms);
-    }
-  });
+  DaemonMonitor monitor(sb());
   std::vector<CompileResult> results = compile_batch_in_parallel(kSources);
-  done = true;
-  monitor.join();
-  for (pid_t p : sb().daemon_pids()) seen.insert(p);
+  std::map<pid_t, std::string> seen = monitor.finish();
   for (int i = 0; i < kSources; ++i) expect_same_compile(bares[i], results[i], "source " + std::to_string(i));
-  EXPECT_EQ(seen.size(), 1u) << "daemon processes seen for this cache dir during the race";
+  EXPECT_EQ(seen.size(), 1u) << "daemon processes seen for this cache dir during the race:" << describe(seen);
   std::vector<pid_t> live = sb().daemon_pids();
   ASSERT_EQ(live.size(), 1u);
   EXPECT_EQ(sb().status_pid(), std::optional<pid_t>(live[0]));
@@ -150,14 +179,7 @@ TEST_P(Fallback, RacingClientsStartOneDaemon) {
 }
 
 TEST_P(Fallback, RacingManagementCommandsStartOneDaemon) {
-  std::atomic<bool> done{false};
-  std::set<pid_t> seen;
-  std::thread monitor([&] {
-    while (!done) {
-      for (pid_t p : sb().daemon_pids()) seen.insert(p);
-      std::this_thread::sleep_for(1ms);
-    }
-  });
+  DaemonMonitor monitor(sb());
   std::vector<std::thread> threads;
   std::vector<int> codes(6, -1);
   std::latch go(6);
@@ -168,10 +190,9 @@ TEST_P(Fallback, RacingManagementCommandsStartOneDaemon) {
     });
   }
   for (auto& t : threads) t.join();
-  done = true;
-  monitor.join();
+  std::map<pid_t, std::string> seen = monitor.finish();
   for (int code : codes) EXPECT_EQ(code, 0);
-  EXPECT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen.size(), 1u) << "daemon processes seen for this cache dir during the race:" << describe(seen);
   EXPECT_EQ(sb().daemon_pids().size(), 1u);
 }
 

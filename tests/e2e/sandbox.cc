@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -140,6 +141,28 @@ bool process_alive(pid_t pid) {
   if (close == std::string::npos || close + 2 >= line.size()) return false;
   char state = line[close + 2];
   return state != 'Z' && state != 'X';
+}
+
+std::string process_info(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  std::ostringstream os;
+  os << "pid " << pid;
+  size_t close = line.rfind(')');
+  if (close != std::string::npos && close + 2 < line.size()) {
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    os << " (ppid " << ppid << ", state " << state << ")";
+  } else {
+    os << " (gone)";
+  }
+  std::string cmdline = read_proc_cmdline(std::to_string(pid));
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  os << ": " << cmdline;
+  return os.str();
 }
 
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
@@ -462,29 +485,62 @@ bool Sandbox::wait_until(const std::function<bool(const Counters&)>& pred, std::
   }
 }
 
+namespace {
+
+pid_t parent_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  size_t close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(line.substr(close + 2));
+  char state;
+  pid_t ppid = 0;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+}  // namespace
+
+// A daemon's own children (posix_spawn of the compiler probes) carry its command line until they
+// exec; they are told apart by their parent being a daemon of this directory.
 std::vector<pid_t> Sandbox::daemon_pids() const {
+  std::vector<pid_t> candidates = daemon_like_pids();
+  std::vector<pid_t> pids;
+  for (pid_t p : candidates) {
+    pid_t parent = parent_of(p);
+    if (parent == 0) continue;  // gone meanwhile
+    if (!runs_our_daemon(p)) continue;  // exec'ed or exited meanwhile
+    if (std::find(candidates.begin(), candidates.end(), parent) == candidates.end()) pids.push_back(p);
+  }
+  return pids;
+}
+
+bool Sandbox::runs_our_daemon(pid_t pid) const {
+  std::string cmdline = read_proc_cmdline(std::to_string(pid));
+  std::vector<std::string> args;
+  for (size_t pos = 0; pos < cmdline.size();) {
+    size_t end = cmdline.find('\0', pos);
+    if (end == std::string::npos) end = cmdline.size();
+    args.push_back(cmdline.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  if (args.empty()) return false;
+  if (args[0].substr(args[0].rfind('/') + 1) != "zccache-daemon") return false;
+  for (size_t i = 1; i + 1 < args.size(); ++i)
+    if (args[i] == "--cache-dir" && args[i + 1] == cache_dir_) return process_alive(pid);
+  return false;
+}
+
+std::vector<pid_t> Sandbox::daemon_like_pids() const {
   std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");
   if (!proc) return pids;
   while (struct dirent* e = ::readdir(proc)) {
     std::string name = e->d_name;
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmdline = read_proc_cmdline(name);
-    std::vector<std::string> args;
-    for (size_t pos = 0; pos < cmdline.size();) {
-      size_t end = cmdline.find('\0', pos);
-      if (end == std::string::npos) end = cmdline.size();
-      args.push_back(cmdline.substr(pos, end - pos));
-      pos = end + 1;
-    }
-    if (args.empty()) continue;
-    std::string exe = args[0].substr(args[0].rfind('/') + 1);
-    if (exe != "zccache-daemon") continue;
-    bool ours = false;
-    for (size_t i = 1; i + 1 < args.size(); ++i)
-      if (args[i] == "--cache-dir" && args[i + 1] == cache_dir_) ours = true;
     pid_t pid = static_cast<pid_t>(std::stol(name));
-    if (ours && process_alive(pid)) pids.push_back(pid);
+    if (runs_our_daemon(pid)) pids.push_back(pid);
   }
   ::closedir(proc);
   return pids;

@@ -149,6 +149,9 @@ class Sandbox {
 
  private:
   std::vector<std::string> env_for(const RunOptions& opts) const;
+  // Processes whose command line is `zccache-daemon ... --cache-dir <ours>`, children included.
+  std::vector<pid_t> daemon_like_pids() const;
+  bool runs_our_daemon(pid_t pid) const;
 
   std::string root_;
   std::string cache_dir_;
@@ -160,6 +163,8 @@ class Sandbox {
 
 // True when pid names a live process that is not a zombie.
 bool process_alive(pid_t pid);
+// "pid 123 (ppid 1, state S): zccache-daemon --cache-dir ..." for failure messages.
+std::string process_info(pid_t pid);
 // Polls until pid is gone, up to `timeout`.
 bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

@@ -79,8 +79,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     passthrough(tools::Passthrough::kMissingSource, reply);
     return nullptr;
   }
-  bool have_epoch = find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
-  if (source->uses_time_macros && !have_epoch) {
+  bool time_macros_ok = compiler->honors_source_date_epoch && find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
+  if (source->uses_time_macros && !time_macros_ok) {
     passthrough(tools::Passthrough::kDateTime, reply);
     return nullptr;
   }
@@ -195,7 +195,8 @@ void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& sto
     p_.stats.error();
     return;
   }
-  bool allow_time = find_env(miss.request.env, "SOURCE_DATE_EPOCH") != nullptr;
+  bool allow_time =
+      miss.compiler.honors_source_date_epoch && find_env(miss.request.env, "SOURCE_DATE_EPOCH") != nullptr;
   auto built = build_include_set(staged.dep_paths, *dirs, cwd, store.start_time_ns, allow_time, p_.files);
   if (!built.ok()) {
     log::debug("include set: " + built.error().message);

@@ -1,5 +1,8 @@
 #include "zccache/daemon/compiler_registry.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
@@ -7,11 +10,39 @@
 namespace zccache::daemon {
 namespace {
 
-tools::Family family_from_version(std::string_view text) {
-  if (text.find("clang version") != std::string_view::npos) return tools::Family::kClang;
-  if (text.find("Free Software Foundation") != std::string_view::npos || text.find("(GCC)") != std::string_view::npos)
-    return tools::Family::kGcc;
+// Probes run with a fixed environment: the daemon's own one is whatever its first client had
+// (DEPENDENCIES_OUTPUT in it would make the probe write a file in the client's directory).
+const std::vector<std::string>& probe_env() {
+  static const std::vector<std::string> env{"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C"};
+  return env;
+}
+
+// From `-E -dM` of an empty C file: clang defines __clang__ (and __GNUC__); gcc only __GNUC__.
+tools::Family family_from_macros(std::string_view macros) {
+  if (macros.find("#define __clang__ ") != std::string_view::npos) return tools::Family::kClang;
+  if (macros.find("#define __GNUC__ ") != std::string_view::npos) return tools::Family::kGcc;
   return tools::Family::kUnknown;
+}
+
+tools::Family probe_family(const std::string& compiler) {
+  auto out = os::run_capture({compiler, "-E", "-dM", "-x", "c", "/dev/null"}, &probe_env());
+  if (!out.ok() || out->exit_code != 0) return tools::Family::kUnknown;
+  return family_from_macros(out->stdout_data);
+}
+
+// Preprocesses __DATE__ with SOURCE_DATE_EPOCH=0: a compiler that honours it prints 1970.
+bool probe_source_date_epoch(const std::string& compiler) {
+  char path[] = "/tmp/zccache-sde-XXXXXX.c";
+  int fd = ::mkstemps(path, 2);
+  if (fd < 0) return false;
+  constexpr std::string_view kText = "__DATE__\n";
+  bool wrote = ::write(fd, kText.data(), kText.size()) == static_cast<ssize_t>(kText.size());
+  ::close(fd);
+  std::vector<std::string> env = probe_env();
+  env.emplace_back("SOURCE_DATE_EPOCH=0");
+  auto out = os::run_capture({compiler, "-E", "-P", path}, &env);
+  ::unlink(path);
+  return wrote && out.ok() && out->exit_code == 0 && out->stdout_data.find("\"Jan  1 1970\"") != std::string::npos;
 }
 
 std::string_view trim(std::string_view s) {
@@ -64,17 +95,20 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     }
   }
   if (!known) {
-    auto out = os::run_capture({invoked_path, "--version"});
+    auto out = os::run_capture({invoked_path, "--version"}, &probe_env());
     if (!out.ok()) return out.error();
     probe.binary_digest = facts->digest;
     probe.version_text = out->stdout_data + out->stderr_data;
-    probe.family = family_from_version(probe.version_text);
+    probe.family = probe_family(invoked_path);
+    probe.honors_source_date_epoch =
+        probe.family != tools::Family::kUnknown && probe_source_date_epoch(invoked_path);
     std::lock_guard lock(mutex_);
     probes_[real] = probe;
   }
   CompilerInfo info;
   info.family = probe.family;
   info.real_path = real;
+  info.honors_source_date_epoch = probe.honors_source_date_epoch;
   hash::Hasher h;
   h.add("compiler-identity-v1").add(invoked_path).add(real).add_digest(probe.binary_digest).add(probe.version_text);
   info.identity = h.finish();

@@ -4,8 +4,8 @@
 //   the resolved real path, and the binary's content hash (from the metadata cache, so it is
 //   memoized by dev/inode/size/mtime/ctime: a replacement that keeps size and mtime still moves
 //   ctime) plus the `--version` text.
-// - family: gcc or clang, from `--version` output, never from the name alone (cc and c++ are
-//   alternatives symlinks; a "gcc" may be clang on some systems).
+// - family: gcc or clang, from the macros the compiler predefines (__clang__, __GNUC__), never
+//   from the name alone (cc and c++ are alternatives symlinks; a "gcc" may be clang elsewhere).
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //
@@ -28,6 +28,9 @@ struct CompilerInfo {
   tools::Family family = tools::Family::kUnknown;
   hash::Digest identity;
   std::string real_path;
+  // The compiler takes __DATE__/__TIME__ from SOURCE_DATE_EPOCH (gcc >= 7, clang >= 16): only
+  // then may a file using them be cached, with the epoch in the key.
+  bool honors_source_date_epoch = false;
 };
 
 struct SearchDirs {
@@ -53,6 +56,7 @@ class CompilerRegistry {
     hash::Digest binary_digest;
     tools::Family family;
     std::string version_text;
+    bool honors_source_date_epoch = false;
   };
   fscache::MetadataCache& files_;
   std::mutex mutex_;

@@ -15,6 +15,15 @@ namespace {
 
 std::string extra_role(size_t i) { return "extra" + std::to_string(i); }
 
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ' ';
+    out += w;
+  }
+  return out;
+}
+
 Status write_with_mode(const std::string& path, std::string_view data, mode_t mode) {
   auto file = store::AtomicFile::create(path, mode);
   if (!file.ok()) return file.error();
@@ -60,13 +69,16 @@ Status copy_outputs(const tools::Plan& plan, const std::string& cwd, store::Arti
     if (!parsed) return make_error(ErrorCode::kInvalid, "cannot parse depfile " + plan.depfile.path);
     entry.has_depfile = true;
     entry.depfile_bytes = std::move(text).value();
-    entry.depfile_targets = parsed->targets;
+    // Targets are kept as the plan names them: a -MT with a space is one target to the compiler
+    // but two words in the file, so the file's split is compared joined.
+    auto expected = expected_depfile_targets(plan);
+    entry.depfile_targets = expected;
     entry.depfile_deps = parsed->deps;
     entry.phony_targets = parsed->phony_targets;
     // Re-rendering for another target is allowed only when our model of the compiler's writer
-    // reproduces these exact bytes and names the targets we expect.
-    entry.renderable = parsed->targets == expected_depfile_targets(plan) &&
-                       tools::render_depfile(plan.family, parsed->targets, parsed->deps, parsed->phony_targets) ==
+    // reproduces these exact bytes from the targets we would pass it.
+    entry.renderable = join(parsed->targets) == join(expected) &&
+                       tools::render_depfile(plan.family, expected, parsed->deps, parsed->phony_targets) ==
                            entry.depfile_bytes;
   }
   return {};

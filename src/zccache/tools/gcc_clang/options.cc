@@ -26,7 +26,7 @@ constexpr std::array kOptions = {
     OptionInfo{"--precompile", OptionKind::kUnsupported, kNoArg},            // module interface output
     OptionInfo{"--save-temps", OptionKind::kSaveTemps, kJoined},
     OptionInfo{"--serialize-diagnostics", OptionKind::kUnsupported, kSeparate}, // writes a .dia file
-    OptionInfo{"--specs=", OptionKind::kPlain, kJoined},
+    OptionInfo{"--specs=", OptionKind::kUnsupported, kJoined},                // spec file content not hashed
     OptionInfo{"--std=", OptionKind::kPlain, kJoined},
     OptionInfo{"--sysroot", OptionKind::kPlain, kSeparate},
     OptionInfo{"--sysroot=", OptionKind::kPlain, kJoined},
@@ -34,7 +34,7 @@ constexpr std::array kOptions = {
     OptionInfo{"--target=", OptionKind::kPlain, kJoined},
     OptionInfo{"--verbose", OptionKind::kInformational, kNoArg},
     OptionInfo{"--version", OptionKind::kInformational, kNoArg},
-    OptionInfo{"-B", OptionKind::kPlain, kJoined | kSeparate},
+    OptionInfo{"-B", OptionKind::kUnsupported, kJoined | kSeparate},        // picks cc1/as from a dir we do not hash
     OptionInfo{"-C", OptionKind::kPlain, kNoArg},
     OptionInfo{"-CC", OptionKind::kPlain, kNoArg},
     OptionInfo{"-D", OptionKind::kPlain, kJoined | kSeparate},
@@ -198,7 +198,7 @@ constexpr std::array kOptions = {
     OptionInfo{"-save-temps", OptionKind::kSaveTemps, kJoined},              // also =obj/cwd
     OptionInfo{"-shared", OptionKind::kPlain, kNoArg},
     OptionInfo{"-shared-libgcc", OptionKind::kPlain, kNoArg},
-    OptionInfo{"-specs=", OptionKind::kPlain, kJoined},
+    OptionInfo{"-specs=", OptionKind::kUnsupported, kJoined},                 // spec file content not hashed
     OptionInfo{"-static", OptionKind::kPlain, kNoArg},
     OptionInfo{"-static-libgcc", OptionKind::kPlain, kNoArg},
     OptionInfo{"-static-libstdc++", OptionKind::kPlain, kNoArg},

@@ -407,8 +407,9 @@ Plan make_plan(Family family, const std::vector<std::string>& args, std::string_
     if (role == Role::kKeep) plan.probe_args.push_back(plan.args[i]);
   }
 
-  // A .dwo means DWARF with a comp_dir even when no -g level is given (clang's .S, gcc's skeleton).
-  bool debug_info = scan.debug.level_on || scan.debug.unknown_option || split_dwarf;
+  // -gsplit-dwarf without a -g level writes an (empty) .dwo but no comp_dir: checked by
+  // parse_compiler_test for .c and .S with both compilers.
+  bool debug_info = scan.debug.level_on || scan.debug.unknown_option;
   bool cwd_mapped = scan.debug_dir || prefix_maps_cover(scan.prefix_map_olds, cwd);
   plan.cwd_matters = (debug_info && !cwd_mapped) || clang_records;
   plan.color_explicit = scan.color;

@@ -69,6 +69,10 @@ TEST(MakePlan, PassthroughReasons) {
       {{"-c", "-fdump-tree-all", "a.c"}, Passthrough::kUnsupportedOption},
       {{"-c", "-fprofile-use=p.profdata", "a.c"}, Passthrough::kUnsupportedOption},
       {{"-c", "-fplugin=x.so", "a.c"}, Passthrough::kUnsupportedOption},
+      // Files they name change the compile but are not hashed.
+      {{"-c", "-specs=/usr/lib/rpm/redhat/redhat-hardened-cc1", "a.c"}, Passthrough::kUnsupportedOption},
+      {{"-c", "-B/opt/gcc/bin", "a.c"}, Passthrough::kUnsupportedOption},
+      {{"-c", "-B", "/opt/gcc/bin", "a.c"}, Passthrough::kUnsupportedOption},
       {{"-c", "-fmodules", "a.c"}, Passthrough::kUnsupportedOption},
       {{"-c", "-fsave-optimization-record", "a.c"}, Passthrough::kUnsupportedOption},
       {{"-c", "-ftime-trace", "a.c"}, Passthrough::kUnsupportedOption},
@@ -173,7 +177,7 @@ TEST(MakePlan, RealBuildCommandsAreCacheable) {
        "x.c", "x.o", "c"},
       {Family::kGcc,
        {"-O2", "-flto=auto", "-ffat-lto-objects", "-fexceptions", "-g", "-grecord-gcc-switches", "-pipe", "-Wall",
-        "-Wp,-D_FORTIFY_SOURCE=2", "-Wp,-D_GLIBCXX_ASSERTIONS", "-specs=/usr/lib/rpm/redhat/redhat-hardened-cc1",
+        "-Wp,-D_FORTIFY_SOURCE=2", "-Wp,-D_GLIBCXX_ASSERTIONS",
         "-fstack-clash-protection", "-fcf-protection", "-m64", "-mtune=generic", "-fasynchronous-unwind-tables",
         "-c", "x.cpp"},
        "x.cpp", "x.o", "c++"},
@@ -188,7 +192,7 @@ TEST(MakePlan, RealBuildCommandsAreCacheable) {
        {"-xc++", "-c", "weird.txt", "-ofoo.o", "-Iinc", "-DX=1", "--param", "max-inline-insns-single=10",
         "-Xlinker", "--as-needed", "-lm", "-L/lib", "-pthread", "-target", "x86_64-linux-gnu", "--sysroot=/s",
         "-stdlib=libc++", "-w", "-pedantic", "-ansi", "-trigraphs", "-undef", "-P", "-C", "-nostdinc++",
-        "-B/tools", "-mllvm", "-inline-threshold=100", "-idirafter", "/d", "-iquote", "q", "-imacros", "m.h",
+        "-mllvm", "-inline-threshold=100", "-idirafter", "/d", "-iquote", "q", "-imacros", "m.h",
         "-isysroot", "/s", "-fmacro-prefix-map=/src=.", "-fno-color-diagnostics", "-arch", "x86_64"},
        "weird.txt", "foo.o", "c++"},
   };
