@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
 
@@ -507,6 +508,7 @@ class Bench:
         self.warnings = []
         self.compiler_path = shutil.which(args.compiler)
         self.tools = []
+        self.noop = None          # the no-op binary, once floor() has built it
 
     def tree(self, tool):
         d = os.path.join(self.work, "tree-" + tool.name)
@@ -542,7 +544,7 @@ class Bench:
         acc = {t.name: ([], [], []) for t in tools}
         for t in tools:
             self.clean_outputs(sc, t)
-        timeout = COMPILE_TIMEOUT_S + (5 * sc.units if sc.multi else 0)
+        timeout = self.args.timeout + (5 * sc.units if sc.multi else 0)
         for i, (argv, _) in enumerate(sc.commands()):
             k = (i + rotate_by) % len(tools)
             for t in tools[k:] + tools[:k]:
@@ -623,6 +625,7 @@ class Bench:
                 runs.append(total / n * 1e3)
             return {"execs": n, "best_ms": min(runs), "median_ms": statistics.median(runs)}
 
+        self.noop = exe
         out["noop_" + kind] = per_exec([exe])
         out["noop_" + kind]["binary"] = kind
         out["floor_ms_best"] = out["noop_" + kind].get("best_ms")
@@ -700,7 +703,13 @@ class Bench:
         once = {t.name for t in caches
                 if res["tools"][t.name]["cold"]["stats"].get("hits", 1) == 0
                 and res["tools"][t.name]["cold"]["stats"].get("misses", 1) == 0}
+        floor_runs, floor_n = [], max(n, 100)
         for rnd in range(self.args.repeat):
+            if self.noop:
+                # The floor again, in the same minute as the warm runs: a busy machine moves both.
+                os.chdir(self.work)
+                t = sum(self.spawner.run(self.noop, [self.noop], bare.env)[1] for _ in range(floor_n))
+                floor_runs.append(t / floor_n * 1e3)
             for k in range(len(caches)):
                 t = caches[(k + rnd) % len(caches)]
                 if rnd > 0 and t.name in once:
@@ -715,6 +724,8 @@ class Bench:
                 warm_runs[t.name].append(w)
                 if t.name != "zccache" and w["stats"].get("hits") == 0:
                     once.add(t.name)
+        if floor_runs:
+            res["floor"] = {"execs": floor_n, "best_ms": min(floor_runs), "median_ms": statistics.median(floor_runs)}
         for t in caches:
             runs = warm_runs[t.name]
             if not runs:
@@ -811,9 +822,10 @@ def speed_words(ratio):
 
 def derive(results):
     """Adds the ratios: speed-ups vs bare, zccache vs ccache/sccache, per hit vs the floor."""
-    floor = results.get("floor", {}).get("floor_ms_best")
-    floor_med = results.get("floor", {}).get("floor_ms_median")
     for name, sc in results["scenarios"].items():
+        # The floor measured between this scenario's warm runs, else the one at the start.
+        floor = sc.get("floor", {}).get("best_ms") or results.get("floor", {}).get("floor_ms_best")
+        floor_med = sc.get("floor", {}).get("median_ms") or results.get("floor", {}).get("floor_ms_median")
         tools = sc["tools"]
         bare = tools.get("bare", {}).get("bare")
         if not bare:
@@ -846,6 +858,11 @@ def table(results):
     lines.append("zccache benchmark: %s, %d units, repeat %d, %s" % (
         results["meta"]["compiler_version"], results["meta"]["units"], results["meta"]["repeat"],
         results["meta"]["host"]))
+    la0, la1 = results["meta"].get("loadavg_start"), results["meta"].get("loadavg_end")
+    if la0 and la1:
+        busy = max(la0[0], la1[0], la1[1]) > 0.5 * (results["meta"].get("cpus") or 1)
+        lines.append("load average at start %.2f, at end %.2f (1 min)%s" % (
+            la0[0], la1[0], "  -- a BUSY machine: timings are noisy" if busy else ""))
     lines.append("")
     if "error" in floor:
         lines.append("floor: %s" % floor["error"])
@@ -860,7 +877,7 @@ def table(results):
     lines.append("")
     lines.append("cold: one pass, interleaved unit by unit with bare; warm: best and median of the runs;")
     lines.append("ms/hit = warm total / units; speedup = bare total / warm best; /floor = ms/hit best /"
-                 " floor best; objs = objects byte-identical to bare's")
+                 " floor best (measured between the scenario's warm runs); objs = objects byte-identical to bare's")
     for name, sc in results["scenarios"].items():
         tools = sc["tools"]
         lines.append("")
@@ -879,7 +896,7 @@ def table(results):
             if tname == "bare":
                 continue
             if "cold" not in t:
-                lines.append("%-8s skipped: %s" % (tname, t.get("skipped") or t.get("error")))
+                lines.append("%-8s skipped: %s" % (tname, t.get("skipped") or t.get("error") or "not run"))
                 continue
             c = t["cold"]
             cchk = "ok" if not (c["check"]["mismatched"] or c["check"]["missing"]) else "MISMATCH"
@@ -903,6 +920,9 @@ def table(results):
                 lines.append("zccache warm vs %s warm: %s (best), %s (median)%s" % (
                     other, speed_words(r[k]), speed_words(r["zccache_warm_faster_than_%s_median" % other]),
                     "" if tools[other]["warm"]["all_hits"] else "  [%s warm was NOT all hits]" % other))
+        if "floor" in sc:
+            lines.append("floor during the warm runs (no-op exec): %.3f ms best, %.3f ms median" % (
+                sc["floor"]["best_ms"], sc["floor"]["median_ms"]))
         z = tools.get("zccache", {})
         if "daemon" in z:
             d = z["daemon"]
@@ -962,8 +982,12 @@ def parse_args(argv):
     p.add_argument("--bindir", default=os.path.join(REPO, "build", "release", "bin"),
                    help="where zccache and zccache-daemon are")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (printed) for inspection")
+    p.add_argument("--timeout", type=int, default=COMPILE_TIMEOUT_S,
+                   help="seconds before a compile counts as hung (default %d)" % COMPILE_TIMEOUT_S)
     p.add_argument("--report", metavar="FILE", help="only print the tables of an earlier results JSON")
+    p.add_argument("--no-build", action="store_true", help="skip ./build.sh (use the binaries in --bindir)")
     p.add_argument("--build-failed", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--parse-only", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.units is None:
         a.units = 10 if a.quick else 50
@@ -985,6 +1009,8 @@ def tool_version(argv):
 
 def main(argv):
     args = parse_args(argv)
+    if args.parse_only:  # ./perf checks its options before it installs and builds anything
+        return 0
     if args.report:
         with open(args.report) as f:
             results = json.load(f)
@@ -1031,6 +1057,8 @@ def main(argv):
                 "compiler_version": tool_version([args.compiler, "--version"]),
                 "units": args.units, "repeat": args.repeat, "quick": args.quick,
                 "zccache_build_failed": args.build_failed,
+                "cpus": os.cpu_count(),
+                "loadavg_start": [round(x, 2) for x in os.getloadavg()],
                 "versions": {t.name: t.version for t in tools[1:] if t.version},
                 "unavailable": {t.name: t.why_unavailable for t in tools[1:] if not t.available},
                 "git_commit": run_cmd(["git", "-C", REPO, "rev-parse", "HEAD"], clean_env())[1].strip(),
@@ -1058,6 +1086,7 @@ def main(argv):
         for sc in scenarios:
             results["scenarios"][sc.name] = bench.scenario(sc)
 
+        results["meta"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
         derive(results)
         results["failures"] = bench.failures
         results["warnings"] = bench.warnings

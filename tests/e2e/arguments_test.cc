@@ -91,10 +91,10 @@ TEST_P(Arguments, DebugInfoWithPrefixMapIsSharedAcrossDirectories) {
   in_d2.cwd = "d2";
   // Each directory maps itself to ".", so both objects are identical; whether the second is a hit
   // is the product's choice, but each must equal its bare compile.
-  CompileResult b1 = expect_miss({"-g", "-fdebug-prefix-map=" + sb().path("d1") + "=.", "-c", "a.c", "-o", "a.o"},
-                                 {"a.o"}, in_d1);
-  CompileResult b2 = check({"-g", "-fdebug-prefix-map=" + sb().path("d2") + "=.", "-c", "a.c", "-o", "a.o"}, {"a.o"},
-                           in_d2);
+  CompileResult b1 =
+      expect_miss({"-g", "-fdebug-prefix-map=" + sb().path("d1") + "=.", "-c", "a.c", "-o", "a.o"}, {"a.o"}, in_d1);
+  CompileResult b2 =
+      compile_both({"-g", "-fdebug-prefix-map=" + sb().path("d2") + "=.", "-c", "a.c", "-o", "a.o"}, {"a.o"}, in_d2);
   EXPECT_EQ(b1.files["a.o"], b2.files["a.o"]) << "test premise: the prefix map removes the directory";
 }
 

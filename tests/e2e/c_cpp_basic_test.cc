@@ -157,6 +157,30 @@ TEST_P(Basic, HitDoesNotWriteThroughAHardlinkedOutput) {
   EXPECT_EQ(sb().counters().hits, 1u);
 }
 
+TEST_P(Basic, HitIntoAMissingDirectoryFailsLikeBare) {
+  sb().write("a.c", kHelloC);
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  CompileResult b = compile_both({"-c", "a.c", "-o", "no/such/dir/a.o"}, {"no/such/dir/a.o"});
+  EXPECT_NE(b.run.exit_code, 0) << "test premise: the bare compiler cannot create the object";
+  EXPECT_FALSE(sb().exists("no")) << "zccache created the missing directory";
+}
+
+TEST_P(Basic, ReplacedCompilerIsAMiss) {
+  // A wrapper script is the "compiler": replacing it by one of the same size, with the same mtime,
+  // changes the compiler's identity (only ctime shows the change).
+  sb().write("a.c", "int value(void) { return V; }\n");
+  std::string real = find_in_path(cc());
+  sb().write("tools/cc", "#!/bin/sh\nexec " + real + " -DV=1 \"$@\"\n");
+  ASSERT_EQ(::chmod(sb().path("tools/cc").c_str(), 0755), 0);
+  std::string wrapper = sb().path("tools/cc");
+  CompileResult one = miss_then_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, wrapper);
+  struct timespec old_mtime = sb().mtime("tools/cc");
+  sb().write("tools/cc", "#!/bin/sh\nexec " + real + " -DV=2 \"$@\"\n");
+  sb().set_mtime_exact("tools/cc", old_mtime);
+  CompileResult two = expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, wrapper);
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
 ZCCACHE_FOR_EACH_COMPILER(Basic);
 
 }  // namespace

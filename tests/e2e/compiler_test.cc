@@ -17,21 +17,22 @@ void CompileChecks::init(const CompilerPair& pair) {
 }
 
 CompileResult CompileChecks::bare(const Args& args, const std::vector<std::string>& outputs, const RunOptions& opts,
-                                 const std::string& compiler) {
+                                  const std::string& compiler) {
   Args argv{compiler.empty() ? cc() : compiler};
   argv.insert(argv.end(), args.begin(), args.end());
   return sb().compile(argv, outputs, opts);
 }
 
 CompileResult CompileChecks::cached(const Args& args, const std::vector<std::string>& outputs, const RunOptions& opts,
-                                   const std::string& compiler) {
+                                    const std::string& compiler) {
   Args argv{sb().zccache_bin(), compiler.empty() ? cc() : compiler};
   argv.insert(argv.end(), args.begin(), args.end());
   return sb().compile(argv, outputs, opts);
 }
 
-CompileResult CompileChecks::check(const Args& args, const std::vector<std::string>& outputs, const RunOptions& opts,
-                                  const std::string& compiler, const std::string& label) {
+CompileResult CompileChecks::compile_both(const Args& args, const std::vector<std::string>& outputs,
+                                          const RunOptions& opts, const std::string& compiler,
+                                          const std::string& label) {
   CompileResult b = bare(args, outputs, opts, compiler);
   CompileResult c = cached(args, outputs, opts, compiler);
   expect_same_compile(b, c, label);
@@ -39,7 +40,7 @@ CompileResult CompileChecks::check(const Args& args, const std::vector<std::stri
 }
 
 CompileResult CompileChecks::expect_miss(const Args& args, const std::vector<std::string>& outputs,
-                                        const RunOptions& opts, const std::string& compiler) {
+                                         const RunOptions& opts, const std::string& compiler) {
   Counters before = sb().counters();
   CompileResult b = bare(args, outputs, opts, compiler);
   EXPECT_EQ(b.run.exit_code, 0) << "bare compile failed: " << b.run.describe();
@@ -53,7 +54,7 @@ CompileResult CompileChecks::expect_miss(const Args& args, const std::vector<std
 }
 
 CompileResult CompileChecks::expect_hit(const Args& args, const std::vector<std::string>& outputs,
-                                       const RunOptions& opts, const std::string& compiler) {
+                                        const RunOptions& opts, const std::string& compiler) {
   Counters before = sb().counters();
   CompileResult b = bare(args, outputs, opts, compiler);
   EXPECT_EQ(b.run.exit_code, 0) << "bare compile failed: " << b.run.describe();
@@ -66,7 +67,7 @@ CompileResult CompileChecks::expect_hit(const Args& args, const std::vector<std:
 }
 
 CompileResult CompileChecks::miss_then_hit(const Args& args, const std::vector<std::string>& outputs,
-                                          const RunOptions& opts, const std::string& compiler) {
+                                           const RunOptions& opts, const std::string& compiler) {
   CompileResult b = expect_miss(args, outputs, opts, compiler);
   expect_hit(args, outputs, opts, compiler);
   return b;

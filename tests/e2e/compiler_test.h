@@ -50,8 +50,8 @@ class CompileChecks {
                        const std::string& compiler = {});
 
   // Bare, then through zccache; expects identical results. Returns the bare result.
-  CompileResult check(const Args& args, const std::vector<std::string>& outputs, const RunOptions& opts = {},
-                      const std::string& compiler = {}, const std::string& label = {});
+  CompileResult compile_both(const Args& args, const std::vector<std::string>& outputs, const RunOptions& opts = {},
+                             const std::string& compiler = {}, const std::string& label = {});
 
   // The standard cycle: bare; zccache (expects one more miss, no hit); waits for the store;
   // zccache again (expects one more hit). Both zccache compiles must equal the bare one. The bare
@@ -83,11 +83,10 @@ class CompilerTest : public ::testing::TestWithParam<CompilerPair>, protected Co
 };
 
 // Instantiates a CompilerTest-derived suite for gcc and clang.
-#define ZCCACHE_FOR_EACH_COMPILER(Suite)                                                           \
-  INSTANTIATE_TEST_SUITE_P(, Suite, ::testing::Values(::zccache::e2e::kGcc, ::zccache::e2e::kClang), \
-                           [](const ::testing::TestParamInfo<::zccache::e2e::CompilerPair>& info) {  \
-                             return std::string(info.param.name);                                    \
-                           })
+#define ZCCACHE_FOR_EACH_COMPILER(Suite)                                        \
+  INSTANTIATE_TEST_SUITE_P(                                                     \
+      , Suite, ::testing::Values(::zccache::e2e::kGcc, ::zccache::e2e::kClang), \
+      [](const ::testing::TestParamInfo<::zccache::e2e::CompilerPair>& info) { return std::string(info.param.name); })
 
 // A tiny C translation unit.
 inline constexpr const char* kHelloC =

@@ -28,16 +28,22 @@ std::vector<DepVariant> variants() {
   return {
       {"MD", {"-MD", "-c", "a.c", "-o", "a.o"}, {"a.o", "a.d"}, "a.d"},
       {"MMD", {"-MMD", "-c", "a.c", "-o", "a.o"}, {"a.o", "a.d"}, "a.d"},
-      {"MD_MF", {"-MD", "-MF", "deps/custom.dep", "-c", "a.c", "-o", "a.o"}, {"a.o", "deps/custom.dep"},
+      {"MD_MF",
+       {"-MD", "-MF", "deps/custom.dep", "-c", "a.c", "-o", "a.o"},
+       {"a.o", "deps/custom.dep"},
        "deps/custom.dep"},
-      {"MD_MF_joined", {"-MD", "-MFdeps/joined.d", "-c", "a.c", "-o", "a.o"}, {"a.o", "deps/joined.d"},
+      {"MD_MF_joined",
+       {"-MD", "-MFdeps/joined.d", "-c", "a.c", "-o", "a.o"},
+       {"a.o", "deps/joined.d"},
        "deps/joined.d"},
       {"MD_MT", {"-MD", "-MT", "custom_target", "-c", "a.c", "-o", "a.o"}, {"a.o", "a.d"}, "a.d"},
       {"MD_MT_twice", {"-MD", "-MT", "one", "-MT", "two words", "-c", "a.c", "-o", "a.o"}, {"a.o", "a.d"}, "a.d"},
       {"MD_MQ", {"-MD", "-MQ", "$(OBJ)/a b.o", "-c", "a.c", "-o", "a.o"}, {"a.o", "a.d"}, "a.d"},
       {"MD_MP", {"-MD", "-MP", "-c", "a.c", "-o", "a.o"}, {"a.o", "a.d"}, "a.d"},
-      {"MMD_MP_MF_MT", {"-MMD", "-MP", "-MF", "deps/a.d", "-MT", "obj/a.o", "-c", "a.c", "-o", "obj/a.o"},
-       {"obj/a.o", "deps/a.d"}, "deps/a.d"},
+      {"MMD_MP_MF_MT",
+       {"-MMD", "-MP", "-MF", "deps/a.d", "-MT", "obj/a.o", "-c", "a.c", "-o", "obj/a.o"},
+       {"obj/a.o", "deps/a.d"},
+       "deps/a.d"},
       {"object_in_other_dir", {"-MD", "-c", "src/a.c", "-o", "obj/a.o"}, {"obj/a.o", "obj/a.d"}, "obj/a.d"},
       {"no_dash_o", {"-MD", "-c", "a.c"}, {"a.o", "a.d"}, "a.d"},
       {"MD_after_c", {"-c", "a.c", "-o", "a.o", "-MD"}, {"a.o", "a.d"}, "a.d"},
@@ -72,7 +78,8 @@ TEST_P(Depfile, IdenticalToBareAfterHeaderEdit) {
   expect_hit(variant().args, variant().outputs);
 }
 
-INSTANTIATE_TEST_SUITE_P(, Depfile, ::testing::Combine(::testing::Values(kGcc, kClang), ::testing::ValuesIn(variants())),
+INSTANTIATE_TEST_SUITE_P(, Depfile,
+                         ::testing::Combine(::testing::Values(kGcc, kClang), ::testing::ValuesIn(variants())),
                          [](const ::testing::TestParamInfo<std::tuple<CompilerPair, DepVariant>>& info) {
                            return std::string(std::get<0>(info.param).name) + "_" + std::get<1>(info.param).name;
                          });
@@ -105,7 +112,8 @@ TEST_P(DepfileRename, ObjectWithSpecialCharactersIsEscapedLikeBare) {
   write_tree(sb());
   expect_miss({"-MD", "-MF", "deps/x.d", "-c", "a.c", "-o", "a.o"}, {"a.o", "deps/x.d"});
   sb().make_dir("odd dir");
-  check({"-MD", "-MF", "deps/x.d", "-c", "a.c", "-o", "odd dir/we$ird#name.o"}, {"odd dir/we$ird#name.o", "deps/x.d"});
+  compile_both({"-MD", "-MF", "deps/x.d", "-c", "a.c", "-o", "odd dir/we$ird#name.o"},
+               {"odd dir/we$ird#name.o", "deps/x.d"});
 }
 
 TEST_P(DepfileRename, DepfileNotRequestedIsNotWritten) {

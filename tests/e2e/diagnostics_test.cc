@@ -25,7 +25,7 @@ TEST_P(Diagnostics, WarningsTextIsNotSharedAcrossSourcePaths) {
   sb().write("one.c", kWarningC);
   sb().write("two.c", kWarningC);
   expect_miss({"-Wall", "-c", "one.c", "-o", "x.o"}, {"x.o"});
-  CompileResult b = check({"-Wall", "-c", "two.c", "-o", "x.o"}, {"x.o"});
+  CompileResult b = compile_both({"-Wall", "-c", "two.c", "-o", "x.o"}, {"x.o"});
   EXPECT_NE(b.run.err.find("two.c"), std::string::npos);
 }
 
@@ -35,13 +35,41 @@ TEST_P(Diagnostics, ColouredWarningsReplayIdentically) {
   EXPECT_NE(b.run.err.find("\x1b["), std::string::npos) << "test premise: the bare warning is coloured";
 }
 
+TEST_P(Diagnostics, TerminalColourMatchesBare) {
+  // With stderr on a terminal (and TERM set), the compilers colour by default; through a pipe they
+  // do not. Neither may be replayed for the other.
+  sb().write("w.c", kWarningC);
+  RunOptions tty;
+  tty.stderr_tty = true;
+  tty.env["TERM"] = "xterm-256color";
+  RunOptions pipe;
+  pipe.env["TERM"] = "xterm-256color";
+  Args args{"-Wall", "-c", "w.c", "-o", "w.o"};
+  CompileResult coloured = miss_then_hit(args, {"w.o"}, tty);
+  EXPECT_NE(coloured.run.err.find("\x1b["), std::string::npos) << "test premise: colour on a terminal";
+  CompileResult plain = compile_both(args, {"w.o"}, pipe);
+  EXPECT_EQ(plain.run.err.find("\x1b["), std::string::npos) << "test premise: no colour through a pipe";
+  compile_both(args, {"w.o"}, pipe);
+  compile_both(args, {"w.o"}, tty);
+}
+
+TEST_P(Diagnostics, LargeDiagnosticsAreReplayedCompletely) {
+  // Far more than a pipe buffer of warnings: nothing may be cut or block.
+  std::string src;
+  for (int i = 0; i < 1500; ++i)
+    src += "int f" + std::to_string(i) + "(int x) { int unused_" + std::to_string(i) + "; return x; }\n";
+  sb().write("many.c", src);
+  CompileResult b = miss_then_hit({"-Wall", "-c", "many.c", "-o", "many.o"}, {"many.o"});
+  EXPECT_GT(b.run.err.size(), 200000u) << "test premise: the warnings exceed any pipe buffer";
+}
+
 TEST_P(Diagnostics, ColourFlagIsPartOfTheKey) {
   sb().write("w.c", kWarningC);
   expect_miss({"-fdiagnostics-color=always", "-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
   // Without colour the warning must come out plain, never replayed from the coloured entry.
-  CompileResult b = check({"-fdiagnostics-color=never", "-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  CompileResult b = compile_both({"-fdiagnostics-color=never", "-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
   EXPECT_EQ(b.run.err.find("\x1b["), std::string::npos);
-  CompileResult plain = check({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  CompileResult plain = compile_both({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
   EXPECT_EQ(plain.run.err.find("\x1b["), std::string::npos) << "stderr is a pipe: no colour by default";
 }
 
@@ -49,7 +77,7 @@ TEST_P(Diagnostics, WarningFlagsArePartOfTheKey) {
   sb().write("w.c", kWarningC);
   CompileResult quiet = expect_miss({"-c", "w.c", "-o", "w.o"}, {"w.o"});
   EXPECT_TRUE(quiet.run.err.empty()) << quiet.run.err;
-  CompileResult loud = check({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  CompileResult loud = compile_both({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
   EXPECT_FALSE(loud.run.err.empty()) << "test premise: -Wall warns";
 }
 
@@ -63,8 +91,7 @@ TEST_P(Diagnostics, CompileErrorIsNotCached) {
     CompileResult c = cached(args, {"bad.o"});
     expect_same_compile(b, c, "attempt " + std::to_string(i));
   }
-  ASSERT_TRUE(sb().wait_until([](const Counters& c) { return c.compile_failed >= 3; }))
-      << sb().counters().describe();
+  ASSERT_TRUE(sb().wait_until([](const Counters& c) { return c.compile_failed >= 3; })) << sb().counters().describe();
   Counters c = sb().counters();
   EXPECT_EQ(c.hits, 0u) << c.describe();
   EXPECT_EQ(c.misses, 3u) << c.describe();
@@ -75,7 +102,7 @@ TEST_P(Diagnostics, CompileErrorIsNotCached) {
 TEST_P(Diagnostics, FixedErrorCompilesAndCaches) {
   sb().write("bad.c", "int f(void) { return undeclared_name; }\n");
   Args args{"-c", "bad.c", "-o", "bad.o"};
-  check(args, {"bad.o"});
+  compile_both(args, {"bad.o"});
   sb().write("bad.c", "int f(void) { return 42; }\n");
   miss_then_hit(args, {"bad.o"});
 }
@@ -83,9 +110,9 @@ TEST_P(Diagnostics, FixedErrorCompilesAndCaches) {
 TEST_P(Diagnostics, WerrorFailureIsNotCached) {
   sb().write("w.c", kWarningC);
   Args args{"-Wall", "-Werror", "-c", "w.c", "-o", "w.o"};
-  CompileResult b = check(args, {"w.o"});
+  CompileResult b = compile_both(args, {"w.o"});
   EXPECT_NE(b.run.exit_code, 0) << "test premise: -Werror fails";
-  check(args, {"w.o"});
+  compile_both(args, {"w.o"});
   Counters c = sb().counters();
   EXPECT_EQ(c.hits, 0u) << c.describe();
 }

@@ -98,8 +98,8 @@ TEST_P(Fallback, DaemonKilledBetweenCompiles) {
   ASSERT_EQ(::kill(*pid, SIGKILL), 0);
   ASSERT_TRUE(wait_for_exit(*pid));
   // The socket file of the dead daemon is still there; the next compiles must not care.
-  check({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, {}, "after kill, cached source");
-  check({"-c", "b.c", "-o", "b.o"}, {"b.o"}, {}, {}, "after kill, new source");
+  compile_both({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, {}, "after kill, cached source");
+  compile_both({"-c", "b.c", "-o", "b.o"}, {"b.o"}, {}, {}, "after kill, new source");
   // A daemon serves again, and the entry stored before the kill is still good.
   std::optional<pid_t> again = sb().status_pid();
   ASSERT_TRUE(again) << "no daemon after the kill";
@@ -114,21 +114,22 @@ TEST_P(Fallback, DaemonKilledRightAfterAMiss) {
   CompileResult c = cached({"-c", "a.c", "-o", "a.o"}, {"a.o"});
   expect_same_compile(b, c);
   sb().kill_daemons();
-  for (int i = 0; i < 3; ++i) check({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, {}, "round " + std::to_string(i));
+  for (int i = 0; i < 3; ++i) compile_both({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, {}, "round " + std::to_string(i));
 }
 
 TEST_P(Fallback, DaemonKilledDuringAParallelBatch) {
   constexpr int kSources = 8;
   std::vector<CompileResult> bares = write_batch(kSources);
   ASSERT_EQ(sb().zccache({"start"}).exit_code, 0);
+  std::atomic<int> kills{0};
   for (int round = 0; round < 3; ++round) {
     std::atomic<bool> done{false};
-    std::atomic<int> kills{0};
     std::thread killer([&] {
-      // Kill whatever daemon serves this sandbox, again and again, until the batch is over.
-      while (!done) {
+      // Kill whatever daemon serves this sandbox a few times while the batch runs. (Each kill can
+      // cost a client its start-up wait, so not too often.)
+      for (int k = 0; k < 3 && !done; ++k) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10 + 30 * k));
         kills += sb().kill_daemons();
-        std::this_thread::sleep_for(15ms);
       }
     });
     std::vector<CompileResult> results = compile_batch_in_parallel(kSources);
@@ -137,6 +138,7 @@ TEST_P(Fallback, DaemonKilledDuringAParallelBatch) {
     for (int i = 0; i < kSources; ++i)
       expect_same_compile(bares[i], results[i], "round " + std::to_string(round) + " source " + std::to_string(i));
   }
+  EXPECT_GT(kills.load(), 0) << "test premise: a daemon was killed while compiles ran";
   // Afterwards the cache works normally.
   sb().write("after.c", kHelloC);
   miss_then_hit({"-c", "after.c", "-o", "after.o"}, {"after.o"});
@@ -196,18 +198,49 @@ TEST_P(Fallback, RacingManagementCommandsStartOneDaemon) {
   EXPECT_EQ(sb().daemon_pids().size(), 1u);
 }
 
+TEST_P(Fallback, ConcurrentMissesOfTheSameKey) {
+  // Four compiles of one source to four object names at once: one key, four misses racing to store.
+  sb().write("a.c", kHelloC);
+  CompileResult b = bare({"-c", "a.c", "-o", "bare.o"}, {"bare.o"});
+  ASSERT_EQ(b.run.exit_code, 0);
+  constexpr int kClients = 4;
+  std::vector<CompileResult> results(kClients);
+  std::vector<std::thread> threads;
+  std::latch go(kClients);
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      std::string obj = "a" + std::to_string(i) + ".o";
+      go.arrive_and_wait();
+      results[i] = cached({"-c", "a.c", "-o", obj}, {obj});
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kClients; ++i) {
+    std::string obj = "a" + std::to_string(i) + ".o";
+    EXPECT_EQ(results[i].run.exit_code, 0) << results[i].run.describe();
+    EXPECT_TRUE(same_bytes(obj, b.files["bare.o"], results[i].files[obj]));
+  }
+  ASSERT_TRUE(sb().wait_until([](const Counters& c) { return c.stored >= 1; }));
+  std::this_thread::sleep_for(200ms);  // let the other stores land too
+  CompileResult c = cached({"-c", "a.c", "-o", "last.o"}, {"last.o"});
+  EXPECT_TRUE(same_bytes("last.o", b.files["bare.o"], c.files["last.o"]));
+  Counters n = sb().counters();
+  EXPECT_GE(n.hits, 1u) << n.describe();
+  EXPECT_EQ(n.entries, 1u) << n.describe();
+}
+
 TEST_P(Fallback, UnusableCacheDirStillBuilds) {
   sb().write("a.c", kHelloC);
   sb().write("not_a_dir", "a regular file where the cache directory's parent should be");
   RunOptions opts;
   opts.env["ZCCACHE_DIR"] = sb().path("not_a_dir/cache");
   for (int i = 0; i < 2; ++i) {
-    CompileResult b = check({"-c", "a.c", "-o", "a.o"}, {"a.o"}, opts);
+    CompileResult b = compile_both({"-c", "a.c", "-o", "a.o"}, {"a.o"}, opts);
     EXPECT_EQ(b.run.exit_code, 0);
   }
   // A failing compile still reports the compiler's own error.
   sb().write("bad.c", "int broken(void) { return nope; }\n");
-  check({"-c", "bad.c", "-o", "bad.o"}, {"bad.o"}, opts);
+  compile_both({"-c", "bad.c", "-o", "bad.o"}, {"bad.o"}, opts);
 }
 
 // A server on the daemon's socket that is not a zccache daemon.
@@ -275,8 +308,8 @@ TEST_P(Fallback, DaemonAnsweringGarbageStillBuilds) {
   sb().write("w.c", "int f(int x) { int unused = x; return x; }\n");
   FakeDaemon fake(sb().cache_dir(), FakeDaemon::Mode::kGarbage);
   ASSERT_TRUE(fake.ok());
-  check({"-c", "a.c", "-o", "a.o"}, {"a.o"});
-  check({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
+  compile_both({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  compile_both({"-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});
   EXPECT_GT(fake.connections(), 0) << "test premise: the client talked to the fake daemon";
 }
 
@@ -284,7 +317,7 @@ TEST_P(Fallback, DaemonHangingUpStillBuilds) {
   sb().write("a.c", kHelloC);
   FakeDaemon fake(sb().cache_dir(), FakeDaemon::Mode::kHangUp);
   ASSERT_TRUE(fake.ok());
-  check({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  compile_both({"-c", "a.c", "-o", "a.o"}, {"a.o"});
   EXPECT_GT(fake.connections(), 0);
 }
 
@@ -292,7 +325,7 @@ TEST_P(Fallback, DaemonSendingAHugeFrameStillBuilds) {
   sb().write("a.c", kHelloC);
   FakeDaemon fake(sb().cache_dir(), FakeDaemon::Mode::kHugeFrame);
   ASSERT_TRUE(fake.ok());
-  check({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  compile_both({"-c", "a.c", "-o", "a.o"}, {"a.o"});
   EXPECT_GT(fake.connections(), 0);
 }
 

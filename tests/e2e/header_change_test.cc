@@ -1,5 +1,7 @@
 // Headers: a hit needs every file the compile read to be unchanged, and no new file in a directory
 // searched before the one that held a header (the shadowing case that direct-mode caches get wrong).
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "compiler_test.h"
@@ -131,13 +133,13 @@ TEST_P(Headers, DeletedHeaderGivesTheBareError) {
   miss_then_hit(args, {"a.o"});
   sb().remove("h.h");
   Counters before = sb().counters();
-  CompileResult b = check(args, {"a.o"});
+  CompileResult b = compile_both(args, {"a.o"});
   EXPECT_NE(b.run.exit_code, 0) << "test premise: the bare compile fails without h.h";
   EXPECT_NE(b.run.err.find("h.h"), std::string::npos);
   Counters after = sb().counters();
   EXPECT_EQ(after.hits, before.hits) << "a hit was served for a compile that must fail; " << after.describe();
   // Twice: a failure is not cached either.
-  check(args, {"a.o"});
+  compile_both(args, {"a.o"});
   EXPECT_EQ(sb().counters().hits, before.hits);
 }
 
@@ -161,6 +163,51 @@ TEST_P(Headers, CxxHeaderEditIsAMiss) {
   sb().write("h.hpp", "constexpr int kV = 2;\n");
   CompileResult two = expect_miss(args, {"a.o"}, {}, cxx());
   EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(Headers, SameSizeEditKeepingTheMtimeIsAMiss) {
+  sb().write("h.h", "#define V 1\n");
+  sb().write("a.c", "#include \"h.h\"\nint value(void) { return V; }\n");
+  Args args{"-c", "a.c", "-o", "a.o"};
+  CompileResult one = miss_then_hit(args, {"a.o"});
+  struct timespec old_mtime = sb().mtime("h.h");
+  sb().write("h.h", "#define V 7\n");
+  sb().set_mtime_exact("h.h", old_mtime);
+  CompileResult two = expect_miss(args, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(Headers, RetargetedSymlinkHeaderIsAMiss) {
+  sb().write("inc/v1.h", "#define V 1\n");
+  sb().write("inc/v2.h", "#define V 2\n");
+  ASSERT_EQ(::symlink("v1.h", sb().path("inc/h.h").c_str()), 0);
+  sb().write("a.c", "#include <h.h>\nint value(void) { return V; }\n");
+  Args args{"-Iinc", "-c", "a.c", "-o", "a.o"};
+  CompileResult one = miss_then_hit(args, {"a.o"});
+  sb().remove("inc/h.h");
+  ASSERT_EQ(::symlink("v2.h", sb().path("inc/h.h").c_str()), 0);
+  CompileResult two = expect_miss(args, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(Headers, RelativeHeadersResolveInEachWorkingDirectory) {
+  // Two checkouts with the same layout and relative arguments but different header contents.
+  sb().write("d1/a.c", "#include \"inc/h.h\"\nint value(void) { return V; }\n");
+  sb().write("d1/inc/h.h", "#define V 1\n");
+  sb().write("d2/a.c", "#include \"inc/h.h\"\nint value(void) { return V; }\n");
+  sb().write("d2/inc/h.h", "#define V 2\n");
+  RunOptions in_d1, in_d2;
+  in_d1.cwd = "d1";
+  in_d2.cwd = "d2";
+  Args args{"-c", "a.c", "-o", "a.o"};
+  CompileResult one = miss_then_hit(args, {"a.o"}, in_d1);
+  CompileResult two = compile_both(args, {"a.o"}, in_d2);
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]) << "test premise";
+  // Same contents in a third checkout: equal to bare, whether served from the cache or not.
+  sb().copy_tree("d1", "d3");
+  RunOptions in_d3;
+  in_d3.cwd = "d3";
+  compile_both(args, {"a.o"}, in_d3);
 }
 
 ZCCACHE_FOR_EACH_COMPILER(Headers);

@@ -2,17 +2,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,56 +27,18 @@ using namespace std::chrono_literals;
 // Variables that change what a compiler or zccache does; the sandbox starts without them so that
 // the developer's shell cannot change the results.
 bool scrubbed(const std::string& name) {
-  static const char* const kNames[] = {
-      "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "SOURCE_DATE_EPOCH", "CPATH", "C_INCLUDE_PATH",
-      "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "CCC_OVERRIDE_OPTIONS", "GCC_EXEC_PREFIX", "COMPILER_PATH",
-      "GCC_COMPARE_DEBUG", "CCACHE_DIR", "CCACHE_DISABLE", "TERM", "GCC_COLORS"};
+  static const char* const kNames[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
+                                       "SOURCE_DATE_EPOCH",   "CPATH",
+                                       "C_INCLUDE_PATH",      "CPLUS_INCLUDE_PATH",
+                                       "OBJC_INCLUDE_PATH",   "CCC_OVERRIDE_OPTIONS",
+                                       "GCC_EXEC_PREFIX",     "COMPILER_PATH",
+                                       "GCC_COMPARE_DEBUG",   "CCACHE_DIR",
+                                       "CCACHE_DISABLE",      "TERM",
+                                       "GCC_COLORS"};
   if (name.rfind("ZCCACHE_", 0) == 0) return true;
   for (const char* n : kNames)
     if (name == n) return true;
   return false;
-}
-
-struct Pipe {
-  int r = -1, w = -1;
-  bool open() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-    r = fds[0];
-    w = fds[1];
-    return true;
-  }
-  void close_r() {
-    if (r >= 0) ::close(r);
-    r = -1;
-  }
-  void close_w() {
-    if (w >= 0) ::close(w);
-    w = -1;
-  }
-  ~Pipe() {
-    close_r();
-    close_w();
-  }
-};
-
-std::string escape_excerpt(const std::string& s, size_t from, size_t len) {
-  std::string out;
-  for (size_t i = from; i < s.size() && i < from + len; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 std::string read_proc_cmdline(const std::string& pid) {
@@ -90,16 +50,6 @@ std::string read_proc_cmdline(const std::string& pid) {
 
 }  // namespace
 
-std::string RunResult::describe() const {
-  std::ostringstream os;
-  if (timed_out) os << "TIMED OUT, ";
-  if (term_signal) os << "killed by signal " << term_signal << ", ";
-  os << "exit " << exit_code;
-  if (!out.empty()) os << ", stdout: " << escape_excerpt(out, 0, 2000);
-  if (!err.empty()) os << ", stderr: " << escape_excerpt(err, 0, 2000);
-  return os.str();
-}
-
 std::string Counters::describe() const {
   std::ostringstream os;
   os << "running=" << daemon_running << " hits=" << hits << " misses=" << misses << " errors=" << errors
@@ -108,25 +58,6 @@ std::string Counters::describe() const {
   for (auto& [k, v] : passthrough) os << k << ":" << v << " ";
   os << "}";
   return os.str();
-}
-
-std::string find_in_path(const std::string& name, const std::string& path_env) {
-  if (name.find('/') != std::string::npos) return name;
-  std::string path = path_env;
-  if (path.empty()) {
-    const char* p = std::getenv("PATH");
-    path = p ? p : "/usr/local/bin:/usr/bin:/bin";
-  }
-  std::stringstream ss(path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + name;
-    struct stat st;
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-  }
-  return {};
 }
 
 std::string bin_dir() { return ZCCACHE_BIN_DIR; }
@@ -237,7 +168,21 @@ void Sandbox::set_mtime(const std::string& rel, std::chrono::seconds offset_from
   struct timespec times[2] = {now, now};
   times[0].tv_sec += offset_from_now.count();
   times[1].tv_sec += offset_from_now.count();
-  if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0) ADD_FAILURE() << "utimensat " << p << ": " << std::strerror(errno);
+  if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0)
+    ADD_FAILURE() << "utimensat " << p << ": " << std::strerror(errno);
+  std::lock_guard lock(write_mutex_);
+  last_write_ = std::chrono::steady_clock::now();
+}
+
+struct timespec Sandbox::mtime(const std::string& rel) const {
+  struct stat st {};
+  if (::stat(path(rel).c_str(), &st) != 0) ADD_FAILURE() << "stat " << path(rel) << ": " << std::strerror(errno);
+  return st.st_mtim;
+}
+
+void Sandbox::set_mtime_exact(const std::string& rel, const struct timespec& mtime) {
+  struct timespec times[2] = {mtime, mtime};
+  if (::utimensat(AT_FDCWD, path(rel).c_str(), times, 0) != 0) ADD_FAILURE() << "utimensat: " << std::strerror(errno);
   std::lock_guard lock(write_mutex_);
   last_write_ = std::chrono::steady_clock::now();
 }
@@ -319,102 +264,7 @@ RunResult Sandbox::run(const std::vector<std::string>& argv, const RunOptions& o
   }
   std::string cwd = opts.cwd.empty() ? work_ : path(opts.cwd);
 
-  // Everything the child needs is built before fork: between fork and exec only async-signal-safe
-  // calls are allowed (other test threads may hold the allocator's locks).
-  std::vector<char*> cargv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  std::vector<char*> cenv;
-  for (const auto& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
-  cenv.push_back(nullptr);
-
-  Pipe out, err, in;
-  if (!out.open() || !err.open() || (opts.stdin_data && !in.open())) {
-    result.err = "pipe failed";
-    return result;
-  }
-  int null_fd = opts.stdin_data ? -1 : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  bool set_umask = opts.umask.has_value();
-  mode_t mask = opts.umask.value_or(0);
-
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    if (null_fd >= 0) ::close(null_fd);
-    result.err = "fork failed";
-    return result;
-  }
-  if (pid == 0) {
-    ::signal(SIGPIPE, SIG_DFL);
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    if (set_umask) ::umask(mask);
-    ::dup2(opts.stdin_data ? in.r : null_fd, STDIN_FILENO);
-    ::dup2(out.w, STDOUT_FILENO);
-    ::dup2(err.w, STDERR_FILENO);
-    ::execve(program.c_str(), cargv.data(), cenv.data());
-    ::_exit(127);
-  }
-  if (null_fd >= 0) ::close(null_fd);
-  out.close_w();
-  err.close_w();
-  in.close_r();
-
-  std::string to_write = opts.stdin_data.value_or("");
-  size_t written = 0;
-  if (!opts.stdin_data) in.close_w();
-  if (in.w >= 0) ::fcntl(in.w, F_SETFL, O_NONBLOCK);
-
-  auto deadline = std::chrono::steady_clock::now() + opts.timeout;
-  char buf[65536];
-  while (out.r >= 0 || err.r >= 0) {
-    struct pollfd fds[3];
-    int n = 0;
-    int idx_out = -1, idx_err = -1, idx_in = -1;
-    if (out.r >= 0) fds[idx_out = n++] = {out.r, POLLIN, 0};
-    if (err.r >= 0) fds[idx_err = n++] = {err.r, POLLIN, 0};
-    if (in.w >= 0) fds[idx_in = n++] = {in.w, POLLOUT, 0};
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      result.timed_out = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    int r = ::poll(fds, n, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
-    if (r < 0 && errno != EINTR) break;
-    if (r <= 0) continue;
-    auto drain = [&](int idx, Pipe& p, std::string& sink) {
-      if (idx < 0 || fds[idx].revents == 0) return;
-      ssize_t got = ::read(p.r, buf, sizeof(buf));
-      if (got > 0) {
-        sink.append(buf, static_cast<size_t>(got));
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        p.close_r();
-      }
-    };
-    drain(idx_out, out, result.out);
-    drain(idx_err, err, result.err);
-    if (idx_in >= 0 && fds[idx_in].revents != 0) {
-      if (fds[idx_in].revents & (POLLERR | POLLHUP)) {
-        in.close_w();
-      } else {
-        ssize_t w = ::write(in.w, to_write.data() + written, to_write.size() - written);
-        if (w > 0) written += static_cast<size_t>(w);
-        if (w < 0 && errno != EAGAIN && errno != EINTR) in.close_w();
-        if (written == to_write.size()) in.close_w();
-      }
-    }
-    if (in.w >= 0 && written == to_write.size()) in.close_w();
-  }
-  in.close_w();
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.term_signal = WTERMSIG(status);
-    result.exit_code = 128 + result.term_signal;
-  }
-  return result;
+  return run_process(program, argv, env, cwd, opts);
 }
 
 RunResult Sandbox::zccache(const std::vector<std::string>& args, const RunOptions& opts) {
@@ -509,7 +359,7 @@ std::vector<pid_t> Sandbox::daemon_pids() const {
   std::vector<pid_t> pids;
   for (pid_t p : candidates) {
     pid_t parent = parent_of(p);
-    if (parent == 0) continue;  // gone meanwhile
+    if (parent == 0) continue;          // gone meanwhile
     if (!runs_our_daemon(p)) continue;  // exec'ed or exited meanwhile
     if (std::find(candidates.begin(), candidates.end(), parent) == candidates.end()) pids.push_back(p);
   }
@@ -564,18 +414,19 @@ int Sandbox::kill_daemons() {
 
 ::testing::AssertionResult same_bytes(const std::string& what, const FileBytes& expected, const FileBytes& actual) {
   if (!expected && !actual) return ::testing::AssertionSuccess();
-  if (!expected) return ::testing::AssertionFailure() << what << ": bare compiler wrote no file, zccache wrote "
-                                                      << actual->size() << " bytes";
-  if (!actual) return ::testing::AssertionFailure() << what << ": missing (bare compiler wrote " << expected->size()
-                                                    << " bytes)";
+  if (!expected)
+    return ::testing::AssertionFailure() << what << ": bare compiler wrote no file, zccache wrote " << actual->size()
+                                         << " bytes";
+  if (!actual)
+    return ::testing::AssertionFailure() << what << ": missing (bare compiler wrote " << expected->size() << " bytes)";
   if (*expected == *actual) return ::testing::AssertionSuccess();
   size_t i = 0;
   while (i < expected->size() && i < actual->size() && (*expected)[i] == (*actual)[i]) ++i;
   size_t from = i > 40 ? i - 40 : 0;
   return ::testing::AssertionFailure() << what << " differs: expected " << expected->size() << " bytes, got "
-                                       << actual->size() << "; first difference at offset " << i
-                                       << "\n  expected: ..." << escape_excerpt(*expected, from, 160)
-                                       << "\n  actual:   ..." << escape_excerpt(*actual, from, 160);
+                                       << actual->size() << "; first difference at offset " << i << "\n  expected: ..."
+                                       << printable(*expected, from, 160) << "\n  actual:   ..."
+                                       << printable(*actual, from, 160);
 }
 
 ::testing::AssertionResult same_text(const std::string& what, const std::string& expected, const std::string& actual) {

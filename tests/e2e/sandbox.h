@@ -14,6 +14,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdint>
@@ -27,29 +28,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "subprocess.h"
+
 namespace zccache::e2e {
-
-// Environment changes for one command: a value sets the variable, nullopt removes it.
-using EnvChanges = std::map<std::string, std::optional<std::string>>;
-
-struct RunOptions {
-  std::string cwd;                        // relative to the work dir, or absolute; empty: the work dir
-  EnvChanges env;                         // applied over the sandbox's base environment
-  std::optional<std::string> stdin_data;  // nullopt: stdin is /dev/null
-  std::optional<mode_t> umask;            // nullopt: inherited
-  std::chrono::seconds timeout{120};      // the child is killed (and the result says so) after this
-};
-
-struct RunResult {
-  int exit_code = -1;   // the exit status, or 128 + signal when a signal killed the child
-  int term_signal = 0;  // the signal that killed it, 0 when it exited
-  bool timed_out = false;
-  std::string out;
-  std::string err;
-
-  // "exit 1, stderr: ..." for failure messages.
-  std::string describe() const;
-};
 
 // A file's bytes, or nullopt when it does not exist.
 using FileBytes = std::optional<std::string>;
@@ -81,9 +62,6 @@ struct Counters {
   std::string describe() const;
 };
 
-// The absolute path of `name` found in PATH (or the given PATH), or empty.
-std::string find_in_path(const std::string& name, const std::string& path_env = {});
-
 // Directory of the zccache binaries (ZCCACHE_BIN_DIR).
 std::string bin_dir();
 
@@ -107,6 +85,10 @@ class Sandbox {
   void write(const std::string& rel, const std::string& content);
   // Sets a file's mtime (and atime) to now + offset.
   void set_mtime(const std::string& rel, std::chrono::seconds offset_from_now);
+  // The file's exact mtime, and setting it back to such a value (to fake an edit that keeps size
+  // and mtime, which only ctime reveals).
+  struct timespec mtime(const std::string& rel) const;
+  void set_mtime_exact(const std::string& rel, const struct timespec& mtime);
   FileBytes read(const std::string& rel) const;
   bool exists(const std::string& rel) const;
   void remove(const std::string& rel);
