@@ -39,6 +39,20 @@ bool terminal_wants_color(tools::Family family, const std::vector<std::string>& 
   return t.find("color") != std::string_view::npos;
 }
 
+// gcc's -fdiagnostics-urls=auto on a colour terminal: on, except where the user chose a mode or
+// for the terminals gcc 12 knows to garble them (COLORTERM=xfce4-terminal; gnome-terminal with
+// TERM=xterm). The URL format then comes from GCC_URLS/TERM_URLS, which are in the key.
+bool gcc_terminal_wants_urls(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  for (const auto& a : args)
+    if (a.rfind("-fdiagnostics-urls", 0) == 0) return false;
+  const char* colorterm = find_env(env, "COLORTERM");
+  if (colorterm && std::string_view(colorterm) == "xfce4-terminal") return false;
+  const char* term = find_env(env, "TERM");
+  if (colorterm && std::string_view(colorterm) == "gnome-terminal" && term && std::string_view(term) == "xterm")
+    return false;
+  return true;
+}
+
 mode_t output_mode(uint32_t umask) { return 0666 & ~static_cast<mode_t>(umask); }
 
 }  // namespace
@@ -101,8 +115,11 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     reply.extra_args = {"-MD", "-MF", miss->injected_depfile};
   }
   if (color_on) {
-    reply.extra_args.emplace_back(compiler->family == tools::Family::kGcc ? "-fdiagnostics-color=always"
-                                                                          : "-fcolor-diagnostics");
+    // The compile's stderr is a pipe; give it what a terminal would have given: colour, and for
+    // gcc the hyperlinks of -fdiagnostics-urls=auto (unless the user chose a urls mode).
+    bool gcc = compiler->family == tools::Family::kGcc;
+    reply.extra_args.emplace_back(gcc ? "-fdiagnostics-color=always" : "-fcolor-diagnostics");
+    if (gcc && gcc_terminal_wants_urls(plan.args, req.env)) reply.extra_args.emplace_back("-fdiagnostics-urls=always");
   }
   miss->request = req;
   miss->plan = std::move(plan);
@@ -118,7 +135,7 @@ bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::P
   auto manifest = store::decode_manifest(**bytes);
   if (!manifest) return false;
   for (const auto& set : manifest->entries) {
-    if (!include_set_matches(set, req.cwd, p_.files)) continue;
+    if (!include_set_matches(set, req.cwd, p_.files, p_.listings)) continue;
     auto result_bytes = p_.index.get(store::Table::kResults, set.result_key.raw());
     if (!result_bytes.ok() || !result_bytes->has_value()) continue;
     auto result = store::decode_result(**result_bytes);
@@ -197,7 +214,8 @@ void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& sto
   }
   bool allow_time =
       miss.compiler.honors_source_date_epoch && find_env(miss.request.env, "SOURCE_DATE_EPOCH") != nullptr;
-  auto built = build_include_set(staged.dep_paths, *dirs, cwd, store.start_time_ns, allow_time, p_.files);
+  auto built = build_include_set(staged.dep_paths, *dirs, cwd, store.start_time_ns, allow_time, p_.files,
+                                 p_.listings);
   if (!built.ok()) {
     log::debug("include set: " + built.error().message);
     p_.stats.error();

@@ -15,6 +15,7 @@
 
 #include "zccache/daemon/compiler_registry.h"
 #include "zccache/daemon/stats.h"
+#include "zccache/fscache/directory_cache.h"
 #include "zccache/fscache/metadata_cache.h"
 #include "zccache/protocol/messages.h"
 #include "zccache/store/artifact_store.h"
@@ -41,6 +42,7 @@ struct StagedResult {
 
 struct CacheParts {
   fscache::MetadataCache& files;
+  fscache::DirectoryCache& listings;
   CompilerRegistry& compilers;
   store::Index& index;
   store::ArtifactStore& artifacts;

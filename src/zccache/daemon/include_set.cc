@@ -1,7 +1,7 @@
 #include "zccache/daemon/include_set.h"
 
-#include <sys/stat.h>
-
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "zccache/os/file_info.h"
@@ -13,11 +13,8 @@ namespace {
 // Kernel timestamps come from a coarse clock that lags the real one by up to a tick (~4 ms); a
 // file written just after the compile started may carry a ctime slightly before start_time.
 constexpr int64_t kClockSlackNs = 20'000'000;
-
-bool path_exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
+// A directory's mtime proves "no entry added" only when it is older than a few clock ticks.
+constexpr int64_t kRacyWindowNs = fscache::DirectoryCache::kRacyWindowNs;
 
 // The part of `path` below search directory `dir`, or empty when it is not below it.
 std::string_view relative_to(std::string_view path, std::string_view dir) {
@@ -31,7 +28,8 @@ std::string_view relative_to(std::string_view path, std::string_view dir) {
 
 Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
                                           const std::string& cwd, int64_t start_time_ns,
-                                          bool allow_time_macros, fscache::MetadataCache& files) {
+                                          bool allow_time_macros, fscache::MetadataCache& files,
+                                          fscache::DirectoryCache& listings) {
   IncludeSetBuild out;
   std::set<std::string> seen;
   std::set<std::string> quote_dirs(dirs.quote.begin(), dirs.quote.end());
@@ -58,9 +56,11 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     probes.insert(probes.end(), facts->has_include_names.begin(), facts->has_include_names.end());
   }
 
-  std::set<std::string> shadow_paths;
+  // Shadow paths, grouped by the directory that would hold them.
+  std::map<std::string, std::set<std::string>> shadows;  // dir -> names
   auto add_shadow = [&](const std::string& dir, std::string_view rel) {
-    shadow_paths.insert(os::join_path(dir, rel));
+    std::string path = os::join_path(dir, rel);
+    shadows[std::string(os::dirname_of(path))].insert(std::string(os::basename_of(path)));
   };
   for (const auto& file : out.set.files) {
     const std::string& path = file.path;
@@ -76,20 +76,53 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     for (const auto& q : quote_dirs) add_shadow(q, name);
     for (const auto& d : dirs.angle) add_shadow(d, name);
   }
-  for (const auto& file : out.set.files) shadow_paths.erase(file.path);  // the header itself
-  for (const auto& p : shadow_paths) {
-    out.set.dirs.push_back({p, path_exists(os::absolute_from(cwd, p)), 0});
+
+  // Shallow directories first, so that DirectoryLookup knows a parent before its subdirectories.
+  std::vector<std::string> ordered;
+  for (const auto& [dir, names] : shadows) ordered.push_back(dir);
+  auto depth = [](const std::string& p) { return std::count(p.begin(), p.end(), '/'); };
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [&](const std::string& a, const std::string& b) { return depth(a) < depth(b); });
+  fscache::DirectoryLookup lookup(listings);
+  int64_t now = os::now_realtime_ns();
+  for (const auto& dir : ordered) {
+    store::DirState state;
+    state.path = dir;
+    std::string abs = os::absolute_from(cwd, dir);
+    const fscache::DirectoryCache::Listing* list = lookup.listing_of(abs);
+    state.exists = list != nullptr;
+    bool mtime_proves = list && now - std::max(list->info.mtime_ns, list->info.ctime_ns) >= kRacyWindowNs;
+    for (const auto& name : shadows[dir]) {
+      bool present = list && fscache::DirectoryLookup::contains(*list, abs, name);
+      (present ? state.present : state.absent).push_back(name);
+      // A dangling symlink resolves when its target appears, without touching this directory.
+      if (list && list->symlinks.count(name)) mtime_proves = false;
+    }
+    state.mtime_ns = mtime_proves ? list->info.mtime_ns : 0;
+    out.set.dirs.push_back(std::move(state));
   }
   return out;
 }
 
-bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files) {
+bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files,
+                         fscache::DirectoryCache& listings) {
   for (const auto& file : set.files) {
     auto facts = files.facts(os::absolute_from(cwd, file.path));
     if (!facts.ok() || facts->digest != file.digest) return false;
   }
+  fscache::DirectoryLookup lookup(listings);
   for (const auto& d : set.dirs) {
-    if (path_exists(os::absolute_from(cwd, d.path)) != d.exists) return false;
+    std::string abs = os::absolute_from(cwd, d.path);
+    const fscache::DirectoryCache::Listing* list = lookup.listing_of(abs);
+    if (!list) {
+      if (!d.present.empty()) return false;
+      continue;  // still missing: nothing in it can shadow
+    }
+    if (d.exists && d.mtime_ns != 0 && list->info.mtime_ns == d.mtime_ns) continue;  // no entry added or removed
+    for (const auto& name : d.absent)
+      if (fscache::DirectoryLookup::contains(*list, abs, name)) return false;
+    for (const auto& name : d.present)
+      if (!fscache::DirectoryLookup::contains(*list, abs, name)) return false;
   }
   return true;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "zccache/daemon/compiler_registry.h"
+#include "zccache/fscache/directory_cache.h"
 #include "zccache/fscache/metadata_cache.h"
 #include "zccache/store/manifest.h"
 #include "zccache/tools/plan.h"
@@ -31,9 +32,11 @@ struct IncludeSetBuild {
 // tick) may not match the object and refuses the set.
 Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
                                           const std::string& cwd, int64_t start_time_ns,
-                                          bool allow_time_macros, fscache::MetadataCache& files);
+                                          bool allow_time_macros, fscache::MetadataCache& files,
+                                          fscache::DirectoryCache& listings);
 
 // True when every file still has its digest and every shadow path its recorded existence.
-bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files);
+bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files,
+                         fscache::DirectoryCache& listings);
 
 }  // namespace zccache::daemon

@@ -31,47 +31,48 @@ class IncludeSetTest : public ::testing::Test {
   int64_t start_ = 0;
   SearchDirs dirs_;
   fscache::MetadataCache files_;
+  fscache::DirectoryCache listings_;
 };
 
 TEST_F(IncludeSetTest, MatchesUntilAHeaderChanges) {
-  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_);
+  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_);
   ASSERT_TRUE(built.ok()) << built.error().message;
   ASSERT_EQ(built->refused, tools::Passthrough::kNone);
   EXPECT_EQ(built->set.files.size(), 2u);
-  EXPECT_TRUE(include_set_matches(built->set, dir_, files_));
+  EXPECT_TRUE(include_set_matches(built->set, dir_, files_, listings_));
   write("second/x.h", "int y;\n");
-  EXPECT_FALSE(include_set_matches(built->set, dir_, files_));
+  EXPECT_FALSE(include_set_matches(built->set, dir_, files_, listings_));
 }
 
 TEST_F(IncludeSetTest, ShadowingHeaderEarlierInThePathBreaksTheMatch) {
-  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_);
+  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_);
   ASSERT_TRUE(built.ok());
-  EXPECT_TRUE(include_set_matches(built->set, dir_, files_));
+  EXPECT_TRUE(include_set_matches(built->set, dir_, files_, listings_));
   write("first/x.h", "int shadow;\n");
-  EXPECT_FALSE(include_set_matches(built->set, dir_, files_));
+  EXPECT_FALSE(include_set_matches(built->set, dir_, files_, listings_));
 }
 
 TEST_F(IncludeSetTest, HeaderInALaterDirectoryDoesNotMatter) {
-  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_);
+  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_);
   ASSERT_TRUE(built.ok());
   write("unrelated.txt", "x");
-  EXPECT_TRUE(include_set_matches(built->set, dir_, files_));
+  EXPECT_TRUE(include_set_matches(built->set, dir_, files_, listings_));
 }
 
 TEST_F(IncludeSetTest, HasIncludeProbeIsRecorded) {
   write("a.c", "#if __has_include(<probe.h>)\n#endif\n");
   usleep(30000);
   start_ = os::now_realtime_ns();
-  auto built = build_include_set({"a.c"}, dirs_, dir_, start_, false, files_);
+  auto built = build_include_set({"a.c"}, dirs_, dir_, start_, false, files_, listings_);
   ASSERT_TRUE(built.ok());
-  EXPECT_TRUE(include_set_matches(built->set, dir_, files_));
+  EXPECT_TRUE(include_set_matches(built->set, dir_, files_, listings_));
   write("second/probe.h", "");
-  EXPECT_FALSE(include_set_matches(built->set, dir_, files_));
+  EXPECT_FALSE(include_set_matches(built->set, dir_, files_, listings_));
 }
 
 TEST_F(IncludeSetTest, FileChangedAfterCompileStartIsTooNew) {
   auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, os::now_realtime_ns() - 1'000'000'000, false,
-                                 files_);
+                                 files_, listings_);
   ASSERT_TRUE(built.ok());
   EXPECT_EQ(built->refused, tools::Passthrough::kTooNew);
 }
@@ -80,19 +81,19 @@ TEST_F(IncludeSetTest, TimeMacrosRefusedWithoutSourceDateEpoch) {
   write("second/x.h", "const char* t = __TIME__;\n");
   usleep(30000);
   start_ = os::now_realtime_ns();
-  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_);
+  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_);
   ASSERT_TRUE(built.ok());
   EXPECT_EQ(built->refused, tools::Passthrough::kDateTime);
-  auto allowed = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, true, files_);
+  auto allowed = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, true, files_, listings_);
   ASSERT_TRUE(allowed.ok());
   EXPECT_EQ(allowed->refused, tools::Passthrough::kNone);
 }
 
 TEST_F(IncludeSetTest, DeletedHeaderBreaksTheMatch) {
-  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_);
+  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_);
   ASSERT_TRUE(built.ok());
   unlink((dir_ + "/second/x.h").c_str());
-  EXPECT_FALSE(include_set_matches(built->set, dir_, files_));
+  EXPECT_FALSE(include_set_matches(built->set, dir_, files_, listings_));
 }
 
 }  // namespace

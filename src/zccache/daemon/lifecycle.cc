@@ -58,6 +58,13 @@ int run_daemon(int argc, char** argv) {
     }
   }
   if (cache_dir.empty()) cache_dir = transport::default_cache_dir();
+  if (cache_dir[0] != '/') {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof(cwd))) cache_dir = std::string(cwd) + "/" + cache_dir;
+  }
+  // Hold no build directory open (it could not be unmounted, and `rm -rf` of it would leave a
+  // daemon in a deleted directory): every path the daemon uses is absolute.
+  if (::chdir("/") != 0) return fail("chdir /");
   transport::Endpoint endpoint = transport::endpoint_for(cache_dir);
   ::umask(077);
   if (Status s = transport::prepare_endpoint(endpoint); !s.ok()) return fail(s.error().message);
@@ -95,6 +102,7 @@ int run_daemon(int argc, char** argv) {
   if (!index.ok()) return fail(index.error().message);
   store::ArtifactStore artifacts(cache_dir + "/artifacts");
   fscache::MetadataCache files;
+  fscache::DirectoryCache listings;
   CompilerRegistry compilers(files);
   Stats stats;
   if (auto saved = (*index)->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
@@ -109,7 +117,7 @@ int run_daemon(int argc, char** argv) {
   if (!listener.ok()) return fail(listener.error().message);
   ::chmod(endpoint.socket_path.c_str(), 0600);
 
-  CacheParts parts{files, compilers, **index, artifacts, stats, cache_dir + "/tmp"};
+  CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp"};
   Server server(endpoint, parts, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -21,7 +21,7 @@ inline constexpr const char* kKeyEnvVars[] = {
     "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "LANGUAGE",             // diagnostics language/charset
     "COMPILER_PATH", "GCC_EXEC_PREFIX",                                  // which cc1/as the driver runs
     "CCC_OVERRIDE_OPTIONS",                                              // clang rewrites its argv
-    "GCC_COLORS", "GCC_URLS", "TERM_URLS",                               // escape codes in diagnostics
+    "GCC_COLORS", "GCC_URLS", "TERM_URLS", "COLORTERM",                  // escape codes in diagnostics
     "GCC_EXTRA_DIAGNOSTIC_OUTPUT",                                       // fix-it hints in stderr
     "GCC_COMPARE_DEBUG",                                                 // runs a second compile
     "SDKROOT", "MACOSX_DEPLOYMENT_TARGET",                               // clang target defaults

@@ -126,6 +126,7 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       Status b = parts_.artifacts.clear();
       parts_.stats.reset();
       parts_.files.clear();
+      parts_.listings.clear();
       persist_stats();
       nlohmann::json j{{"cleared", a.ok() && b.ok()}};
       if (!a.ok()) j["error"] = a.error().message;

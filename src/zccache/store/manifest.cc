@@ -10,7 +10,8 @@ namespace {
 
 // Smallest encodings, used to reject impossible counts before looping (see ByteReader::count).
 constexpr size_t kMinFileBytes = 4 + 16;          // empty path + digest
-constexpr size_t kMinDirBytes = 4 + 1 + 8;        // empty path + exists + mtime
+constexpr size_t kMinDirBytes = 4 + 1 + 8 + 4 + 4;  // empty path + exists + mtime + two zero counts
+constexpr size_t kMinNameBytes = 4;                // empty string
 constexpr size_t kMinEntryBytes = 16 + 4 + 4;     // result key + two zero counts
 
 }  // namespace
@@ -31,6 +32,10 @@ std::string encode_manifest(const Manifest& manifest) {
       w.str(d.path);
       w.u8(d.exists ? 1 : 0);
       w.i64(d.mtime_ns);
+      for (const auto* names : {&d.absent, &d.present}) {
+        w.u32(static_cast<uint32_t>(names->size()));
+        for (const auto& n : *names) w.str(n);
+      }
     }
   }
   return std::move(w).take();
@@ -59,6 +64,11 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
       d.path = r.str();
       d.exists = r.boolean();
       d.mtime_ns = r.i64();
+      for (auto* names : {&d.absent, &d.present}) {
+        uint32_t n = r.count(kMinNameBytes);
+        names->reserve(n);
+        for (uint32_t k = 0; k < n && r.ok(); ++k) names->push_back(r.str());
+      }
     }
   }
   if (!r.done()) return std::nullopt;

@@ -7,7 +7,7 @@
 //
 // Encoding (encode_manifest): u32 format version (kManifestFormat), u32 entry count, then per
 // entry: result key (16 bytes), u32 file count, files (string path, 16-byte digest), u32 dir count,
-// dirs (string path, u8 exists, i64 mtime_ns). Strings are u32 length + bytes, integers little-endian.
+// dirs (string path, u8 exists, i64 mtime_ns, u32 count + absent names, u32 count + present names). Strings are u32 length + bytes, integers little-endian.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,7 @@
 
 namespace zccache::store {
 
-inline constexpr uint32_t kManifestFormat = 1;
+inline constexpr uint32_t kManifestFormat = 2;
 // Oldest include sets are dropped past this many (one per configuration seen, like ccache's 100 cap).
 inline constexpr size_t kMaxIncludeSets = 32;
 
@@ -30,11 +30,15 @@ struct FileDigest {
   bool operator==(const FileDigest&) const = default;
 };
 
-// A directory whose state must not change: it exists with this mtime, or it does not exist.
+// A directory where a new entry could shadow a header the compile used (or change the answer of
+// a __has_include probe). It still matches when its mtime is the recorded one (no entry was added
+// or removed), or else when each recorded name is still absent / present.
 struct DirState {
-  std::string path;
+  std::string path;                   // the directory, as spelled (cwd-relative or absolute)
   bool exists = false;
-  int64_t mtime_ns = 0;
+  int64_t mtime_ns = 0;               // 0: the mtime proves nothing (too recent, or symlinks inside)
+  std::vector<std::string> absent;    // names that did not exist in it
+  std::vector<std::string> present;   // names that did
   bool operator==(const DirState&) const = default;
 };
 

@@ -18,7 +18,7 @@ IncludeSet make_set(const std::string& name, int files = 2, int dirs = 1) {
     set.files.push_back({path, hash::hash_bytes(path)});
   }
   for (int i = 0; i < dirs; ++i) {
-    set.dirs.push_back({name + "/include" + std::to_string(i), i % 2 == 0, -1234567890123 + i});
+    set.dirs.push_back({name + "/include" + std::to_string(i), i % 2 == 0, -1234567890123 + i, {"x.h", "sys/y.h"}, {"z.h"}});
   }
   return set;
 }
@@ -53,7 +53,7 @@ TEST(Manifest, EncodingIsLittleEndianAsDocumented) {
   m.entries.push_back(make_set("x", 1, 0));
   std::string bytes = encode_manifest(m);
   ASSERT_GE(bytes.size(), 8u);
-  EXPECT_EQ(bytes.substr(0, 8), std::string("\1\0\0\0\1\0\0\0", 8));
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\2\0\0\0\1\0\0\0", 8));
   EXPECT_EQ(bytes.substr(8, 16), m.entries[0].result_key.raw());
   EXPECT_EQ(bytes.size(), 4 + 4 + 16 + 4 + (4 + m.entries[0].files[0].path.size() + 16) + 4);
 }
@@ -72,7 +72,7 @@ TEST(Manifest, TrailingBytesAreRejected) {
 
 TEST(Manifest, OtherFormatVersionIsRejected) {
   std::string bytes = encode_manifest(sample());
-  bytes[0] = 2;
+  bytes[0] = static_cast<char>(kManifestFormat + 1);
   EXPECT_FALSE(decode_manifest(bytes).has_value());
 }
 
