@@ -139,6 +139,27 @@ TEST_P(Lifecycle, ClearEmptiesTheCache) {
   expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
 }
 
+// A client of another version makes the running daemon stop; the client then starts a daemon of
+// its own version (here the same binary answers "mismatch" again, so the client compiles alone).
+TEST_P(Lifecycle, DaemonOfAnotherVersionIsReplaced) {
+  sb().write("a.c", kHelloC);
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  std::optional<pid_t> old_pid = sb().status_pid();
+  ASSERT_TRUE(old_pid);
+  RunOptions opts;
+  opts.env["ZCCACHE_CLIENT_VERSION_FOR_TESTING"] = "0.0.0-other";
+  CompileResult b = bare({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  CompileResult c = cached({"-c", "a.c", "-o", "a.o"}, {"a.o"}, opts);
+  expect_same_compile(b, c);
+  EXPECT_TRUE(wait_for_exit(*old_pid)) << "the daemon of another version kept running";
+  // A client of the daemon's own version is served again, by a new daemon.
+  CompileResult again = cached({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_same_compile(b, again);
+  std::optional<pid_t> new_pid = sb().status_pid();
+  ASSERT_TRUE(new_pid);
+  EXPECT_NE(*new_pid, *old_pid);
+}
+
 TEST_P(Lifecycle, ArtifactsSurviveADaemonRestart) {
   sb().write("a.c", kHelloC);
   expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});

@@ -58,6 +58,8 @@ void write_all(int fd, const std::string& data) {
 protocol::CompileRequest make_request(const std::string& compiler, const std::vector<std::string>& args) {
   protocol::CompileRequest req;
   req.client_version = kVersion;
+  // Lets the end-to-end tests play a client of another version against a real daemon.
+  if (const char* v = std::getenv("ZCCACHE_CLIENT_VERSION_FOR_TESTING")) req.client_version = v;
   req.compiler = compiler;
   req.args = args;
   char cwd[4096];

@@ -140,12 +140,18 @@ bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::P
     if (!result_bytes.ok() || !result_bytes->has_value()) continue;
     auto result = store::decode_result(**result_bytes);
     if (!result) continue;
-    auto delivered = deliver_result(plan, *result, req.cwd, output_mode(req.umask), p_.artifacts);
+    bool complete = true;
+    for (const auto& out : result->outputs) complete = complete && p_.artifacts.contains(out.blob);
+    auto delivered = complete ? deliver_result(plan, *result, req.cwd, output_mode(req.umask), p_.artifacts)
+                              : Result<bool>(make_error(ErrorCode::kCorrupt, "artifact missing"));
     if (!delivered.ok()) {
-      // A corrupt or vanished artifact: forget the result, compile instead.
+      // Compile instead. A corrupt or vanished artifact also drops the result; a destination we
+      // cannot write (say, a missing output directory) is for the compiler to report.
       log::debug("delivery failed: " + delivered.error().message);
-      p_.stats.error();
-      (void)p_.index.erase(store::Table::kResults, set.result_key.raw());
+      if (delivered.error().code == ErrorCode::kCorrupt) {
+        p_.stats.error();
+        (void)p_.index.erase(store::Table::kResults, set.result_key.raw());
+      }
       return false;
     }
     if (!*delivered) continue;  // depfile cannot be rendered for this target
