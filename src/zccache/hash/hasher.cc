@@ -1,10 +1,5 @@
 #include "zccache/hash/hasher.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include "zccache/base/posix_error.h"
-#include "zccache/base/unique_fd.h"
 
 namespace zccache::hash {
 namespace {
@@ -77,21 +72,5 @@ Digest Hasher::finish() const { return to_digest(XXH3_128bits_digest(state_)); }
 
 Digest hash_bytes(std::string_view data) { return to_digest(XXH3_128bits(data.data(), data.size())); }
 
-Result<Digest> hash_file(const char* path) {
-  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return posix_error("open", path);
-  Hasher h;
-  char buf[64 * 1024];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return posix_error("read", path);
-    }
-    if (n == 0) break;
-    h.add_raw(buf, static_cast<size_t>(n));
-  }
-  return h.finish();
-}
 
 }  // namespace zccache::hash

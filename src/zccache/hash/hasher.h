@@ -7,7 +7,6 @@
 
 #include <xxhash.h>
 
-#include "zccache/base/result.h"
 #include "zccache/hash/digest.h"
 
 namespace zccache::hash {
@@ -32,8 +31,5 @@ class Hasher {
 };
 
 Digest hash_bytes(std::string_view data);
-// Hashes a file's whole content (streamed, no length prefix): the content hash of the metadata
-// cache and of artifacts.
-Result<Digest> hash_file(const char* path);
 
 }  // namespace zccache::hash

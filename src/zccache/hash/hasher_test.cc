@@ -29,18 +29,5 @@ TEST(Digest, HexRoundTrip) {
   EXPECT_FALSE(Digest::from_hex(std::string(32, 'g')).has_value());
 }
 
-TEST(Hasher, FileHashEqualsBytesHash) {
-  char path[] = "/tmp/zccache_hash_testXXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  std::string content(100000, 'q');
-  ASSERT_EQ(write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
-  close(fd);
-  auto d = hash_file(path);
-  unlink(path);
-  ASSERT_TRUE(d.ok());
-  EXPECT_EQ(*d, hash_bytes(content));
-  EXPECT_FALSE(hash_file("/nonexistent/zz").ok());
-}
 
 }  // namespace zccache::hash

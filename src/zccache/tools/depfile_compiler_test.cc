@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "zccache/testing/live_files.h"
 #include "zccache/tools/depfile.h"
 
 namespace zccache::tools {
@@ -16,31 +17,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
+using testing::have_program;
+using testing::read_file;
+using testing::shell_quote;
+using testing::write_file;
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
 
-bool have_program(const std::string& name) {
-  return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
-}
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-}
 
 // A scratch tree with headers whose names need escaping and whose lengths vary, so that line
 // breaks fall at many different columns.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "zccache/testing/fake_file_reader.h"
+#include "zccache/testing/live_files.h"
 #include "zccache/tools/depfile.h"
 #include "zccache/tools/gcc_clang/parse.h"
 
@@ -21,27 +22,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
+using testing::have_program;
+using testing::read_file;
+using testing::shell_quote;
+using testing::write_file;
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-}
 
 std::set<std::string> list_files(const fs::path& root) {
   std::set<std::string> out;
