@@ -22,9 +22,16 @@ namespace {
 using transport::Clock;
 
 // A lookup may hash many headers and probe a new compiler once; a daemon that takes longer than
-// this is treated as broken and the compiler runs uncached.
-constexpr auto kReplyTimeout = std::chrono::seconds(60);
-constexpr auto kStoreTimeout = std::chrono::seconds(60);
+// this (ZCCACHE_TIMEOUT seconds, default 10) is treated as broken and the compiler runs uncached.
+std::chrono::milliseconds reply_timeout() {
+  const char* v = std::getenv("ZCCACHE_TIMEOUT");
+  if (v && *v) {
+    char* end = nullptr;
+    double s = std::strtod(v, &end);
+    if (end && *end == '\0' && s > 0) return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+  }
+  return std::chrono::seconds(10);
+}
 
 void write_all(int fd, const std::string& data) {
   size_t done = 0;
@@ -76,11 +83,12 @@ protocol::CompileRequest make_request(const std::string& compiler, const std::ve
 // Sends the request and returns the reply; restarts a daemon of another version once.
 Result<std::pair<UniqueFd, protocol::CompileReply>> ask_daemon(const protocol::CompileRequest& req) {
   transport::Endpoint endpoint = transport::endpoint_for(transport::default_cache_dir());
+  const auto timeout = reply_timeout();
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto conn = connect_or_start(endpoint);
     if (!conn.ok()) return conn.error();
-    ZCCACHE_TRY(transport::send_message(conn->get(), req, Clock::now() + kReplyTimeout));
-    auto msg = transport::receive_message(conn->get(), Clock::now() + kReplyTimeout);
+    ZCCACHE_TRY(transport::send_message(conn->get(), req, Clock::now() + timeout));
+    auto msg = transport::receive_message(conn->get(), Clock::now() + timeout);
     if (!msg.ok()) return msg.error();
     auto* reply = std::get_if<protocol::CompileReply>(&*msg);
     if (!reply) return make_error(ErrorCode::kProtocol, "unexpected reply from daemon");
@@ -146,8 +154,9 @@ int run_wrapped_compile(const std::string& compiler, const std::vector<std::stri
   }
   // The daemon copies the outputs before it answers, so waiting keeps a later build step from
   // touching them first. A lost daemon here costs nothing: the compile already succeeded.
-  if (transport::send_message(conn.get(), store, Clock::now() + kStoreTimeout).ok()) {
-    (void)transport::receive_message(conn.get(), Clock::now() + kStoreTimeout);
+  const auto timeout = reply_timeout();
+  if (transport::send_message(conn.get(), store, Clock::now() + timeout).ok()) {
+    (void)transport::receive_message(conn.get(), Clock::now() + timeout);
   }
   exit_like(*out);
 }
