@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include <fstream>
+
 #include "compiler_test.h"
 
 namespace zccache::e2e {
@@ -155,6 +157,32 @@ TEST_P(Basic, HitDoesNotWriteThroughAHardlinkedOutput) {
     EXPECT_TRUE(same_bytes("a.o", b.files["a.o"], sb().read("a.o"))) << "round " << round;
   }
   EXPECT_EQ(sb().counters().hits, 1u);
+}
+
+// A hit may hardlink a.o to the cache: appending to it must not reach what the next hit serves.
+TEST_P(Basic, AppendToADeliveredObjectIsNeverServed) {
+  sb().write("a.c", kHelloC);
+  CompileResult b = bare({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  { std::ofstream(sb().path("a.o"), std::ios::app) << "x"; }
+  CompileResult again = cached({"-c", "a.c", "-o", "b.o"}, {"b.o"});
+  EXPECT_EQ(again.run.exit_code, 0) << again.run.describe();
+  EXPECT_TRUE(same_bytes("b.o", b.files["a.o"], sb().read("b.o")));
+}
+
+// After a hardlinked hit, a miss that writes a.o (the assembler may write in place) must not
+// change the cached object: going back to the first source serves the first object.
+TEST_P(Basic, MissAfterHardlinkedHitLeavesTheCacheIntact) {
+  sb().write("a.c", "int v(void) { return 1; }\n");
+  CompileResult first = bare({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  sb().write("a.c", "int v(void) { return 2; }\n");
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  sb().write("a.c", "int v(void) { return 1; }\n");
+  expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  EXPECT_TRUE(same_bytes("a.o", first.files["a.o"], sb().read("a.o")));
 }
 
 TEST_P(Basic, HitIntoAMissingDirectoryFailsLikeBare) {

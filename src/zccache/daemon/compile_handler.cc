@@ -106,6 +106,14 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   if (try_hit(req, plan, key, reply)) return nullptr;
 
   p_.stats.miss();
+  // An output hardlinked to a cache blob by an earlier hit must not be written in place by the
+  // compiler (GNU as opens its output without truncating it away from the inode): unlink it, as
+  // the compiler's own failure path would. Only regular files with other links are touched.
+  for (const auto& out : user_outputs(plan)) {
+    std::string abs = os::absolute_from(req.cwd, out);
+    auto info = os::lstat_path(abs);
+    if (info.ok() && info->is_regular() && info->nlink > 1) ::unlink(abs.c_str());
+  }
   auto miss = std::make_unique<PendingMiss>();
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);

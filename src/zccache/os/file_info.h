@@ -19,6 +19,7 @@ struct FileInfo {
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
   uint32_t mode = 0;
+  uint64_t nlink = 0;
   bool is_regular() const;
   bool is_dir() const;
   bool operator==(const FileInfo&) const = default;

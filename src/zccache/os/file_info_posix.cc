@@ -18,6 +18,7 @@ FileInfo from_stat(const struct stat& st) {
   info.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   info.ctime_ns = int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec;
   info.mode = st.st_mode;
+  info.nlink = st.st_nlink;
   return info;
 }
 }  // namespace

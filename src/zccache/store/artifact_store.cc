@@ -2,9 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -72,7 +75,7 @@ Status make_dir(const std::string& path) {
 
 }  // namespace
 
-ArtifactStore::ArtifactStore(std::string root) : root_(std::move(root)) {
+ArtifactStore::ArtifactStore(std::string root, DeliveryMode delivery) : root_(std::move(root)), delivery_(delivery) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
 
@@ -105,6 +108,7 @@ Result<hash::Digest> ArtifactStore::put_file(const std::string& src_path, uint64
   if (contains(digest)) return digest;  // same bytes already stored; the temporary is dropped
   ZCCACHE_TRY(ensure_shard(digest));
   ZCCACHE_TRY(tmp->commit_as(path_of(digest)));
+  trust_signature(digest, path_of(digest));  // hashed while copied: these bytes are right
   return digest;
 }
 
@@ -122,9 +126,81 @@ Status ArtifactStore::corrupt(const hash::Digest& blob, const hash::Digest& actu
                                              actual.hex() + "); removed it");
 }
 
-// Plain copy, verified on the way. A reflink (FICLONE) or hardlink path would slot in before the
-// copy: clone the blob into `out`'s descriptor, then hash `out` instead of the blob.
 Status ArtifactStore::deliver(const hash::Digest& blob, const std::string& dest_path, mode_t mode) {
+  if (delivery_ == DeliveryMode::kReflinkOrLinkOrCopy) {
+    Status linked = deliver_linked(blob, dest_path, mode);
+    if (linked.ok() || linked.error().code == ErrorCode::kCorrupt || linked.error().code == ErrorCode::kNotFound)
+      return linked;
+  }
+  return deliver_copy(blob, dest_path, mode);
+}
+
+bool ArtifactStore::signature_trusted(const hash::Digest& blob, const os::FileInfo& info) {
+  std::lock_guard lock(mutex_);
+  auto it = trusted_.find(blob);
+  return it != trusted_.end() && it->second == info;
+}
+
+void ArtifactStore::trust_signature(const hash::Digest& blob, const std::string& blob_path) {
+  auto info = os::stat_path(blob_path);
+  std::lock_guard lock(mutex_);
+  if (info.ok()) {
+    trusted_[blob] = *info;
+  } else {
+    trusted_.erase(blob);
+  }
+}
+
+Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string& dest_path, mode_t mode) {
+  std::string blob_path = path_of(blob);
+  auto before = os::stat_path(blob_path);
+  if (!before.ok()) return before.error();
+  if (!signature_trusted(blob, *before)) {
+    // Someone wrote to the inode (through a hardlinked output) or we never looked: hash it.
+    UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.valid()) return posix_error("open artifact", blob_path);
+    hash::Hasher hasher;
+    ZCCACHE_TRY(copy_and_hash(in.get(), blob_path, nullptr, hasher, nullptr));
+    hash::Digest actual = hasher.finish();
+    if (actual != blob) return corrupt(blob, actual);
+  }
+  std::string dir(dest_path.substr(0, dest_path.rfind('/') + 1));
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = dir + ".zccache-link." + std::to_string(::getpid()) + "." + std::to_string(counter++) + ".tmp";
+  // A reflink gives the output its own blocks (copy-on-write): nothing the user does to it can
+  // reach the cache. Filesystems without it (ext4) answer EOPNOTSUPP/EXDEV/EINVAL at once.
+  bool own_inode = false;
+  {
+    UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (in.valid() && out.valid() && ::ioctl(out.get(), FICLONE, in.get()) == 0) {
+      own_inode = true;
+    } else if (out.valid()) {
+      ::unlink(tmp.c_str());
+    }
+  }
+  if (!own_inode && ::link(blob_path.c_str(), tmp.c_str()) != 0) {
+    return posix_error("link", tmp);  // EXDEV, EMLINK, EPERM: the caller copies
+  }
+  // The blob must be the one we verified: a write between the check and the link moved its mtime.
+  auto linked = os::stat_path(tmp);
+  if (!linked.ok() || linked->size != before->size || (!own_inode && linked->mtime_ns != before->mtime_ns)) {
+    ::unlink(tmp.c_str());
+    return make_error(ErrorCode::kIo, "artifact changed while linking: " + blob_path);
+  }
+  struct timespec now[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+  if (::chmod(tmp.c_str(), mode) != 0 || ::utimensat(AT_FDCWD, tmp.c_str(), now, 0) != 0 ||
+      ::rename(tmp.c_str(), dest_path.c_str()) != 0) {
+    Error e = posix_error("deliver", dest_path);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  if (!own_inode) trust_signature(blob, blob_path);  // our chmod/utimensat moved its ctime
+  return {};
+}
+
+// Plain copy, verified on the way.
+Status ArtifactStore::deliver_copy(const hash::Digest& blob, const std::string& dest_path, mode_t mode) {
   std::string blob_path = path_of(blob);
   UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) return posix_error("open artifact", blob_path);
@@ -165,12 +241,20 @@ bool ArtifactStore::contains(const hash::Digest& blob) const {
   return ::access(path_of(blob).c_str(), F_OK) == 0;
 }
 
-void ArtifactStore::remove(const hash::Digest& blob) { ::unlink(path_of(blob).c_str()); }
+void ArtifactStore::remove(const hash::Digest& blob) {
+  ::unlink(path_of(blob).c_str());
+  std::lock_guard lock(mutex_);
+  trusted_.erase(blob);
+}
 
 // Removes only what the store itself creates (two-hex shard directories and temporaries), so a
 // root pointed at the wrong directory by mistake loses nothing else. Concurrent puts whose
 // temporary is removed fail cleanly at their rename.
 Status ArtifactStore::clear() {
+  {
+    std::lock_guard lock(mutex_);
+    trusted_.clear();
+  }
   UniqueDir root(::opendir(root_.c_str()));
   if (!root) {
     if (errno == ENOENT) return {};

@@ -3,7 +3,16 @@
 // the content. Writes are atomic (AtomicFile); reads verify the content against its name, so a
 // corrupted or truncated blob is never served: it is removed and reported as kCorrupt.
 // Temporaries of put_file live in <root> as ".put.tmp.XXXXXX"; those of put_bytes in the shard.
-// Thread-safe: every method works on its own files; two writers of one blob write the same bytes.
+//
+// Delivery (DESIGN.md §4) takes the cheapest way that keeps the blob safe: a reflink (FICLONE, an
+// independent copy-on-write file), else a hardlink, else a copy. A hardlinked output shares its
+// inode with the blob, so a user who appends to a.o writes into the cache. The store therefore
+// remembers the stat signature (size, mtime, ctime) it last saw on each blob after verifying or
+// touching it; any write moves mtime and ctime, so a blob whose signature differs is re-hashed
+// before it is linked again, and dropped when its content no longer matches its name.
+//
+// Thread-safe: every method works on its own files (two writers of one blob write the same
+// bytes); the signature memo is guarded by a mutex.
 #pragma once
 
 #include <sys/types.h>
@@ -11,22 +20,28 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <mutex>
+#include <unordered_map>
 
 #include "zccache/base/result.h"
 #include "zccache/hash/digest.h"
+#include "zccache/os/file_info.h"
 
 namespace zccache::store {
 
+enum class DeliveryMode : uint8_t { kReflinkOrLinkOrCopy, kCopy };
+
 class ArtifactStore {
  public:
-  explicit ArtifactStore(std::string root);
+  explicit ArtifactStore(std::string root, DeliveryMode mode = DeliveryMode::kReflinkOrLinkOrCopy);
 
   // Copies the content of `src_path` into the store; returns its digest and sets *size (when not
   // null) to the bytes stored. The digest is of the bytes actually copied. Creates root if missing.
   Result<hash::Digest> put_file(const std::string& src_path, uint64_t* size);
   Result<hash::Digest> put_bytes(std::string_view data);
-  // Writes the blob to `dest_path` atomically (temporary in dest's directory + rename) with
-  // permissions `mode`, verifying the content on the way. The new file has a current mtime.
+  // Puts the blob at `dest_path` atomically (temporary in dest's directory + rename) with
+  // permissions `mode`, by reflink, hardlink or verified copy (see above). The file has a current
+  // mtime.
   // REQUIRES: dest_path does not exist or is a regular file (the caller checks).
   // Errors: kNotFound when the blob is absent; kCorrupt when its content does not match its name
   // (the blob is then removed and dest_path is left untouched).
@@ -47,7 +62,18 @@ class ArtifactStore {
   // Removes `blob` and returns the kCorrupt error naming it.
   Status corrupt(const hash::Digest& blob, const hash::Digest& actual);
 
+  // Hardlinks (or reflinks) the blob into place; kUnsupported-style failures come back as kIo so
+  // that the caller copies instead.
+  Status deliver_linked(const hash::Digest& blob, const std::string& dest_path, mode_t mode);
+  Status deliver_copy(const hash::Digest& blob, const std::string& dest_path, mode_t mode);
+  // True when the blob's current signature is one we saw right after verifying or touching it.
+  bool signature_trusted(const hash::Digest& blob, const os::FileInfo& info);
+  void trust_signature(const hash::Digest& blob, const std::string& blob_path);
+
   std::string root_;  // <cache dir>/artifacts, without a trailing slash
+  DeliveryMode delivery_;
+  std::mutex mutex_;
+  std::unordered_map<hash::Digest, os::FileInfo, hash::DigestHash> trusted_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace zccache::store

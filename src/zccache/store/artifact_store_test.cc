@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "zccache/hash/hasher.h"
 #include "zccache/store/temp_dir_for_testing.h"
 
@@ -170,6 +172,76 @@ TEST_F(ArtifactStoreTest, CorruptBlobIsReportedRemovedAndDestUntouched) {
   Status again = store_.deliver(*digest, dest, 0644);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ArtifactStoreTest, DeliverSharesTheBlobWhenTheFilesystemAllows) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("out.o");
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+  EXPECT_EQ(read_file_for_testing(dest), content);
+  struct stat blob_st, dest_st;
+  ASSERT_EQ(::stat(store_.path_of(*digest).c_str(), &blob_st), 0);
+  ASSERT_EQ(::stat(dest.c_str(), &dest_st), 0);
+  // Same filesystem here: a hardlink (same inode) unless it reflinked (own inode, same bytes).
+  if (dest_st.st_ino != blob_st.st_ino) {
+    EXPECT_EQ(dest_st.st_nlink, 1u);
+  } else {
+    EXPECT_GE(blob_st.st_nlink, 2u);
+  }
+}
+
+// The user appends to a delivered (hardlinked) output: the cache must never hand those bytes out.
+TEST_F(ArtifactStoreTest, WriteThroughADeliveredOutputIsNeverServed) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string first = dir_.file("a.o");
+  ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
+  { std::ofstream(first, std::ios::app) << "x"; }
+  std::string second = dir_.file("b.o");
+  Status s = store_.deliver(*digest, second, 0644);
+  if (s.ok()) {
+    EXPECT_EQ(read_file_for_testing(second), content) << "served bytes written through a hardlink";
+  } else {
+    EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
+    EXPECT_FALSE(store_.contains(*digest));
+  }
+}
+
+// Same size, content changed, mtime restored (touch -d): ctime still gives it away.
+TEST_F(ArtifactStoreTest, SameSizeRewriteWithRestoredMtimeIsNeverServed) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string first = dir_.file("a.o");
+  ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(first.c_str(), &st), 0);
+  flip_byte(first, 10);
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, first.c_str(), times, 0), 0);
+  std::string second = dir_.file("b.o");
+  Status s = store_.deliver(*digest, second, 0644);
+  if (s.ok()) {
+    EXPECT_EQ(read_file_for_testing(second), content);
+  } else {
+    EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
+  }
+}
+
+TEST_F(ArtifactStoreTest, CopyModeNeverSharesTheBlob) {
+  ArtifactStore copying(dir_.file("artifacts"), DeliveryMode::kCopy);
+  auto digest = copying.put_bytes("object bytes");
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("out.o");
+  ASSERT_TRUE(copying.deliver(*digest, dest, 0644).ok());
+  struct stat blob_st, dest_st;
+  ASSERT_EQ(::stat(copying.path_of(*digest).c_str(), &blob_st), 0);
+  ASSERT_EQ(::stat(dest.c_str(), &dest_st), 0);
+  EXPECT_NE(dest_st.st_ino, blob_st.st_ino);
+  EXPECT_EQ(read_file_for_testing(dest), "object bytes");
 }
 
 TEST_F(ArtifactStoreTest, TruncatedBlobIsCorruptOnRead) {
