@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 
 #include "compiler_test.h"
 
@@ -23,6 +24,34 @@ TEST_P(Headers, DirectHeaderEditIsAMiss) {
   // Back to the first content: the manifest still knows that include set.
   sb().write("h.h", "#define V 1\n");
   expect_hit(args, {"a.o"});
+}
+
+// The watcher's ordering guarantee: a header edited right before the compile (no sleep, no
+// backdating) is always seen. Every variant is cached first, so a stale view of the header would
+// be served as a hit of the wrong variant.
+TEST_P(Headers, EditThenCompileImmediatelyIsNeverStale) {
+  constexpr int kVariants = 8;
+  constexpr int kRounds = 500;
+  sb().write("a.c", "#include \"h.h\"\nint value(void) { return V; }\n");
+  Args args{"-c", "a.c", "-o", "a.o"};
+  auto variant = [](int k) { return "#define V " + std::to_string(1000 + k) + "\n"; };
+  std::vector<std::string> objects;
+  for (int k = 0; k < kVariants; ++k) {
+    sb().write("h.h", variant(k));
+    objects.push_back(miss_then_hit(args, {"a.o"}).files["a.o"].value_or(""));
+  }
+  unsigned seed = 12345;
+  for (int round = 0; round < kRounds; ++round) {
+    seed = seed * 1103515245u + 12345u;
+    int k = static_cast<int>((seed >> 16) % kVariants);
+    {
+      std::ofstream out(sb().path("h.h"), std::ios::trunc);
+      out << variant(k);
+    }
+    RunResult r = sb().zccache({cc(), "-c", "a.c", "-o", "a.o"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    ASSERT_TRUE(same_bytes("a.o", objects[k], sb().read("a.o"))) << "stale object in round " << round;
+  }
 }
 
 TEST_P(Headers, TransitiveHeaderEditIsAMiss) {

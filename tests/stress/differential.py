@@ -266,6 +266,11 @@ class Tree:
         self.saved = {}      # per-tree saved (content, mtime) of deleted files
 
 
+def move(tree, dest):
+    os.rename(tree.where, dest)
+    tree.where = dest
+
+
 def apply_ops(tree, ops):
     root = tree.where
     for op in ops:
@@ -340,7 +345,7 @@ class Mutator:
         """Returns (description, ops, invisible_to_make)."""
         r = self.rng
         kinds = [("edit_header", 4), ("edit_source", 3), ("edit_keep_mtime", 3), ("add_shadow", 3),
-                 ("delete_header", 1), ("flip_define", 3), ("reorder_includes", 2), ("touch", 2),
+                 ("delete_header", 1), ("flip_define", 2), ("reorder_includes", 1), ("touch", 3),
                  ("probe", 3), ("edit_config", 1), ("break_source", 1), ("extra_include", 2)]
         if self.shadows:
             kinds.append(("remove_shadow", 2))
@@ -377,7 +382,8 @@ class Mutator:
         if hdir.endswith("/detail"):
             name = "detail/" + name
             hdir = hdir[: -len("/detail")]
-        dirs = [d for d in SHADOW_DIRS if d != hdir]
+        # Never a path of a real header (that would be an edit, not a shadow).
+        dirs = [d for d in SHADOW_DIRS if d != hdir and f"{d}/{name}" not in self.headers]
         d = self.rng.choice(dirs)
         rel = f"{d}/{name}"
         ident = name.rsplit("/", 1)[-1][:-2]
@@ -642,6 +648,8 @@ def main():
     status0 = cache_status(zccache, env)
     toolchain_now = "gcc"
     t_start = time.time()
+    rnd = -1
+    prev = (0, 0)
     exit_code = 0
     try:
         for rnd in range(args.rounds):
@@ -681,17 +689,17 @@ def main():
 
             # --- build the bare tree, then the zccache tree, at the same absolute path ---
             results = {}
+            if cached.where == fixed:
+                move(cached, cached.park)
             for tree in (bare, cached):
-                os.rename(tree.where, fixed)
-                tree.where = fixed
+                move(tree, fixed)
                 through = tree is cached and not args.control
                 cc = f"{zccache} {tc[0]}" if through else tc[0]
                 cxx = f"{zccache} {tc[1]}" if through else tc[1]
                 rc, out = run_make(fixed, cc, cxx, env, args.jobs)
                 results[tree.name] = (rc, normalize_output(out, zccache))
                 if tree is bare:
-                    os.rename(fixed, bare.park)
-                    bare.where = bare.park
+                    move(bare, bare.park)
             # The zccache tree stays at the build path until the next round's bare build, so the
             # daemon's asynchronous recording of the misses' include sets sees the tree it compiled.
             n_comp = compile_lines(results["zccache"][1])
@@ -709,10 +717,12 @@ def main():
             round_diffs += compare_trees(cached.where, bare.where)
 
             st = cache_status(zccache, env)
+            hits, misses = int(st.get("hits", 0) or 0), int(st.get("misses", 0) or 0)
             line = (f"round {rnd:3d} [{tc[0]:5s}] {n_comp:2d} compiles, make rc {results['bare'][0]}, "
-                    f"hits {st.get('hits', '?')} misses {st.get('misses', '?')} | {rebuild.split(':')[0]} | "
+                    f"{hits - prev[0]:2d} hits {misses - prev[1]:2d} misses | {rebuild.split(':')[0]} | "
                     + ("; ".join(descs) if descs else "initial build"))
             print(line, flush=True)
+            prev = (hits, misses)
             if args.verbose:
                 print("  make output (sorted):\n    " + "\n    ".join(results["bare"][1]))
             if round_diffs:
@@ -747,7 +757,7 @@ def main():
     def delta(key):
         return int(status1.get(key, 0) or 0) - int(status0.get(key, 0) or 0)
 
-    rounds_done = rnd + 1 if args.rounds else 0
+    rounds_done = rnd + 1
     passthrough = status1.get("passthrough", {})
     print("\n=== zccache differential stress summary ===")
     print(f"seed         {seed}")
@@ -763,6 +773,14 @@ def main():
     print(f"time         {time.time() - t_start:.1f} s")
     for rnd_, descs, rebuild, tcn, rel, text in differences:
         print(f"  round {rnd_} [{tcn}] mutations {descs} rebuild '{rebuild.split(':')[0]}': {rel}: {text}")
+    if differences:
+        kinds = {}
+        for d in differences:
+            sig = re.sub(r"\d+", "N", d[4]) + ": " + re.sub(r"\d+", "N", d[5])
+            kinds[sig] = kinds.get(sig, 0) + 1
+        print("distinct kinds of difference (digits folded):")
+        for sig, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
+            print(f"  {n:4d} x {sig}")
     if differences:
         exit_code = 1
         print(f"work dir kept for inspection: {base}")

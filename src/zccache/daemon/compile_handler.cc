@@ -69,6 +69,8 @@ void CompileHandler::passthrough(tools::Passthrough reason, protocol::CompileRep
 
 std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileRequest& req,
                                                    protocol::CompileReply& reply) {
+  // Every change made before the build started this compile is in the queue now: see it first.
+  if (p_.watcher) p_.watcher->drain();
   auto compiler = p_.compilers.info(req.compiler);
   if (!compiler.ok() || compiler->family == tools::Family::kUnknown) {
     passthrough(tools::Passthrough::kUnknownCompiler, reply);
@@ -219,6 +221,7 @@ std::optional<StagedResult> CompileHandler::stage_outputs(PendingMiss& miss, con
 }
 
 void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& store, const StagedResult& staged) {
+  if (p_.watcher) p_.watcher->drain();
   const std::string& cwd = miss.request.cwd;
   auto dirs = p_.compilers.search_dirs(miss.request.compiler, miss.compiler, miss.plan, miss.request.env, cwd);
   if (!dirs.ok()) {

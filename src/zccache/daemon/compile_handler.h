@@ -48,6 +48,7 @@ struct CacheParts {
   store::ArtifactStore& artifacts;
   Stats& stats;
   std::string tmp_dir;  // <cache>/tmp: injected depfiles
+  watcher::Watcher* watcher = nullptr;  // optional: drained before every use of the caches
 };
 
 class CompileHandler {

@@ -101,8 +101,13 @@ int run_daemon(int argc, char** argv) {
   auto index = store::Index::open(cache_dir + "/index");
   if (!index.ok()) return fail(index.error().message);
   store::ArtifactStore artifacts(cache_dir + "/artifacts");
-  fscache::MetadataCache files;
-  fscache::DirectoryCache listings;
+  // ZCCACHE_NO_WATCH=1: no inotify, a stat on every lookup (for file systems we misjudge).
+  std::unique_ptr<watcher::Watcher> watch;
+  if (const char* no = std::getenv("ZCCACHE_NO_WATCH"); !no || !*no || std::string_view(no) == "0") {
+    watch = watcher::make_inotify_watcher();
+  }
+  fscache::MetadataCache files(watch.get());
+  fscache::DirectoryCache listings(watch.get());
   CompilerRegistry compilers(files);
   Stats stats;
   if (auto saved = (*index)->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
@@ -117,7 +122,7 @@ int run_daemon(int argc, char** argv) {
   if (!listener.ok()) return fail(listener.error().message);
   ::chmod(endpoint.socket_path.c_str(), 0600);
 
-  CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp"};
+  CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get()};
   Server server(endpoint, parts, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));

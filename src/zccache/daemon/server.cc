@@ -149,6 +149,7 @@ std::string Server::status_json() {
   j["size_bytes"] = parts_.artifacts.size_bytes() + parts_.index.size_bytes();
   j["uptime_s"] = (os::now_realtime_ns() - started_ns_) / 1'000'000'000;
   j["tracked_files"] = parts_.files.size();
+  j["watched_dirs"] = parts_.watcher ? parts_.watcher->watched_count() : 0;
   return j.dump();
 }
 

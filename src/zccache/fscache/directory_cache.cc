@@ -15,12 +15,25 @@ bool stat_exists(const std::string& path) {
 
 }  // namespace
 
+std::shared_ptr<const DirectoryCache::Listing> DirectoryCache::watched_listing(const std::string& dir) {
+  if (!watcher_) return nullptr;
+  std::lock_guard lock(mutex_);
+  auto it = listings_.find(dir);
+  if (it == listings_.end() || !it->second.generation) return nullptr;
+  if (watcher_->generation(dir) != it->second.generation) return nullptr;
+  return it->second.listing;
+}
+
 std::shared_ptr<const DirectoryCache::Listing> DirectoryCache::listing(const std::string& dir,
-                                                                       const os::FileInfo& info) {
+                                                                       const os::FileInfo& info,
+                                                                       std::optional<uint64_t> generation) {
   {
     std::lock_guard lock(mutex_);
     auto it = listings_.find(dir);
-    if (it != listings_.end() && it->second->info == info) return it->second;
+    if (it != listings_.end() && it->second.signature_proves && it->second.listing->info == info) {
+      it->second.generation = generation;
+      return it->second.listing;
+    }
   }
   DIR* d = ::opendir(dir.c_str());
   if (!d) return nullptr;
@@ -40,9 +53,10 @@ std::shared_ptr<const DirectoryCache::Listing> DirectoryCache::listing(const std
   // meanwhile, use this listing once and do not keep it.
   auto after = os::stat_path(dir);
   bool stable = after.ok() && *after == info;
-  if (stable && os::now_realtime_ns() - std::max(info.mtime_ns, info.ctime_ns) >= kRacyWindowNs) {
+  bool proves = stable && os::now_realtime_ns() - std::max(info.mtime_ns, info.ctime_ns) >= kRacyWindowNs;
+  if (stable && (proves || generation)) {
     std::lock_guard lock(mutex_);
-    listings_[dir] = fresh;
+    listings_[dir] = Cached{fresh, proves, generation};
   }
   return fresh;
 }
@@ -67,9 +81,12 @@ const DirectoryCache::Listing* DirectoryLookup::listing_of(const std::string& di
       known_missing = list == nullptr || (!list->names.count(key) && !list->symlinks.count(key));
     }
   }
-  if (!known_missing) {
+  if (!known_missing) result = cache_.watched_listing(dir);
+  if (!known_missing && !result) {
+    // Watch before the stat: a change after this point renews the generation we record.
+    std::optional<uint64_t> generation = cache_.watcher() ? cache_.watcher()->watch(dir) : std::nullopt;
     auto info = os::stat_path(dir);
-    if (info.ok() && info->is_dir()) result = cache_.listing(dir, *info);
+    if (info.ok() && info->is_dir()) result = cache_.listing(dir, *info, generation);
   }
   const DirectoryCache::Listing* raw = result.get();
   seen_.emplace(dir, std::move(result));

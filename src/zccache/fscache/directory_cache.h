@@ -10,22 +10,30 @@
 // Symlinks are not trusted from the listing: a dangling link starts to resolve when its target
 // appears, without any change to the directory holding the link, so they are stat()ed each time.
 //
+// With a Watcher, a listing made after its directory was watched is used without a stat until the
+// directory's generation changes (watcher.h).
+//
 // Thread-safe: the map is guarded by a mutex; listings are read outside it.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "zccache/os/file_info.h"
+#include "zccache/watcher/watcher.h"
 
 namespace zccache::fscache {
 
 class DirectoryCache {
  public:
   static constexpr int64_t kRacyWindowNs = 100'000'000;
+
+  // watcher: optional, not owned; must outlive the cache.
+  explicit DirectoryCache(watcher::Watcher* watcher = nullptr) : watcher_(watcher) {}
 
   struct Listing {
     os::FileInfo info;
@@ -39,13 +47,24 @@ class DirectoryCache {
   size_t size() const;
   void clear();
 
-  // The listing of `dir` whose current stat signature is `info`; nullptr when unreadable.
-  std::shared_ptr<const Listing> listing(const std::string& dir, const os::FileInfo& info);
+  // The listing of `dir`, without a stat when the watcher vouches for it; else nullptr.
+  std::shared_ptr<const Listing> watched_listing(const std::string& dir);
+  // The listing of `dir` whose current stat signature is `info` (`generation`: the directory's
+  // watch generation from before that stat); nullptr when unreadable.
+  std::shared_ptr<const Listing> listing(const std::string& dir, const os::FileInfo& info,
+                                         std::optional<uint64_t> generation);
+  watcher::Watcher* watcher() const { return watcher_; }
 
  private:
+  struct Cached {
+    std::shared_ptr<const Listing> listing;
+    bool signature_proves = false;  // listed outside the racy window
+    std::optional<uint64_t> generation;
+  };
+  watcher::Watcher* watcher_;
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const Listing>> listings_;  // GUARDED_BY(mutex_)
+  std::unordered_map<std::string, Cached> listings_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace zccache::fscache

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "zccache/hash/hasher.h"
+#include "zccache/os/path.h"
 
 namespace zccache::fscache {
 namespace {
@@ -47,13 +48,30 @@ FileFacts scan_content(std::string_view content) {
 }
 
 Result<FileFacts> MetadataCache::facts(const std::string& path) {
+  std::string dir(os::dirname_of(path));
+  if (watcher_) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(path);
+    if (it != entries_.end() && it->second.generation && watcher_->generation(dir) == it->second.generation)
+      return it->second.facts;  // no event in the directory since before we looked: no stat needed
+  }
+  // Watch before the stat: a change after this point renews the generation we record.
+  std::optional<uint64_t> generation = watcher_ ? watcher_->watch(dir) : std::nullopt;
   auto info = os::stat_path(path);
   if (!info.ok()) return info.error();
   if (!info->is_regular()) return make_error(ErrorCode::kIo, "not a regular file: " + path);
+  bool watchable = generation.has_value() && info->nlink <= 1;
+  if (watchable) {
+    auto link = os::lstat_path(path);
+    watchable = link.ok() && link->is_regular();  // a symlink's target changes elsewhere
+  }
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(path);
-    if (it != entries_.end() && it->second.info == *info) return it->second.facts;
+    if (it != entries_.end() && it->second.signature_proves && it->second.info == *info) {
+      it->second.generation = watchable ? generation : std::nullopt;
+      return it->second.facts;
+    }
   }
   // Hash outside the lock: other lookups proceed meanwhile.
   auto content = os::read_file(path);
@@ -65,10 +83,11 @@ Result<FileFacts> MetadataCache::facts(const std::string& path) {
   if (!after.ok()) return after.error();
   if (!(*after == *info)) return make_error(ErrorCode::kIo, "file changed while hashing: " + path);
   int64_t now = os::now_realtime_ns();
+  bool proves = now - std::max(info->mtime_ns, info->ctime_ns) >= kRacyWindowNs;
   std::lock_guard lock(mutex_);
   hashed_bytes_ += content->size();
-  if (now - std::max(info->mtime_ns, info->ctime_ns) >= kRacyWindowNs) {
-    entries_[path] = Entry{*info, facts};
+  if (proves || watchable) {
+    entries_[path] = Entry{*info, facts, proves, watchable ? generation : std::nullopt};
   } else {
     entries_.erase(path);
   }

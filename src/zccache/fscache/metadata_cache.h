@@ -10,12 +10,17 @@
 // ctime is part of the signature because a replacement that restores size and mtime
 // (`touch -d`, `cp -p`, rsync -t) still moves ctime.
 //
+// With a Watcher (watcher.h), an entry made after its directory was watched is valid without a
+// stat until the directory's generation changes; files that are symlinks or have other hardlinks
+// are never trusted that way (their changes may not reach this directory's events).
+//
 // Thread-safe: the map is guarded by a mutex; hashing happens outside it.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +28,7 @@
 #include "zccache/base/result.h"
 #include "zccache/hash/digest.h"
 #include "zccache/os/file_info.h"
+#include "zccache/watcher/watcher.h"
 
 namespace zccache::fscache {
 
@@ -39,6 +45,9 @@ class MetadataCache {
  public:
   static constexpr int64_t kRacyWindowNs = 100'000'000;  // 100 ms, ~25 clock ticks
 
+  // watcher: optional, not owned; must outlive the cache.
+  explicit MetadataCache(watcher::Watcher* watcher = nullptr) : watcher_(watcher) {}
+
   // Facts for `path` (absolute). kNotFound when it does not exist; kIo when it is not a readable
   // regular file.
   Result<FileFacts> facts(const std::string& path);
@@ -51,7 +60,10 @@ class MetadataCache {
   struct Entry {
     os::FileInfo info;
     FileFacts facts;
+    bool signature_proves = false;       // hashed outside the racy window: a same signature proves it
+    std::optional<uint64_t> generation;  // the directory's generation before the stat, when trusted
   };
+  watcher::Watcher* watcher_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mutex_)
   uint64_t hashed_bytes_ = 0;                        // GUARDED_BY(mutex_)

@@ -96,3 +96,54 @@ TEST_F(MetadataCacheTest, MissingFileIsNotFound) {
 
 }  // namespace
 }  // namespace zccache::fscache
+
+namespace zccache::fscache {
+namespace {
+
+// With a watcher, entries are trusted without a stat; every edit must still be seen once the
+// queue is drained, including same-size rewrites within one clock tick.
+TEST(MetadataCacheWatched, EveryEditIsSeenAfterDrain) {
+  char tmpl[] = "/tmp/zccache_fscache_watch_XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto watcher = watcher::make_inotify_watcher();
+  ASSERT_NE(watcher, nullptr);
+  MetadataCache cache(watcher.get());
+  std::string path = dir + "/h.h";
+  for (int i = 0; i < 300; ++i) {
+    std::string content = "#define V " + std::to_string(100 + i % 800) + "\n";  // same size every time
+    { std::ofstream(path) << content; }
+    watcher->drain();
+    auto f = cache.facts(path);
+    ASSERT_TRUE(f.ok());
+    ASSERT_EQ(f->digest, hash::hash_bytes(content)) << "stale digest at round " << i;
+    auto again = cache.facts(path);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(again->digest, hash::hash_bytes(content));
+  }
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST(MetadataCacheWatched, TrustedEntryNeedsNoRehash) {
+  char tmpl[] = "/tmp/zccache_fscache_watch_XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto watcher = watcher::make_inotify_watcher();
+  ASSERT_NE(watcher, nullptr);
+  MetadataCache cache(watcher.get());
+  std::string path = dir + "/fresh.h";
+  { std::ofstream(path) << "int x;"; }
+  watcher->drain();
+  ASSERT_TRUE(cache.facts(path).ok());
+  uint64_t hashed = cache.hashed_bytes_for_testing();
+  watcher->drain();
+  ASSERT_TRUE(cache.facts(path).ok());
+  EXPECT_EQ(cache.hashed_bytes_for_testing(), hashed) << "a fresh but watched file is memoized";
+  { std::ofstream(path) << "int y;"; }
+  watcher->drain();
+  auto f = cache.facts(path);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->digest, hash::hash_bytes("int y;"));
+  std::system(("rm -rf " + dir).c_str());
+}
+
+}  // namespace
+}  // namespace zccache::fscache

@@ -1,0 +1,194 @@
+// inotify implementation of Watcher (see watcher.h for the model).
+#include <errno.h>
+#include <sys/inotify.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "zccache/base/unique_fd.h"
+#include "zccache/watcher/watcher.h"
+
+namespace zccache::watcher {
+namespace {
+
+// File systems whose changes may not raise inotify events on this machine (made by another host,
+// or by a user-space server), and overlay, whose lower layers can change underneath.
+bool reliable_filesystem(const std::string& dir) {
+  struct statfs fs;
+  if (::statfs(dir.c_str(), &fs) != 0) return false;
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case NFS_SUPER_MAGIC:
+    case SMB_SUPER_MAGIC:
+    case 0xFF534D42UL:  // CIFS
+    case 0xFE534D42UL:  // SMB2
+    case FUSE_SUPER_MAGIC:
+    case V9FS_MAGIC:
+    case OVERLAYFS_SUPER_MAGIC:
+    case CODA_SUPER_MAGIC:
+    case AFS_SUPER_MAGIC:
+    case 0x00C36400UL:  // ceph
+    case 0x01161970UL:  // gfs2
+    case 0x7461636FUL:  // ocfs2
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::string parent_of(const std::string& dir) {
+  size_t slash = dir.rfind('/');
+  if (slash == std::string::npos || slash == 0) return "/";
+  return dir.substr(0, slash);
+}
+
+constexpr uint32_t kMask = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+                           IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+
+class InotifyWatcher : public Watcher {
+ public:
+  explicit InotifyWatcher(UniqueFd fd) : fd_(std::move(fd)) {}
+
+  std::optional<uint64_t> watch(const std::string& dir) override {
+    std::lock_guard lock(mutex_);
+    auto it = dirs_.find(dir);
+    if (it != dirs_.end()) return it->second.reliable ? std::optional<uint64_t>(it->second.generation) : std::nullopt;
+    // Ancestors first: a change to one of them after this point renews this directory.
+    std::vector<std::string> chain;
+    for (std::string d = dir;; d = parent_of(d)) {
+      chain.push_back(d);
+      if (d == "/") break;
+    }
+    bool reliable = true;
+    for (auto a = chain.rbegin(); a != chain.rend(); ++a) {
+      auto known = dirs_.find(*a);
+      if (known != dirs_.end()) {
+        reliable = reliable && known->second.reliable;
+        continue;
+      }
+      if (!add_locked(*a)) {
+        reliable = false;
+        break;
+      }
+    }
+    it = dirs_.find(dir);
+    if (!reliable || it == dirs_.end() || !it->second.reliable) return std::nullopt;
+    return it->second.generation;
+  }
+
+  std::optional<uint64_t> generation(const std::string& dir) override {
+    std::lock_guard lock(mutex_);
+    auto it = dirs_.find(dir);
+    if (it == dirs_.end() || !it->second.reliable) return std::nullopt;
+    return it->second.generation;
+  }
+
+  void drain() override {
+    std::lock_guard lock(mutex_);
+    alignas(struct inotify_event) char buf[64 * 1024];
+    for (;;) {
+      ssize_t n = ::read(fd_.get(), buf, sizeof(buf));
+      if (n <= 0) return;  // EAGAIN: the queue is empty
+      for (char* p = buf; p < buf + n;) {
+        auto* ev = reinterpret_cast<struct inotify_event*>(p);
+        p += sizeof(struct inotify_event) + ev->len;
+        handle_locked(*ev);
+      }
+    }
+  }
+
+  size_t watched_count() override {
+    std::lock_guard lock(mutex_);
+    return dirs_.size();
+  }
+
+ private:
+  struct DirState {
+    int wd = -1;
+    uint64_t generation = 0;
+    bool reliable = true;
+  };
+
+  // Watches one directory. false when it cannot be watched: a file system without reliable events
+  // or no watch left (recorded, so we do not ask again), or a missing directory (not recorded: it
+  // may appear later).
+  bool add_locked(const std::string& dir) {
+    DirState state;
+    state.generation = ++counter_;
+    if (!reliable_filesystem(dir)) {
+      if (errno == ENOENT || errno == ENOTDIR) return false;
+      state.reliable = false;
+      dirs_[dir] = state;
+      return false;
+    }
+    int wd = ::inotify_add_watch(fd_.get(), dir.c_str(), kMask);
+    if (wd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return false;
+      state.reliable = false;  // ENOSPC (max_user_watches), EACCES: stat on every lookup instead
+      dirs_[dir] = state;
+      return false;
+    }
+    state.wd = wd;
+    dirs_[dir] = state;
+    paths_[wd].insert(dir);
+    return true;
+  }
+
+  // Gives `dir` and every watched directory below it a new generation.
+  void renew_tree_locked(const std::string& dir) {
+    std::string prefix = dir == "/" ? "/" : dir + "/";
+    auto it = dirs_.find(dir);
+    if (it != dirs_.end()) it->second.generation = ++counter_;
+    for (auto sub = dirs_.lower_bound(prefix); sub != dirs_.end() && sub->first.compare(0, prefix.size(), prefix) == 0;
+         ++sub) {
+      sub->second.generation = ++counter_;
+    }
+  }
+
+  void handle_locked(const struct inotify_event& ev) {
+    if (ev.mask & IN_Q_OVERFLOW) {
+      for (auto& [path, state] : dirs_) state.generation = ++counter_;
+      return;
+    }
+    auto it = paths_.find(ev.wd);
+    if (it == paths_.end()) return;
+    bool self = ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT);
+    std::string name = ev.len > 0 ? std::string(ev.name) : std::string();
+    for (const std::string& dir : it->second) {
+      auto d = dirs_.find(dir);
+      if (d != dirs_.end()) d->second.generation = ++counter_;
+      if (self) {
+        renew_tree_locked(dir);
+      } else if (!name.empty()) {
+        renew_tree_locked(dir == "/" ? "/" + name : dir + "/" + name);
+      }
+    }
+    if (ev.mask & IN_IGNORED) {
+      // The watch is gone (directory deleted or unmounted): forget it; a later watch() re-adds it.
+      for (const std::string& dir : it->second) dirs_.erase(dir);
+      paths_.erase(it);
+    }
+  }
+
+  UniqueFd fd_;
+  std::mutex mutex_;
+  uint64_t counter_ = 0;                                 // GUARDED_BY(mutex_)
+  std::map<std::string, DirState> dirs_;                 // GUARDED_BY(mutex_); sorted for subtree walks
+  std::unordered_map<int, std::set<std::string>> paths_;  // GUARDED_BY(mutex_); one inode, many spellings
+};
+
+}  // namespace
+
+std::unique_ptr<Watcher> make_inotify_watcher() {
+  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return nullptr;
+  return std::make_unique<InotifyWatcher>(UniqueFd(fd));
+}
+
+}  // namespace zccache::watcher
