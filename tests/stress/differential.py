@@ -24,10 +24,12 @@ import os
 import random
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -601,6 +603,8 @@ def main():
     ap.add_argument("--control", action="store_true",
                     help="build both trees bare (checks that the test itself sees no false difference)")
     ap.add_argument("--gcc-only", action="store_true", help="never use clang")
+    ap.add_argument("--race-rate", type=float, default=0.1,
+                    help="share of rounds with a mutation made WHILE the zccache build runs (default 0.1)")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()
 
@@ -621,6 +625,10 @@ def main():
     else:
         print("differential: clang not used (not installed or --gcc-only)")
 
+    def on_term(signum, frame):
+        raise KeyboardInterrupt  # ctest's timeout: still stop the daemon and report
+    signal.signal(signal.SIGTERM, on_term)
+
     rng = random.Random(seed)
     base = Path(tempfile.mkdtemp(prefix="zccache-stress-"))
     fixed = base / "proj"                 # the ONE absolute path where both trees are built
@@ -634,7 +642,8 @@ def main():
                                                          "SOURCE_DATE_EPOCH", "GCC_COLORS")}
     env["LC_ALL"] = "C"
     env["ZCCACHE_DIR"] = str(cache_dir)
-    env["ZCCACHE_IDLE_TIMEOUT"] = "0"
+    # Rounds take seconds; should this script be killed, its daemon still exits by itself.
+    env["ZCCACHE_IDLE_TIMEOUT"] = "300"
     print(f"differential: work dir {base}, build path {fixed}, ZCCACHE_DIR {cache_dir}", flush=True)
 
     files, meta = gen_project(rng)
@@ -642,6 +651,8 @@ def main():
         tree.where = tree.park
         apply_ops(tree, [("write", rel, text) for rel, text in sorted(files.items())])
     mut = Mutator(rng, meta)
+    # Race rounds draw from their own generator: --race-rate 0 replays the plain sequence.
+    race_rng = random.Random(seed ^ 0x5A5A5A5A)
 
     differences = []   # (round, mutations, rebuild, toolchain, rel, text)
     compiles = 0
@@ -649,15 +660,22 @@ def main():
     toolchain_now = "gcc"
     t_start = time.time()
     rnd = -1
+    rounds_done = 0
     prev = (0, 0)
     exit_code = 0
+    after_race = None   # description of the previous round's racing mutation
+    races = 0
     try:
         for rnd in range(args.rounds):
             # --- choose and apply this round's mutations (round 0 is the first, clean build) ---
             descs, invisible = [], False
             tc = toolchains[(rnd // 2) % len(toolchains)]
+            if after_race:
+                # The round after a race only rebuilds everything, same toolchain, no mutation: a
+                # result recorded wrongly during the race is then served (same key, same files).
+                tc = next(t for t in toolchains if t[0] == toolchain_now)
             ops_all = []
-            if rnd > 0:
+            if rnd > 0 and not after_race:
                 for _ in range(rng.randint(1, args.mutations)):
                     desc, ops, inv = mut.choose(bare.where)
                     for tree in (cached, bare):
@@ -670,11 +688,29 @@ def main():
                 for tree in (cached, bare):
                     apply_ops(tree, [("write", "toolchain.stamp", tc[0] + "\n")])
                 descs.append(f"toolchain -> {tc[0]}/{tc[1]}")
+            if after_race:
+                descs.append(f"check after the race of round {rnd - 1} ({after_race}): no mutation")
+            # A race round: one more mutation lands in the zccache tree while its build runs, in
+            # the bare tree after its build. That round's outputs legitimately differ (compiles
+            # before the mutation saw the old tree) and are not compared; the trees are then
+            # resynchronised and the next round rebuilds everything, so that a result recorded
+            # wrongly during the race shows up as a difference.
+            race = None
+            if rnd > 0 and not after_race and race_rng.random() < args.race_rate:
+                saved_rng, mut.rng = mut.rng, race_rng
+                kinds = ["m_add_shadow"] * 3 + ["m_probe"] * 3 + ["m_edit_header", "m_edit_keep_mtime"]
+                if mut.shadows:
+                    kinds.append("m_remove_shadow")
+                race = getattr(mut, race_rng.choice(kinds))(bare.where)[:2]
+                race_frac = race_rng.random()
+                mut.rng = saved_rng
             # --- how much make rebuilds: incremental, some objects removed, or everything ---
             x = rng.random()
+            if race or after_race:
+                x = 1.0
             if invisible:
                 x = 0.45 + x * 0.55  # a change make cannot see: make sure something recompiles
-            if x < 0.45:
+            if x < 0.45 and not (race or after_race):
                 rebuild = "incremental"
                 rm = []
             elif x < 0.75:
@@ -691,36 +727,51 @@ def main():
             results = {}
             if cached.where == fixed:
                 move(cached, cached.park)
+            timer = None
             for tree in (bare, cached):
                 move(tree, fixed)
                 through = tree is cached and not args.control
                 cc = f"{zccache} {tc[0]}" if through else tc[0]
                 cxx = f"{zccache} {tc[1]}" if through else tc[1]
+                if race and tree is cached:
+                    delay = 0.02 + race_frac * 0.8 * bare_seconds
+                    timer = threading.Timer(delay, apply_ops, (cached, race[1]))
+                    timer.start()
+                t0 = time.time()
                 rc, out = run_make(fixed, cc, cxx, env, args.jobs)
+                if timer:
+                    timer.join()
                 results[tree.name] = (rc, normalize_output(out, zccache))
                 if tree is bare:
+                    bare_seconds = time.time() - t0
                     move(bare, bare.park)
+                    if race:
+                        apply_ops(bare, race[1])
             # The zccache tree stays at the build path until the next round's bare build, so the
             # daemon's asynchronous recording of the misses' include sets sees the tree it compiled.
             n_comp = compile_lines(results["zccache"][1])
             compiles += n_comp
 
             round_diffs = []
-            if results["zccache"][0] != results["bare"][0]:
+            if race:
+                pass
+            elif results["zccache"][0] != results["bare"][0]:
                 round_diffs.append(("<make exit code>",
                                     f"{results['zccache'][0]} (cached) vs {results['bare'][0]} (bare)"))
-            if results["zccache"][1] != results["bare"][1]:
+            if not race and results["zccache"][1] != results["bare"][1]:
                 a, b = results["zccache"][1], results["bare"][1]
                 only_a = [l for l in a if l not in b]
                 only_b = [l for l in b if l not in a]
                 round_diffs.append(("<make output>", f"only with zccache: {only_a[:6]}; only bare: {only_b[:6]}"))
-            round_diffs += compare_trees(cached.where, bare.where)
+            if not race:
+                round_diffs += compare_trees(cached.where, bare.where)
 
             st = cache_status(zccache, env)
             hits, misses = int(st.get("hits", 0) or 0), int(st.get("misses", 0) or 0)
             line = (f"round {rnd:3d} [{tc[0]:5s}] {n_comp:2d} compiles, make rc {results['bare'][0]}, "
                     f"{hits - prev[0]:2d} hits {misses - prev[1]:2d} misses | {rebuild.split(':')[0]} | "
-                    + ("; ".join(descs) if descs else "initial build"))
+                    + ("; ".join(descs) if descs else "initial build")
+                    + (f" | RACE: {race[0]} {delay * 1000:.0f} ms into the build (not compared)" if race else ""))
             print(line, flush=True)
             prev = (hits, misses)
             if args.verbose:
@@ -742,10 +793,17 @@ def main():
                 (save / "make-bare.txt").write_text("\n".join(results["bare"][1]) + "\n")
                 print(f"    saved to {save}")
                 if args.stop_on_diff:
+                    rounds_done = rnd + 1
                     break
                 # Resynchronise: the zccache tree becomes a copy of the bare tree (mtimes kept).
                 shutil.rmtree(cached.where)
                 shutil.copytree(bare.where, cached.where, symlinks=True)
+            if race:
+                races += 1
+                shutil.rmtree(cached.where)
+                shutil.copytree(bare.where, cached.where, symlinks=True)
+            after_race = race[0] if race else None
+            rounds_done = rnd + 1
     except KeyboardInterrupt:
         print("differential: interrupted")
         exit_code = 1
@@ -757,11 +815,10 @@ def main():
     def delta(key):
         return int(status1.get(key, 0) or 0) - int(status0.get(key, 0) or 0)
 
-    rounds_done = rnd + 1
     passthrough = status1.get("passthrough", {})
     print("\n=== zccache differential stress summary ===")
     print(f"seed         {seed}")
-    print(f"rounds       {rounds_done}")
+    print(f"rounds       {rounds_done} ({races} race rounds, not compared themselves)")
     print(f"compiles     {compiles} (through {'nothing: control run' if args.control else 'zccache'})")
     print(f"hits         {delta('hits')}")
     print(f"misses       {delta('misses')}")
@@ -789,7 +846,7 @@ def main():
         exit_code = 2
     if exit_code == 0 and not args.keep:
         shutil.rmtree(base, ignore_errors=True)
-    elif args.keep:
+    elif not differences:
         print(f"work dir kept: {base}")
     return exit_code
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "zccache/base/log.h"
+#include "zccache/hash/hasher.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/request_key.h"
@@ -16,13 +17,25 @@
 namespace zccache::daemon {
 namespace {
 
-class RealFileReader : public tools::FileReader {
+// Reads response files for the parser and remembers each one (for the memo's re-check).
+class RecordingFileReader : public tools::FileReader {
  public:
   std::optional<std::string> read(const std::string& path) override {
     auto r = os::read_file(path);
-    if (!r.ok()) return std::nullopt;
+    if (!r.ok()) {
+      complete_ = false;
+      return std::nullopt;
+    }
+    read_.push_back({path, hash::hash_bytes(*r)});
     return std::move(r).value();
   }
+  // False when a read failed: the memo cannot re-check what it never saw.
+  bool complete() const { return complete_; }
+  std::vector<store::FileDigest>& files() { return read_; }
+
+ private:
+  std::vector<store::FileDigest> read_;
+  bool complete_ = true;
 };
 
 // Whether the compiler would colour its diagnostics on its own: stderr is a terminal and TERM
@@ -71,12 +84,14 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
                                                    protocol::CompileReply& reply) {
   // Every change made before the build started this compile is in the queue now: see it first.
   if (p_.watcher) p_.watcher->drain();
+  hash::Digest mkey = memo_key(req);
+  if (try_memo_hit(req, mkey, reply)) return nullptr;
   auto compiler = p_.compilers.info(req.compiler);
   if (!compiler.ok() || compiler->family == tools::Family::kUnknown) {
     passthrough(tools::Passthrough::kUnknownCompiler, reply);
     return nullptr;
   }
-  RealFileReader reader;
+  RecordingFileReader reader;
   tools::Plan plan = tools::gcc_clang::make_plan(compiler->family, req.args, req.cwd, req.env, reader);
   if (plan.passthrough != tools::Passthrough::kNone) {
     passthrough(plan.passthrough, reply);
@@ -105,7 +120,17 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   KeyInputs in{&compiler.value(), &plan, source->digest, req.cwd, &req.env, color_on};
   hash::Digest key = request_key(in);
 
-  if (try_hit(req, plan, key, reply)) return nullptr;
+  auto memo = std::make_shared<MemoEntry>();
+  if (try_hit(req, plan, key, reply, memo.get())) {
+    if (reader.complete()) {
+      memo->compiler_identity = compiler->identity;
+      memo->response_files = std::move(reader.files());
+      memo->plan = plan;
+      memo->source_digest = source->digest;
+      memo_.put(mkey, std::move(memo));
+    }
+    return nullptr;
+  }
 
   p_.stats.miss();
   // An output hardlinked to a cache blob by an earlier hit must not be written in place by the
@@ -138,8 +163,43 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   return miss;
 }
 
+void CompileHandler::deliver_reply(const store::ResultEntry& result, protocol::CompileReply& reply) {
+  p_.stats.hit();
+  reply.outcome = protocol::CompileOutcome::kHit;
+  reply.exit_code = result.exit_code;
+  reply.stdout_data = result.stdout_data;
+  reply.stderr_data = result.stderr_data;
+}
+
+bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const hash::Digest& mkey,
+                                  protocol::CompileReply& reply) {
+  auto memo = memo_.find(mkey);
+  if (!memo) return false;
+  auto compiler = p_.compilers.info(req.compiler);
+  if (!compiler.ok() || compiler->identity != memo->compiler_identity) return false;
+  for (const auto& rsp : memo->response_files) {
+    auto facts = p_.files.facts(rsp.path);
+    if (!facts.ok() || facts->digest != rsp.digest) return false;
+  }
+  const tools::Plan& plan = memo->plan;
+  auto source = p_.files.facts(os::absolute_from(req.cwd, plan.source));
+  if (!source.ok() || source->digest != memo->source_digest) return false;
+  for (const auto& out : user_outputs(plan)) {
+    auto info = os::lstat_path(os::absolute_from(req.cwd, out));
+    if (info.ok() && !info->is_regular()) return false;  // the full path passes it through
+  }
+  if (!include_set_matches(memo->include_set, req.cwd, p_.files, p_.listings)) return false;
+  auto delivered = deliver_result(plan, memo->result, req.cwd, output_mode(req.umask), p_.artifacts);
+  if (!delivered.ok() || !*delivered) {
+    memo_.erase(mkey);
+    return false;
+  }
+  deliver_reply(memo->result, reply);
+  return true;
+}
+
 bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::Plan& plan, const hash::Digest& key,
-                             protocol::CompileReply& reply) {
+                             protocol::CompileReply& reply, MemoEntry* memo) {
   auto bytes = p_.index.get(store::Table::kManifests, key.raw());
   if (!bytes.ok() || !bytes->has_value()) return false;
   auto manifest = store::decode_manifest(**bytes);
@@ -165,11 +225,11 @@ bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::P
       return false;
     }
     if (!*delivered) continue;  // depfile cannot be rendered for this target
-    p_.stats.hit();
-    reply.outcome = protocol::CompileOutcome::kHit;
-    reply.exit_code = result->exit_code;
-    reply.stdout_data = result->stdout_data;
-    reply.stderr_data = result->stderr_data;
+    deliver_reply(*result, reply);
+    if (memo) {
+      memo->include_set = set;
+      memo->result = std::move(*result);
+    }
     return true;
   }
   return false;

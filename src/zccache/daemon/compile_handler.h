@@ -14,6 +14,7 @@
 #include <string>
 
 #include "zccache/daemon/compiler_registry.h"
+#include "zccache/daemon/request_memo.h"
 #include "zccache/daemon/stats.h"
 #include "zccache/fscache/directory_cache.h"
 #include "zccache/fscache/metadata_cache.h"
@@ -57,6 +58,8 @@ class CompileHandler {
 
   // Fills `reply`; on kMiss also returns the state that finish() needs.
   std::unique_ptr<PendingMiss> begin(const protocol::CompileRequest& request, protocol::CompileReply& reply);
+  // Forgets every remembered request (after `clear`).
+  void clear_memo() { memo_.clear(); }
   // Copies the outputs into the store, answers through `send_reply` as soon as the client may go
   // on, then records the include set and result (off the build's critical path).
   template <typename SendReply>
@@ -71,11 +74,17 @@ class CompileHandler {
   std::optional<StagedResult> stage_outputs(PendingMiss& miss, const protocol::StoreRequest& store,
                                       protocol::StoreReply& reply);
   void record(PendingMiss& miss, const protocol::StoreRequest& store, const StagedResult& staged);
+  // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
-               protocol::CompileReply& reply);
+               protocol::CompileReply& reply, MemoEntry* memo);
+  // A hit answered from the memo, after re-checking every input; false: do the full lookup.
+  bool try_memo_hit(const protocol::CompileRequest& request, const hash::Digest& memo_key,
+                    protocol::CompileReply& reply);
+  void deliver_reply(const store::ResultEntry& result, protocol::CompileReply& reply);
   void passthrough(tools::Passthrough reason, protocol::CompileReply& reply);
 
   CacheParts p_;
+  RequestMemo memo_;
   std::mutex manifest_mutex_;  // serialises manifest read-modify-write
   std::atomic<uint64_t> next_token_{1};
 };

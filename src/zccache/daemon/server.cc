@@ -127,6 +127,7 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       parts_.stats.reset();
       parts_.files.clear();
       parts_.listings.clear();
+      handler_.clear_memo();
       persist_stats();
       nlohmann::json j{{"cleared", a.ok() && b.ok()}};
       if (!a.ok()) j["error"] = a.error().message;

@@ -1,0 +1,53 @@
+// RequestMemo: the daemon's memory of repeated requests (DESIGN.md §4 "Memo"). A request with the
+// same compiler path, cwd, argv and relevant environment as one that hit before is answered from
+// here: no argv parsing, no manifest read or decode, only the checks that the inputs are unchanged
+// (which the watcher makes free for clean files).
+//
+// An entry is only a shortcut to a result that was valid: the caller re-verifies the compiler's
+// identity, every response file read, the source, every file and shadow path of the include set,
+// and that outputs are still regular files, before it delivers. Anything that fails falls back to
+// the full lookup. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "zccache/hash/digest.h"
+#include "zccache/protocol/messages.h"
+#include "zccache/store/manifest.h"
+#include "zccache/store/result_entry.h"
+#include "zccache/tools/plan.h"
+
+namespace zccache::daemon {
+
+struct MemoEntry {
+  hash::Digest compiler_identity;
+  std::vector<store::FileDigest> response_files;  // every @file the parser read, with its digest
+  tools::Plan plan;
+  hash::Digest source_digest;
+  store::IncludeSet include_set;
+  store::ResultEntry result;
+};
+
+// The environment variables any step of a lookup reads (key, parser, colour decision).
+hash::Digest memo_key(const protocol::CompileRequest& request);
+
+class RequestMemo {
+ public:
+  // Entries past this are dropped all at once (a rebuild refills what is in use).
+  static constexpr size_t kMaxEntries = 50'000;
+
+  std::shared_ptr<const MemoEntry> find(const hash::Digest& key);
+  void put(const hash::Digest& key, std::shared_ptr<const MemoEntry> entry);
+  void erase(const hash::Digest& key);
+  void clear();
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<hash::Digest, std::shared_ptr<const MemoEntry>, hash::DigestHash> entries_;  // GUARDED_BY(mutex_)
+};
+
+}  // namespace zccache::daemon
