@@ -195,6 +195,9 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
     ::unlink(tmp.c_str());
     return e;
   }
+  // When dest already was a link to this blob, rename() succeeds without doing anything (POSIX:
+  // two links to one inode), leaving the temporary behind.
+  ::unlink(tmp.c_str());
   if (!own_inode) trust_signature(blob, blob_path);  // our chmod/utimensat moved its ctime
   return {};
 }

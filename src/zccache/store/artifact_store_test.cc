@@ -192,6 +192,16 @@ TEST_F(ArtifactStoreTest, DeliverSharesTheBlobWhenTheFilesystemAllows) {
   }
 }
 
+// A second delivery over an output that is already a link to the blob: rename() is then a no-op.
+TEST_F(ArtifactStoreTest, RepeatedDeliveryToTheSamePathLeavesNoTemporaries) {
+  auto digest = store_.put_bytes("object bytes");
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("out.o");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+  EXPECT_EQ(read_file_for_testing(dest), "object bytes");
+  EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"artifacts", "out.o"}));
+}
+
 // The user appends to a delivered (hardlinked) output: the cache must never hand those bytes out.
 TEST_F(ArtifactStoreTest, WriteThroughADeliveredOutputIsNeverServed) {
   std::string content = big_content();
