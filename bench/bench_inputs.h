@@ -33,7 +33,9 @@ std::vector<std::string> build_environment();
 //   src/u0.cpp                         the source
 //   include/proj/hNN.h                 20 project headers
 //   inc/dNN/unused_dNN.h               50 extra include directories, as in the corpus
-//   sys/cxx, sys/cxx-x86, sys/include  180 "system" headers (top level, bits/, sys/)
+//   sys/<7 dirs>                       180 "system" headers (top level, bits/, sys/, ...) in
+//                                      g++ 12's seven system directories' order
+//   flags.rsp, warnings.rsp, defines.rsp   corpus_response_files()
 // Every file is older than the caches' racy window when the constructor returns, so the
 // metadata and directory caches memoize what they learn.
 class SourceTree {
@@ -57,5 +59,8 @@ class SourceTree {
   daemon::SearchDirs dirs_;
   uint64_t header_bytes_ = 0;
 };
+
+// One tree for the whole run (writing it takes ~0.2 s), made on first use.
+SourceTree& shared_source_tree();
 
 }  // namespace zccache::bench
