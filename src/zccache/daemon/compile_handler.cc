@@ -84,13 +84,13 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
                                                    protocol::CompileReply& reply) {
   // Every change made before the build started this compile is in the queue now: see it first.
   if (p_.watcher) p_.watcher->drain();
-  hash::Digest mkey = memo_key(req);
-  if (try_memo_hit(req, mkey, reply)) return nullptr;
   auto compiler = p_.compilers.info(req.compiler);
   if (!compiler.ok() || compiler->family == tools::Family::kUnknown) {
     passthrough(tools::Passthrough::kUnknownCompiler, reply);
     return nullptr;
   }
+  hash::Digest mkey = memo_key(req);
+  if (try_memo_hit(req, *compiler, mkey, reply)) return nullptr;
   RecordingFileReader reader;
   tools::Plan plan = tools::gcc_clang::make_plan(compiler->family, req.args, req.cwd, req.env, reader);
   if (plan.passthrough != tools::Passthrough::kNone) {
@@ -171,12 +171,10 @@ void CompileHandler::deliver_reply(const store::ResultEntry& result, protocol::C
   reply.stderr_data = result.stderr_data;
 }
 
-bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const hash::Digest& mkey,
-                                  protocol::CompileReply& reply) {
+bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const CompilerInfo& compiler,
+                                  const hash::Digest& mkey, protocol::CompileReply& reply) {
   auto memo = memo_.find(mkey);
-  if (!memo) return false;
-  auto compiler = p_.compilers.info(req.compiler);
-  if (!compiler.ok() || compiler->identity != memo->compiler_identity) return false;
+  if (!memo || compiler.identity != memo->compiler_identity) return false;
   for (const auto& rsp : memo->response_files) {
     auto facts = p_.files.facts(rsp.path);
     if (!facts.ok() || facts->digest != rsp.digest) return false;

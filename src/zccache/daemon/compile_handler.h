@@ -78,8 +78,8 @@ class CompileHandler {
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoEntry* memo);
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
-  bool try_memo_hit(const protocol::CompileRequest& request, const hash::Digest& memo_key,
-                    protocol::CompileReply& reply);
+  bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
+                    const hash::Digest& memo_key, protocol::CompileReply& reply);
   void deliver_reply(const store::ResultEntry& result, protocol::CompileReply& reply);
   void passthrough(tools::Passthrough reason, protocol::CompileReply& reply);
 
