@@ -377,8 +377,8 @@ class Mutator:
         return (f"edit_keep_mtime {f} (same size, mtime restored)",
                 [("write_keep_mtime", f, self.new_own(self.read(ref, f)))], True)
 
-    def m_add_shadow(self, ref):
-        h = self.rng.choice(self.headers)
+    def m_add_shadow(self, ref, h=None, d=None):
+        h = h or self.rng.choice(self.headers)
         name = h.rsplit("/", 1)[1]
         hdir = h.rsplit("/", 1)[0]
         if hdir.endswith("/detail"):
@@ -386,7 +386,7 @@ class Mutator:
             hdir = hdir[: -len("/detail")]
         # Never a path of a real header (that would be an edit, not a shadow).
         dirs = [d for d in SHADOW_DIRS if d != hdir and f"{d}/{name}" not in self.headers]
-        d = self.rng.choice(dirs)
+        d = d or self.rng.choice(dirs)
         rel = f"{d}/{name}"
         ident = name.rsplit("/", 1)[-1][:-2]
         if ident == "local":
@@ -397,6 +397,23 @@ class Mutator:
                 f"enum {{ {ident}_val = {ident}_own + {self.rng.randint(1000, 9999)} }};\n#endif\n")
         self.shadows.add(rel)
         return f"add_shadow {rel} (shadows {h})", [("write", rel, text)], True
+
+    def m_race_shadow(self, ref):
+        """A shadow of the header every source includes first, in the sources' own directory
+        (searched first for "common.h"): it changes what every compile of that directory reads."""
+        free = [d for d in ("src", "src/sub") if f"{d}/common.h" not in self.shadows]
+        if not free:
+            rel = self.rng.choice(["src/common.h", "src/sub/common.h"])
+            self.shadows.discard(rel)
+            return f"remove_shadow {rel}", [("unlink", rel)], True
+        return self.m_add_shadow(ref, "inc/common.h", self.rng.choice(free))
+
+    def m_new_level(self, ref):
+        """-DLEVEL changes to a value it has not had lately: every object compiles (a miss)."""
+        old = next((d for d in self.defs if d.startswith("-DLEVEL=")), "-DLEVEL=2")
+        lvl = int(old.split("=")[1]) % 97 + 10
+        self.defs = [d for d in self.defs if not d.startswith("-DLEVEL")] + [f"-DLEVEL={lvl}"]
+        return f"flip_define -DLEVEL={lvl}", [("write", "flags.mk", render_flags(self.idirs, self.defs))], False
 
     def m_remove_shadow(self, ref):
         rel = self.rng.choice(sorted(self.shadows))
@@ -606,6 +623,8 @@ def main():
     ap.add_argument("--race-rate", type=float, default=0.1,
                     help="share of rounds with a mutation made WHILE the zccache build runs (default 0.1)")
     ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument("--debug", action="store_true",
+                    help="start the daemon with ZCCACHE_DEBUG=1 (its log: <workdir>/cache/logs/daemon.log)")
     args = ap.parse_args()
 
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
@@ -656,6 +675,8 @@ def main():
 
     differences = []   # (round, mutations, rebuild, toolchain, rel, text)
     compiles = 0
+    if args.debug:  # only the daemon: the client's own debug lines would change make's output
+        subprocess.run([zccache, "start"], env=dict(env, ZCCACHE_DEBUG="1"), timeout=60)
     status0 = cache_status(zccache, env)
     toolchain_now = "gcc"
     t_start = time.time()
@@ -698,12 +719,17 @@ def main():
             race = None
             if rnd > 0 and not after_race and race_rng.random() < args.race_rate:
                 saved_rng, mut.rng = mut.rng, race_rng
-                kinds = ["m_add_shadow"] * 3 + ["m_probe"] * 3 + ["m_edit_header", "m_edit_keep_mtime"]
+                kinds = ["m_race_shadow"] * 3 + ["m_add_shadow"] * 2 + ["m_probe"] * 2 + ["m_edit_header", "m_edit_keep_mtime"]
                 if mut.shadows:
                     kinds.append("m_remove_shadow")
                 race = getattr(mut, race_rng.choice(kinds))(bare.where)[:2]
                 race_frac = race_rng.random()
                 mut.rng = saved_rng
+                # Every object of the race round is a miss (its result is recorded during the race).
+                desc, ops, _ = mut.m_new_level(bare.where)
+                for tree in (cached, bare):
+                    apply_ops(tree, ops)
+                descs.append(desc)
             # --- how much make rebuilds: incremental, some objects removed, or everything ---
             x = rng.random()
             if race or after_race:
@@ -734,7 +760,7 @@ def main():
                 cc = f"{zccache} {tc[0]}" if through else tc[0]
                 cxx = f"{zccache} {tc[1]}" if through else tc[1]
                 if race and tree is cached:
-                    delay = 0.02 + race_frac * 0.8 * bare_seconds
+                    delay = (0.1 + race_frac * 0.6) * bare_seconds
                     timer = threading.Timer(delay, apply_ops, (cached, race[1]))
                     timer.start()
                 t0 = time.time()
