@@ -1,6 +1,9 @@
 #include "zccache/daemon/compile_handler.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <set>
 
 #include "zccache/base/log.h"
 #include "zccache/hash/hasher.h"
@@ -9,6 +12,8 @@
 #include "zccache/daemon/request_key.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
+#include "zccache/base/posix_error.h"
+#include "zccache/store/atomic_file.h"
 #include "zccache/store/manifest.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/tools/depfile.h"
@@ -64,6 +69,21 @@ bool gcc_terminal_wants_urls(const std::vector<std::string>& args, const std::ve
   if (colorterm && std::string_view(colorterm) == "gnome-terminal" && term && std::string_view(term) == "xterm")
     return false;
   return true;
+}
+
+// Replaces `path` by a copy of itself with the same mode and timestamps, so that writes to it no
+// longer reach the other links of its inode.
+Status unshare_file(const std::string& path, const os::FileInfo& info) {
+  auto content = os::read_file(path);
+  if (!content.ok()) return content.error();
+  auto file = store::AtomicFile::create(path, info.mode & 07777);
+  if (!file.ok()) return file.error();
+  ZCCACHE_TRY(file->set_mode(info.mode & 07777));
+  ZCCACHE_TRY(file->write(*content));
+  struct timespec times[2] = {{0, UTIME_OMIT},
+                              {static_cast<time_t>(info.mtime_ns / 1'000'000'000), static_cast<long>(info.mtime_ns % 1'000'000'000)}};
+  if (::futimens(file->fd(), times) != 0) return posix_error("futimens", path);
+  return file->commit();
 }
 
 mode_t output_mode(uint32_t umask) { return 0666 & ~static_cast<mode_t>(umask); }
@@ -134,12 +154,14 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
 
   p_.stats.miss();
   // An output hardlinked to a cache blob by an earlier hit must not be written in place by the
-  // compiler (GNU as opens its output without truncating it away from the inode): unlink it, as
-  // the compiler's own failure path would. Only regular files with other links are touched.
+  // compiler. Give it an inode of its own (same bytes, mode and times) rather than unlinking it:
+  // a failing gcc leaves the previous object in place, and so must we.
   for (const auto& out : user_outputs(plan)) {
     std::string abs = os::absolute_from(req.cwd, out);
     auto info = os::lstat_path(abs);
-    if (info.ok() && info->is_regular() && info->nlink > 1) ::unlink(abs.c_str());
+    if (info.ok() && info->is_regular() && info->nlink > 1) {
+      if (!unshare_file(abs, *info).ok()) ::unlink(abs.c_str());
+    }
   }
   auto miss = std::make_unique<PendingMiss>();
   reply.outcome = protocol::CompileOutcome::kMiss;
@@ -289,8 +311,12 @@ void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& sto
   }
   bool allow_time =
       miss.compiler.honors_source_date_epoch && find_env(miss.request.env, "SOURCE_DATE_EPOCH") != nullptr;
+  std::set<std::string> written_dirs;
+  for (const auto& out : user_outputs(miss.plan)) {
+    written_dirs.insert(std::string(os::dirname_of(os::absolute_from(cwd, out))));
+  }
   auto built = build_include_set(staged.dep_paths, *dirs, cwd, store.start_time_ns, allow_time, p_.files,
-                                 p_.listings);
+                                 p_.listings, written_dirs);
   if (!built.ok()) {
     log::debug("include set: " + built.error().message);
     p_.stats.error();

@@ -29,7 +29,8 @@ std::string_view relative_to(std::string_view path, std::string_view dir) {
 Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
                                           const std::string& cwd, int64_t start_time_ns,
                                           bool allow_time_macros, fscache::MetadataCache& files,
-                                          fscache::DirectoryCache& listings) {
+                                          fscache::DirectoryCache& listings,
+                                          const std::set<std::string>& written_dirs) {
   IncludeSetBuild out;
   std::set<std::string> seen;
   std::set<std::string> quote_dirs(dirs.quote.begin(), dirs.quote.end());
@@ -91,9 +92,29 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     std::string abs = os::absolute_from(cwd, dir);
     const fscache::DirectoryCache::Listing* list = lookup.listing_of(abs);
     state.exists = list != nullptr;
+    // A header created (or a directory changed) after the compile started may not be what the
+    // compile saw: the shadow state recorded now would then describe a different compile.
+    if (list) {
+      std::string plain = abs;
+      while (plain.size() > 2 && plain.compare(plain.size() - 2, 2, "/.") == 0) plain.resize(plain.size() - 2);
+      bool changed = std::max(list->info.mtime_ns, list->info.ctime_ns) >= start_time_ns - kClockSlackNs;
+      if (changed && !written_dirs.count(plain)) {
+        out.refused = tools::Passthrough::kTooNew;
+        out.detail = dir;
+        return out;
+      }
+    }
     bool mtime_proves = list && now - std::max(list->info.mtime_ns, list->info.ctime_ns) >= kRacyWindowNs;
     for (const auto& name : shadows[dir]) {
       bool present = list && fscache::DirectoryLookup::contains(*list, abs, name);
+      if (present) {
+        auto entry = os::lstat_path(os::join_path(abs, name));
+        if (!entry.ok() || std::max(entry->mtime_ns, entry->ctime_ns) >= start_time_ns - kClockSlackNs) {
+          out.refused = tools::Passthrough::kTooNew;
+          out.detail = os::join_path(dir, name);
+          return out;
+        }
+      }
       (present ? state.present : state.absent).push_back(name);
       // A dangling symlink resolves when its target appears, without touching this directory.
       if (list && list->symlinks.count(name)) mtime_proves = false;

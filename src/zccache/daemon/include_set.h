@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,10 +31,13 @@ struct IncludeSetBuild {
 // dep_paths: as the compiler spelled them (relative to cwd or absolute), source first.
 // start_time_ns: when the compile started; a file changed after it (minus the clock's coarse
 // tick) may not match the object and refuses the set.
+// written_dirs: absolute directories the compile itself writes outputs into; their mtime moves
+// during the compile for that reason alone, so only their recorded names are checked for changes.
 Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
                                           const std::string& cwd, int64_t start_time_ns,
                                           bool allow_time_macros, fscache::MetadataCache& files,
-                                          fscache::DirectoryCache& listings);
+                                          fscache::DirectoryCache& listings,
+                                          const std::set<std::string>& written_dirs = {});
 
 // True when every file still has its digest and every shadow path its recorded existence.
 bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files,

@@ -77,6 +77,22 @@ TEST_F(IncludeSetTest, FileChangedAfterCompileStartIsTooNew) {
   EXPECT_EQ(built->refused, tools::Passthrough::kTooNew);
 }
 
+// A shadowing header that appears while the compile runs (after it searched) must not be
+// recorded as part of the state the compile saw.
+TEST_F(IncludeSetTest, ShadowCreatedDuringTheCompileIsTooNew) {
+  write("first/x.h", "int shadow;\n");
+  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_);
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built->refused, tools::Passthrough::kTooNew);
+}
+
+TEST_F(IncludeSetTest, OutputDirectoryChangingDuringTheCompileIsFine) {
+  write("a.o", "object");  // the compile writes its object beside the source
+  auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_, {dir_});
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built->refused, tools::Passthrough::kNone);
+}
+
 TEST_F(IncludeSetTest, TimeMacrosRefusedWithoutSourceDateEpoch) {
   write("second/x.h", "const char* t = __TIME__;\n");
   usleep(30000);

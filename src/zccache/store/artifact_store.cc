@@ -179,8 +179,19 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
       ::unlink(tmp.c_str());
     }
   }
-  if (!own_inode && ::link(blob_path.c_str(), tmp.c_str()) != 0) {
-    return posix_error("link", tmp);  // EXDEV, EMLINK, EPERM: the caller copies
+  if (!own_inode) {
+    // One output per blob at a time: a fresh mtime set through one link would show on every other
+    // output sharing the inode (another checkout's a.o would look newer than its sources).
+    // Linking again over the output that already is the blob's one link is fine.
+    bool shared_elsewhere = before->nlink > 2;
+    if (before->nlink == 2) {
+      auto current = os::stat_path(dest_path);
+      shared_elsewhere = !current.ok() || current->ino != before->ino || current->dev != before->dev;
+    }
+    if (shared_elsewhere) return make_error(ErrorCode::kIo, "artifact already linked elsewhere: copy");
+    if (::link(blob_path.c_str(), tmp.c_str()) != 0) {
+      return posix_error("link", tmp);  // EXDEV, EMLINK, EPERM: the caller copies
+    }
   }
   // The blob must be the one we verified: a write between the check and the link moved its mtime.
   auto linked = os::stat_path(tmp);

@@ -5,7 +5,8 @@
 // Temporaries of put_file live in <root> as ".put.tmp.XXXXXX"; those of put_bytes in the shard.
 //
 // Delivery (DESIGN.md §4) takes the cheapest way that keeps the blob safe: a reflink (FICLONE, an
-// independent copy-on-write file), else a hardlink, else a copy. A hardlinked output shares its
+// independent copy-on-write file), else a hardlink when no other output links the blob (outputs
+// sharing one inode would share the fresh mtime each delivery sets), else a copy. A hardlinked output shares its
 // inode with the blob, so a user who appends to a.o writes into the cache. The store therefore
 // remembers the stat signature (size, mtime, ctime) it last saw on each blob after verifying or
 // touching it; any write moves mtime and ctime, so a blob whose signature differs is re-hashed

@@ -202,6 +202,23 @@ TEST_F(ArtifactStoreTest, RepeatedDeliveryToTheSamePathLeavesNoTemporaries) {
   EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"artifacts", "out.o"}));
 }
 
+// Two outputs never share the blob's inode: a fresh mtime set on one must not reach the other.
+TEST_F(ArtifactStoreTest, SecondOutputOfOneBlobGetsItsOwnInode) {
+  auto digest = store_.put_bytes("object bytes");
+  ASSERT_TRUE(digest.ok());
+  std::string first = dir_.file("w1.o"), second = dir_.file("w2.o");
+  ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
+  struct timespec old_times[2] = {{1000000, 0}, {1000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, first.c_str(), old_times, 0), 0);
+  ASSERT_TRUE(store_.deliver(*digest, second, 0644).ok());
+  struct stat a, b;
+  ASSERT_EQ(::stat(first.c_str(), &a), 0);
+  ASSERT_EQ(::stat(second.c_str(), &b), 0);
+  EXPECT_NE(a.st_ino, b.st_ino);
+  EXPECT_EQ(a.st_mtim.tv_sec, 1000000) << "delivering w2.o touched w1.o";
+  EXPECT_EQ(read_file_for_testing(second), "object bytes");
+}
+
 // The user appends to a delivered (hardlinked) output: the cache must never hand those bytes out.
 TEST_F(ArtifactStoreTest, WriteThroughADeliveredOutputIsNeverServed) {
   std::string content = big_content();
