@@ -1,19 +1,16 @@
 #include "zccache/daemon/compile_handler.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <set>
 
 #include "zccache/base/log.h"
-#include "zccache/hash/hasher.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/request_key.h"
+#include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
-#include "zccache/base/posix_error.h"
-#include "zccache/store/atomic_file.h"
 #include "zccache/store/manifest.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/tools/depfile.h"
@@ -71,21 +68,6 @@ bool gcc_terminal_wants_urls(const std::vector<std::string>& args, const std::ve
   return true;
 }
 
-// Replaces `path` by a copy of itself with the same mode and timestamps, so that writes to it no
-// longer reach the other links of its inode.
-Status unshare_file(const std::string& path, const os::FileInfo& info) {
-  auto content = os::read_file(path);
-  if (!content.ok()) return content.error();
-  auto file = store::AtomicFile::create(path, info.mode & 07777);
-  if (!file.ok()) return file.error();
-  ZCCACHE_TRY(file->set_mode(info.mode & 07777));
-  ZCCACHE_TRY(file->write(*content));
-  struct timespec times[2] = {{0, UTIME_OMIT},
-                              {static_cast<time_t>(info.mtime_ns / 1'000'000'000), static_cast<long>(info.mtime_ns % 1'000'000'000)}};
-  if (::futimens(file->fd(), times) != 0) return posix_error("futimens", path);
-  return file->commit();
-}
-
 mode_t output_mode(uint32_t umask) { return 0666 & ~static_cast<mode_t>(umask); }
 
 }  // namespace
@@ -117,13 +99,9 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     passthrough(plan.passthrough, reply);
     return nullptr;
   }
-  // Never write, rename over or unlink an output that is not a regular file (/dev/null, a FIFO).
-  for (const auto& out : user_outputs(plan)) {
-    auto info = os::lstat_path(os::absolute_from(req.cwd, out));
-    if (info.ok() && !info->is_regular()) {
-      passthrough(tools::Passthrough::kOutputNotRegular, reply);
-      return nullptr;
-    }
+  if (!outputs_writable(plan, req.cwd)) {
+    passthrough(tools::Passthrough::kOutputNotRegular, reply);
+    return nullptr;
   }
   auto source = p_.files.facts(os::absolute_from(req.cwd, plan.source));
   if (!source.ok()) {
@@ -153,16 +131,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   }
 
   p_.stats.miss();
-  // An output hardlinked to a cache blob by an earlier hit must not be written in place by the
-  // compiler. Give it an inode of its own (same bytes, mode and times) rather than unlinking it:
-  // a failing gcc leaves the previous object in place, and so must we.
-  for (const auto& out : user_outputs(plan)) {
-    std::string abs = os::absolute_from(req.cwd, out);
-    auto info = os::lstat_path(abs);
-    if (info.ok() && info->is_regular() && info->nlink > 1) {
-      if (!unshare_file(abs, *info).ok()) ::unlink(abs.c_str());
-    }
-  }
+  unshare_outputs(plan, req.cwd);
   auto miss = std::make_unique<PendingMiss>();
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
@@ -204,10 +173,7 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
   const tools::Plan& plan = memo->plan;
   auto source = p_.files.facts(os::absolute_from(req.cwd, plan.source));
   if (!source.ok() || source->digest != memo->source_digest) return false;
-  for (const auto& out : user_outputs(plan)) {
-    auto info = os::lstat_path(os::absolute_from(req.cwd, out));
-    if (info.ok() && !info->is_regular()) return false;  // the full path passes it through
-  }
+  if (!outputs_writable(plan, req.cwd)) return false;  // the full path passes it through
   if (!include_set_matches(memo->include_set, req.cwd, p_.files, p_.listings)) return false;
   auto delivered = deliver_result(plan, memo->result, req.cwd, output_mode(req.umask), p_.artifacts);
   if (!delivered.ok() || !*delivered) {

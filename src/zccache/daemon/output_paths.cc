@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
-#include <atomic>
+#include <sys/stat.h>
 
+#include <atomic>
+#include <optional>
+
+#include "zccache/base/posix_error.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
@@ -24,11 +28,19 @@ std::string join(const std::vector<std::string>& words) {
   return out;
 }
 
-Status write_with_mode(const std::string& path, std::string_view data, mode_t mode) {
+// Writes `data` to `path` atomically with exactly `mode`; with `mtime_ns`, that modification time
+// instead of now.
+Status write_with_mode(const std::string& path, std::string_view data, mode_t mode,
+                       std::optional<int64_t> mtime_ns = std::nullopt) {
   auto file = store::AtomicFile::create(path, mode);
   if (!file.ok()) return file.error();
   ZCCACHE_TRY(file->set_mode(mode));
   ZCCACHE_TRY(file->write(data));
+  if (mtime_ns) {
+    struct timespec times[2] = {{0, UTIME_OMIT},
+                                {static_cast<time_t>(*mtime_ns / 1'000'000'000), static_cast<long>(*mtime_ns % 1'000'000'000)}};
+    if (::futimens(file->fd(), times) != 0) return posix_error("futimens", path);
+  }
   return file->commit();
 }
 
@@ -39,6 +51,26 @@ std::vector<std::string> user_outputs(const tools::Plan& plan) {
   if (plan.depfile.requested) out.push_back(plan.depfile.path);
   out.insert(out.end(), plan.extra_outputs.begin(), plan.extra_outputs.end());
   return out;
+}
+
+bool outputs_writable(const tools::Plan& plan, const std::string& cwd) {
+  for (const auto& out : user_outputs(plan)) {
+    auto info = os::lstat_path(os::absolute_from(cwd, out));
+    if (info.ok() && !info->is_regular()) return false;
+  }
+  return true;
+}
+
+void unshare_outputs(const tools::Plan& plan, const std::string& cwd) {
+  for (const auto& out : user_outputs(plan)) {
+    std::string abs = os::absolute_from(cwd, out);
+    auto info = os::lstat_path(abs);
+    if (!info.ok() || !info->is_regular() || info->nlink <= 1) continue;
+    auto content = os::read_file(abs);
+    if (!content.ok() || !write_with_mode(abs, *content, info->mode & 07777, info->mtime_ns).ok()) {
+      ::unlink(abs.c_str());  // never leave it linked to the cache
+    }
+  }
 }
 
 std::vector<std::string> expected_depfile_targets(const tools::Plan& plan) {

@@ -19,6 +19,15 @@ namespace zccache::daemon {
 // Every path the compile writes, as given (object, depfile, extra outputs).
 std::vector<std::string> user_outputs(const tools::Plan& plan);
 
+// True when no output exists as anything but a regular file: we never write, rename over or
+// unlink /dev/null, a FIFO or a symlink.
+bool outputs_writable(const tools::Plan& plan, const std::string& cwd);
+
+// Gives every output that shares its inode with other links (a cache blob, after a hardlinked
+// hit) an inode of its own with the same bytes, mode and times, so that a compiler writing in
+// place cannot reach the cache and a failing compile still leaves the previous output.
+void unshare_outputs(const tools::Plan& plan, const std::string& cwd);
+
 // The depfile targets the compiler writes for this plan: -MT/-MQ names, else the object name.
 std::vector<std::string> expected_depfile_targets(const tools::Plan& plan);
 
