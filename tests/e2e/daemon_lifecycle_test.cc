@@ -107,7 +107,7 @@ TEST_P(Lifecycle, StatusCountsEveryOutcome) {
   expect_miss({"-c", "b.c", "-o", "b.o"}, {"b.o"});
   expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
   compile_both({"-E", "a.c"}, {});
-  compile_both({"-c", "a.c", "b.c"}, {"a.o", "b.o"});
+  compile_both({"-c", "a.c", "b.c", "-o", "ab.o"}, {"ab.o"});
   compile_both({"-c", "bad.c", "-o", "bad.o"}, {"bad.o"});
   ASSERT_TRUE(sb().wait_until([](const Counters& c) { return c.compile_failed >= 1; }));
   Counters c = sb().counters();

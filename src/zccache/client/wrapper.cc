@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "zccache/base/log.h"
@@ -102,6 +104,112 @@ Result<std::pair<UniqueFd, protocol::CompileReply>> ask_daemon(const protocol::C
   return make_error(ErrorCode::kProtocol, "daemon version mismatch persists");
 }
 
+// The environment of a compile: ours, with the daemon's additions (which replace same names).
+std::vector<std::string> compile_env(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view var(*e);
+    std::string_view name = var.substr(0, var.find('='));
+    bool replaced = std::any_of(extra.begin(), extra.end(), [&](const std::string& x) {
+      return x.size() > name.size() && x.compare(0, name.size(), name) == 0 && x[name.size()] == '=';
+    });
+    if (!replaced) env.emplace_back(var);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+// Runs one compile of a miss, prints its output, and hands the result to the daemon, which copies
+// the outputs before it answers, so waiting keeps a later build step from touching them first. A
+// lost daemon here costs nothing: the compile already ran.
+Result<os::ProcessOutput> compile_and_store(UniqueFd& conn, const protocol::CompileReply& reply,
+                                            const std::vector<std::string>& argv, std::vector<uint32_t> units) {
+  std::vector<std::string> env;
+  if (!reply.extra_env.empty()) env = compile_env(reply.extra_env);
+  int64_t start = os::now_realtime_ns();
+  auto out = os::run_capture(argv, reply.extra_env.empty() ? nullptr : &env);
+  int64_t duration = os::now_realtime_ns() - start;
+  if (!out.ok()) return out;
+  write_all(STDOUT_FILENO, out->stdout_data);
+  write_all(STDERR_FILENO, out->stderr_data);
+
+  protocol::StoreRequest store;
+  store.miss_token = reply.miss_token;
+  store.exit_code = out->exit_code;
+  store.start_time_ns = start;
+  store.duration_ns = duration;
+  store.units = std::move(units);
+  if (out->exit_code == 0) {
+    store.stdout_data = out->stdout_data;
+    store.stderr_data = out->stderr_data;
+  }
+  const auto timeout = reply_timeout();
+  if (conn.valid() && transport::send_message(conn.get(), store, Clock::now() + timeout).ok()) {
+    if (!transport::receive_message(conn.get(), Clock::now() + timeout).ok()) conn.reset();
+  } else {
+    conn.reset();
+  }
+  return out;
+}
+
+// A kMulti reply the client can follow: one entry per source in every unit vector, each source
+// index inside expanded_args.
+bool multi_reply_valid(const protocol::CompileReply& reply) {
+  size_t n = reply.unit_hit.size();
+  if (n < 2 || reply.unit_arg_index.size() != n || reply.unit_stdout.size() != n || reply.unit_stderr.size() != n) {
+    return false;
+  }
+  return std::all_of(reply.unit_arg_index.begin(), reply.unit_arg_index.end(),
+                     [&](uint32_t i) { return i < reply.expanded_args.size(); });
+}
+
+// Several sources: the daemon delivered the hits. Output must come in source order, so the misses
+// are compiled in runs between the hits that printed something: one compiler process for all of
+// them unless such a hit sits between two misses. Exits like the bare compiler would: non-zero
+// when any compile failed (both drivers go on with the other sources after one fails).
+[[noreturn]] void run_multi(const std::string& compiler, const std::vector<std::string>& args, UniqueFd& conn,
+                            const protocol::CompileReply& reply) {
+  const size_t n = reply.unit_hit.size();
+  std::optional<os::ProcessOutput> failed;
+  std::vector<uint32_t> pending;
+  auto compile_pending = [&] {
+    if (pending.empty()) return;
+    std::vector<std::string> argv{compiler};
+    if (pending.size() == n) {
+      argv.insert(argv.end(), args.begin(), args.end());  // every source: the command as given
+    } else {
+      std::vector<bool> drop(reply.expanded_args.size(), false);
+      for (size_t u = 0; u < n; ++u) drop[reply.unit_arg_index[u]] = true;
+      for (uint32_t u : pending) drop[reply.unit_arg_index[u]] = false;
+      for (size_t i = 0; i < reply.expanded_args.size(); ++i) {
+        if (!drop[i]) argv.push_back(reply.expanded_args[i]);
+      }
+    }
+    argv.insert(argv.end(), reply.extra_args.begin(), reply.extra_args.end());
+    auto out = compile_and_store(conn, reply, argv, pending);
+    pending.clear();
+    if (!out.ok()) {
+      log::error(out.error().message);
+      std::_Exit(127);
+    }
+    if (out->exit_code != 0 && !failed) failed = std::move(out).value();
+  };
+  for (size_t u = 0; u < n; ++u) {
+    if (!reply.unit_hit[u]) {
+      pending.push_back(static_cast<uint32_t>(u));
+      continue;
+    }
+    if (reply.unit_stdout[u].empty() && reply.unit_stderr[u].empty()) continue;
+    compile_pending();
+    write_all(STDOUT_FILENO, reply.unit_stdout[u]);
+    write_all(STDERR_FILENO, reply.unit_stderr[u]);
+  }
+  compile_pending();
+  conn.reset();
+  if (failed) exit_like(*failed);
+  std::_Exit(0);
+}
+
 }  // namespace
 
 int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args) {
@@ -126,6 +234,13 @@ int run_wrapped_compile(const std::string& compiler, const std::vector<std::stri
       exec_compiler(compiler, args);
     case protocol::CompileOutcome::kMiss:
       break;
+    case protocol::CompileOutcome::kMulti:
+      if (!multi_reply_valid(reply)) {
+        log::debug("malformed multi-source reply; running uncached");
+        conn.reset();
+        exec_compiler(compiler, args);
+      }
+      run_multi(compiler, args, conn, reply);
     case protocol::CompileOutcome::kVersionMismatch:
       exec_compiler(compiler, args);
   }
@@ -133,30 +248,10 @@ int run_wrapped_compile(const std::string& compiler, const std::vector<std::stri
   std::vector<std::string> argv{compiler};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), reply.extra_args.begin(), reply.extra_args.end());
-  int64_t start = os::now_realtime_ns();
-  auto out = os::run_capture(argv);
-  int64_t duration = os::now_realtime_ns() - start;
+  auto out = compile_and_store(conn, reply, argv, {});
   if (!out.ok()) {
     log::error(out.error().message);
     return 127;
-  }
-  write_all(STDOUT_FILENO, out->stdout_data);
-  write_all(STDERR_FILENO, out->stderr_data);
-
-  protocol::StoreRequest store;
-  store.miss_token = reply.miss_token;
-  store.exit_code = out->exit_code;
-  store.start_time_ns = start;
-  store.duration_ns = duration;
-  if (out->exit_code == 0) {
-    store.stdout_data = std::move(out->stdout_data);
-    store.stderr_data = std::move(out->stderr_data);
-  }
-  // The daemon copies the outputs before it answers, so waiting keeps a later build step from
-  // touching them first. A lost daemon here costs nothing: the compile already succeeded.
-  const auto timeout = reply_timeout();
-  if (transport::send_message(conn.get(), store, Clock::now() + timeout).ok()) {
-    (void)transport::receive_message(conn.get(), Clock::now() + timeout);
   }
   exit_like(*out);
 }

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "zccache/base/log.h"
+#include "zccache/base/parallel.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/request_key.h"
@@ -76,6 +78,13 @@ PendingMiss::~PendingMiss() {
   if (!injected_depfile.empty()) ::unlink(injected_depfile.c_str());
 }
 
+bool PendingMiss::done() const {
+  for (const MissUnit& unit : units) {
+    if (!unit.compiled) return false;
+  }
+  return true;
+}
+
 void CompileHandler::passthrough(tools::Passthrough reason, protocol::CompileReply& reply) {
   p_.stats.passthrough(reason);
   reply.outcome = protocol::CompileOutcome::kPassthrough;
@@ -99,59 +108,121 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     passthrough(plan.passthrough, reply);
     return nullptr;
   }
-  if (!outputs_writable(plan, req.cwd)) {
-    passthrough(tools::Passthrough::kOutputNotRegular, reply);
-    return nullptr;
-  }
-  auto source = p_.files.facts(os::absolute_from(req.cwd, plan.source));
-  if (!source.ok()) {
-    passthrough(tools::Passthrough::kMissingSource, reply);
-    return nullptr;
+  // One unit per source; the checks and the key of each are those of a single-source compile.
+  const bool multi = !plan.units.empty();
+  std::vector<std::string> expanded_args;
+  std::vector<tools::Plan> plans;
+  if (multi) {
+    expanded_args = std::move(plan.args);
+    plans = std::move(plan.units);
+  } else {
+    plans.push_back(std::move(plan));
   }
   bool time_macros_ok = compiler->honors_source_date_epoch && find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
-  if (source->uses_time_macros && !time_macros_ok) {
-    passthrough(tools::Passthrough::kDateTime, reply);
-    return nullptr;
-  }
-
-  bool color_on = !plan.color_explicit && terminal_wants_color(compiler->family, req.env, req.stderr_is_tty);
-  KeyInputs in{&compiler.value(), &plan, source->digest, req.cwd, &req.env, color_on};
-  hash::Digest key = request_key(in);
-
-  auto memo = std::make_shared<MemoEntry>();
-  if (try_hit(req, plan, key, reply, memo.get())) {
-    if (reader.complete()) {
-      memo->compiler_identity = compiler->identity;
-      memo->response_files = std::move(reader.files());
-      memo->plan = plan;
-      memo->source_digest = source->digest;
-      memo_.put(mkey, std::move(memo));
+  bool color_on = !plans[0].color_explicit && terminal_wants_color(compiler->family, req.env, req.stderr_is_tty);
+  std::vector<hash::Digest> keys;
+  hash::Digest source_digest;
+  for (const tools::Plan& unit : plans) {
+    if (!outputs_writable(unit, req.cwd)) {
+      passthrough(tools::Passthrough::kOutputNotRegular, reply);
+      return nullptr;
     }
-    return nullptr;
+    auto source = p_.files.facts(os::absolute_from(req.cwd, unit.source));
+    if (!source.ok()) {
+      passthrough(tools::Passthrough::kMissingSource, reply);
+      return nullptr;
+    }
+    if (source->uses_time_macros && !time_macros_ok) {
+      passthrough(tools::Passthrough::kDateTime, reply);
+      return nullptr;
+    }
+    KeyInputs in{&compiler.value(), &unit, source->digest, req.cwd, &req.env, color_on};
+    keys.push_back(request_key(in));
+    source_digest = source->digest;
   }
 
-  p_.stats.miss();
-  unshare_outputs(plan, req.cwd);
   auto miss = std::make_unique<PendingMiss>();
-  reply.outcome = protocol::CompileOutcome::kMiss;
+  if (!multi) {
+    auto memo = std::make_shared<MemoEntry>();
+    if (try_hit(req, plans[0], keys[0], reply, memo.get())) {
+      if (reader.complete()) {
+        memo->compiler_identity = compiler->identity;
+        memo->response_files = std::move(reader.files());
+        memo->plan = plans[0];
+        memo->source_digest = source_digest;
+        memo_.put(mkey, std::move(memo));
+      }
+      return nullptr;
+    }
+    p_.stats.miss();
+    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt});
+    reply.outcome = protocol::CompileOutcome::kMiss;
+  } else {
+    lookup_units(req, plans, keys, reply, miss->units);
+    if (miss->units.empty()) {
+      // Every source hit: one reply that replays their output in order.
+      reply.outcome = protocol::CompileOutcome::kHit;
+      reply.exit_code = 0;
+      for (size_t i = 0; i < plans.size(); ++i) {
+        reply.stdout_data += reply.unit_stdout[i];
+        reply.stderr_data += reply.unit_stderr[i];
+      }
+      reply.unit_hit.clear();
+      reply.unit_arg_index.clear();
+      reply.unit_stdout.clear();
+      reply.unit_stderr.clear();
+      return nullptr;
+    }
+    miss->multi = true;
+    reply.outcome = protocol::CompileOutcome::kMulti;
+    reply.expanded_args = std::move(expanded_args);
+    reply.unit_arg_index = std::move(plan.unit_arg_indexes);
+  }
+  for (const MissUnit& unit : miss->units) unshare_outputs(unit.plan, req.cwd);
   reply.miss_token = next_token_.fetch_add(1);
-  if (!plan.depfile.requested) {
-    miss->injected_depfile = p_.tmp_dir + "/dep-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(reply.miss_token) + ".d";
-    reply.extra_args = {"-MD", "-MF", miss->injected_depfile};
+  std::string dep_name = p_.tmp_dir + "/dep-" + std::to_string(::getpid()) + "-" + std::to_string(reply.miss_token) + ".d";
+  const tools::Plan& first = miss->units[0].plan;
+  if (!first.depfile.requested) {
+    if (!multi) {
+      miss->injected_depfile = dep_name;
+      reply.extra_args = {"-MD", "-MF", dep_name};
+    } else if (compiler->family == tools::Family::kGcc) {
+      // One gcc run writes one -MF file, so several sources cannot each get theirs that way; the
+      // environment variable makes gcc append one rule per source (target: the object) with
+      // system headers to one file, changing nothing else (objects compared with and without).
+      // clang has no such variable: record() scans each source instead (a preprocessor-only
+      // run after the client has its reply).
+      miss->injected_depfile = dep_name;
+      reply.extra_env = {"SUNPRO_DEPENDENCIES=" + dep_name};
+    }
   }
   if (color_on) {
     // The compile's stderr is a pipe; give it what a terminal would have given: colour, and for
     // gcc the hyperlinks of -fdiagnostics-urls=auto (unless the user chose a urls mode).
     bool gcc = compiler->family == tools::Family::kGcc;
     reply.extra_args.emplace_back(gcc ? "-fdiagnostics-color=always" : "-fcolor-diagnostics");
-    if (gcc && gcc_terminal_wants_urls(plan.args, req.env)) reply.extra_args.emplace_back("-fdiagnostics-urls=always");
+    if (gcc && gcc_terminal_wants_urls(first.args, req.env)) reply.extra_args.emplace_back("-fdiagnostics-urls=always");
   }
   miss->request = req;
-  miss->plan = std::move(plan);
   miss->compiler = std::move(compiler).value();
-  miss->request_key = key;
   return miss;
+}
+
+void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vector<tools::Plan>& plans,
+                                  const std::vector<hash::Digest>& keys, protocol::CompileReply& reply,
+                                  std::vector<MissUnit>& misses) {
+  const size_t n = plans.size();
+  std::vector<protocol::CompileReply> replies(n);
+  std::vector<uint8_t> hit(n, 0);
+  for_each_parallel(n, [&](size_t i) { hit[i] = try_hit(req, plans[i], keys[i], replies[i], nullptr) ? 1 : 0; });
+  reply.unit_hit = hit;
+  for (size_t i = 0; i < n; ++i) {
+    reply.unit_stdout.push_back(std::move(replies[i].stdout_data));
+    reply.unit_stderr.push_back(std::move(replies[i].stderr_data));
+    if (hit[i]) continue;
+    p_.stats.miss();
+    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt});
+  }
 }
 
 void CompileHandler::deliver_reply(const store::ResultEntry& result, protocol::CompileReply& reply) {
@@ -221,55 +292,144 @@ bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::P
   return false;
 }
 
-std::optional<StagedResult> CompileHandler::stage_outputs(PendingMiss& miss, const protocol::StoreRequest& store,
-                                                          protocol::StoreReply& reply) {
-  const tools::Plan& plan = miss.plan;
-  const std::string& cwd = miss.request.cwd;
+protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::StoreRequest& store) {
+  protocol::StoreReply reply;
+  if (!miss.multi) {
+    MissUnit& unit = miss.units[0];
+    unit.compiled = true;
+    if (store.exit_code != 0) {
+      p_.stats.compile_failed();
+      reply.reason = "compile failed";
+      return reply;
+    }
+    reply.stored = stage_unit(miss, unit, store, store.stdout_data, store.stderr_data, nullptr, reply);
+    return reply;
+  }
+
+  std::vector<MissUnit*> held;
+  for (uint32_t index : store.units) {
+    auto it = std::find_if(miss.units.begin(), miss.units.end(),
+                           [&](const MissUnit& u) { return u.index == index && !u.compiled; });
+    if (it == miss.units.end()) {
+      p_.stats.error();
+      reply.reason = "store names a source that is not a pending miss";
+      return reply;
+    }
+    held.push_back(&*it);
+  }
+  for (MissUnit* unit : held) unit->compiled = true;
+  // gcc appended this compile's rules; the next compile of the request starts a new file.
+  std::optional<std::string> sunpro_text;
+  if (!miss.injected_depfile.empty()) {
+    if (auto text = os::read_file(miss.injected_depfile); text.ok()) sunpro_text = std::move(text).value();
+    ::unlink(miss.injected_depfile.c_str());
+  }
   if (store.exit_code != 0) {
+    // Some sources may have compiled, but which ones (and which stale objects stayed) we cannot
+    // tell from one exit code: store none of them.
     p_.stats.compile_failed();
     reply.reason = "compile failed";
-    return std::nullopt;
+    return reply;
   }
-  StagedResult staged;
-  staged.entry.exit_code = store.exit_code;
-  staged.entry.stdout_data = store.stdout_data;
-  staged.entry.stderr_data = store.stderr_data;
-  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
+  // The output of one process holding several sources cannot be split per source; a later hit
+  // of one of them would replay all of it, or none.
+  if (held.size() > 1 && (!store.stdout_data.empty() || !store.stderr_data.empty())) {
+    for (size_t i = 0; i < held.size(); ++i) p_.stats.passthrough(tools::Passthrough::kSharedDiagnostics);
+    reply.reason = std::string(tools::reason_name(tools::Passthrough::kSharedDiagnostics));
+    return reply;
+  }
+  if (!miss.injected_depfile.empty() && !sunpro_text) {
+    p_.stats.error();
+    reply.reason = "dependency file missing";
+    return reply;
+  }
+  for (MissUnit* unit : held) {
+    if (stage_unit(miss, *unit, store, held.size() == 1 ? store.stdout_data : std::string(),
+                   held.size() == 1 ? store.stderr_data : std::string(), sunpro_text ? &*sunpro_text : nullptr,
+                   reply)) {
+      reply.stored = true;
+    }
+  }
+  return reply;
+}
 
-  auto fail = [&](const std::string& why) -> std::optional<StagedResult> {
+bool CompileHandler::stage_unit(PendingMiss& miss, MissUnit& unit, const protocol::StoreRequest& store,
+                                std::string stdout_data, std::string stderr_data, const std::string* sunpro_text,
+                                protocol::StoreReply& reply) {
+  const tools::Plan& plan = unit.plan;
+  const std::string& cwd = miss.request.cwd;
+  StagedResult staged;
+  staged.entry.exit_code = 0;
+  staged.entry.stdout_data = std::move(stdout_data);
+  staged.entry.stderr_data = std::move(stderr_data);
+  uint64_t sources = miss.multi ? std::max<size_t>(store.units.size(), 1) : 1;
+  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns) / sources;
+  staged.start_time_ns = store.start_time_ns;
+
+  auto fail = [&](const std::string& why) {
     log::debug("not stored: " + why);
     p_.stats.error();
     reply.reason = why;
-    return std::nullopt;
+    return false;
   };
   auto copied = copy_outputs(plan, cwd, p_.artifacts, staged.entry);
   if (!copied.ok()) return fail(copied.error().message);
 
-  // The include set: from our injected depfile, the user's -MD depfile, or (for -MMD, which
-  // leaves out system headers) a dependency scan.
-  std::string dep_text;
-  if (!miss.injected_depfile.empty()) {
-    auto text = os::read_file(miss.injected_depfile);
-    if (!text.ok()) return fail(text.error().message);
-    dep_text = std::move(text).value();
-  } else if (plan.depfile.system_headers) {
-    dep_text = staged.entry.depfile_bytes;
+  // The include set comes from our injected -MF file, the user's -MD depfile, or gcc's
+  // SUNPRO_DEPENDENCIES rule for this object (which leaves out the source itself); record()
+  // scans for it otherwise.
+  if (sunpro_text) {
+    auto rules = tools::parse_dependency_rules(*sunpro_text);
+    if (!rules) return fail("unreadable dependency file");
+    auto rule = std::find_if(rules->begin(), rules->end(), [&](const tools::DependencyRule& r) {
+      return r.targets.size() == 1 && r.targets[0] == plan.object;
+    });
+    if (rule == rules->end()) return fail("no dependency rule for " + plan.object);
+    staged.dep_paths.push_back(plan.source);
+    staged.dep_paths.insert(staged.dep_paths.end(), rule->dep_paths.begin(), rule->dep_paths.end());
   } else {
-    auto scanned = scan_dependencies(miss.request.compiler, plan, miss.request.env, cwd, p_.tmp_dir);
-    if (!scanned.ok()) return fail(scanned.error().message);
-    dep_text = std::move(scanned).value();
+    std::string dep_text;
+    if (!miss.injected_depfile.empty()) {
+      auto text = os::read_file(miss.injected_depfile);
+      if (!text.ok()) return fail(text.error().message);
+      dep_text = std::move(text).value();
+    } else if (plan.depfile.requested && plan.depfile.system_headers) {
+      dep_text = staged.entry.depfile_bytes;
+    }
+    if (!dep_text.empty()) {
+      auto deps = tools::parse_depfile(dep_text);
+      if (!deps || deps->dep_paths.empty()) return fail("unreadable dependency file");
+      staged.dep_paths = std::move(deps->dep_paths);
+    }
   }
-  auto deps = tools::parse_depfile(dep_text);
-  if (!deps || deps->dep_paths.empty()) return fail("unreadable dependency file");
-  staged.dep_paths = deps->dep_paths;
-  reply.stored = true;
-  return staged;
+  unit.staged = std::move(staged);
+  return true;
 }
 
-void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& store, const StagedResult& staged) {
+void CompileHandler::record(PendingMiss& miss) {
   if (p_.watcher) p_.watcher->drain();
+  std::vector<MissUnit*> staged;
+  for (MissUnit& unit : miss.units) {
+    if (unit.staged) staged.push_back(&unit);
+  }
+  for_each_parallel(staged.size(), [&](size_t i) { record_unit(miss, *staged[i]); });
+}
+
+void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   const std::string& cwd = miss.request.cwd;
-  auto dirs = p_.compilers.search_dirs(miss.request.compiler, miss.compiler, miss.plan, miss.request.env, cwd);
+  StagedResult& staged = *unit.staged;
+  if (staged.dep_paths.empty()) {
+    auto scanned = scan_dependencies(miss.request.compiler, unit.plan, miss.request.env, cwd, p_.tmp_dir);
+    std::optional<tools::Depfile> deps;
+    if (scanned.ok()) deps = tools::parse_depfile(*scanned);
+    if (!deps || deps->dep_paths.empty()) {
+      log::debug("dependency scan failed for " + unit.plan.source);
+      p_.stats.error();
+      return;
+    }
+    staged.dep_paths = std::move(deps->dep_paths);
+  }
+  auto dirs = p_.compilers.search_dirs(miss.request.compiler, miss.compiler, unit.plan, miss.request.env, cwd);
   if (!dirs.ok()) {
     log::debug("search dirs: " + dirs.error().message);
     p_.stats.error();
@@ -278,10 +438,10 @@ void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& sto
   bool allow_time =
       miss.compiler.honors_source_date_epoch && find_env(miss.request.env, "SOURCE_DATE_EPOCH") != nullptr;
   std::set<std::string> written_dirs;
-  for (const auto& out : user_outputs(miss.plan)) {
+  for (const auto& out : user_outputs(unit.plan)) {
     written_dirs.insert(std::string(os::dirname_of(os::absolute_from(cwd, out))));
   }
-  auto built = build_include_set(staged.dep_paths, *dirs, cwd, store.start_time_ns, allow_time, p_.files,
+  auto built = build_include_set(staged.dep_paths, *dirs, cwd, staged.start_time_ns, allow_time, p_.files,
                                  p_.listings, written_dirs);
   if (!built.ok()) {
     log::debug("include set: " + built.error().message);
@@ -293,7 +453,7 @@ void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& sto
     return;
   }
   store::IncludeSet set = std::move(built->set);
-  set.result_key = result_key(miss.request_key, set.files);
+  set.result_key = result_key(unit.request_key, set.files);
   Status put = p_.index.put(store::Table::kResults, set.result_key.raw(), store::encode_result(staged.entry));
   if (!put.ok()) {
     p_.stats.error();
@@ -301,12 +461,12 @@ void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& sto
   }
   std::lock_guard lock(manifest_mutex_);
   store::Manifest manifest;
-  auto old = p_.index.get(store::Table::kManifests, miss.request_key.raw());
+  auto old = p_.index.get(store::Table::kManifests, unit.request_key.raw());
   if (old.ok() && old->has_value()) {
     if (auto decoded = store::decode_manifest(**old)) manifest = std::move(*decoded);
   }
   store::add_include_set(manifest, std::move(set));
-  if (p_.index.put(store::Table::kManifests, miss.request_key.raw(), store::encode_manifest(manifest)).ok()) {
+  if (p_.index.put(store::Table::kManifests, unit.request_key.raw(), store::encode_manifest(manifest)).ok()) {
     p_.stats.stored();
   } else {
     p_.stats.error();

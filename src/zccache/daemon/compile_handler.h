@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "zccache/daemon/compiler_registry.h"
 #include "zccache/daemon/request_memo.h"
@@ -26,19 +27,35 @@
 
 namespace zccache::daemon {
 
-struct PendingMiss {
-  protocol::CompileRequest request;
-  tools::Plan plan;
-  CompilerInfo compiler;
-  hash::Digest request_key;
-  std::string injected_depfile;  // our -MF file when the user asked for none; removed afterwards
-  ~PendingMiss();
-};
-
 // A miss's outputs, copied into the artifact store, waiting for their include set.
 struct StagedResult {
   store::ResultEntry entry;
-  std::vector<std::string> dep_paths;  // as the compiler spelled them, source first
+  // As the compiler spelled them, source first; empty when record() must scan for them (-MMD,
+  // which leaves out system headers, and clang compiling several sources without a depfile).
+  std::vector<std::string> dep_paths;
+  int64_t start_time_ns = 0;  // when the compile that wrote the outputs started
+};
+
+// One source a miss compiles (a single-source compile has one unit).
+struct MissUnit {
+  tools::Plan plan;
+  hash::Digest request_key;
+  uint32_t index = 0;  // in the request's sources
+  bool compiled = false;  // a StoreRequest covered it
+  std::optional<StagedResult> staged;
+};
+
+struct PendingMiss {
+  protocol::CompileRequest request;
+  CompilerInfo compiler;
+  bool multi = false;            // replied kMulti: StoreRequests name their units
+  std::vector<MissUnit> units;
+  // Our dependency file: the -MF file of a single-source miss without a user depfile, or the
+  // SUNPRO_DEPENDENCIES file gcc appends one rule per source to. Removed afterwards.
+  std::string injected_depfile;
+  // True when every unit has had its StoreRequest (or the client is gone): time to record.
+  bool done() const;
+  ~PendingMiss();
 };
 
 struct CacheParts {
@@ -60,20 +77,22 @@ class CompileHandler {
   std::unique_ptr<PendingMiss> begin(const protocol::CompileRequest& request, protocol::CompileReply& reply);
   // Forgets every remembered request (after `clear`).
   void clear_memo() { memo_.clear(); }
-  // Copies the outputs into the store, answers through `send_reply` as soon as the client may go
-  // on, then records the include set and result (off the build's critical path).
-  template <typename SendReply>
-  void finish(PendingMiss& miss, const protocol::StoreRequest& store, SendReply&& send_reply) {
-    protocol::StoreReply reply;
-    auto staged = stage_outputs(miss, store, reply);
-    send_reply(reply);
-    if (staged) record(miss, store, *staged);
-  }
+  // Copies the outputs of the units one compile held into the store and fills the StoreReply;
+  // the client may go on once it has the reply.
+  protocol::StoreReply stage(PendingMiss& miss, const protocol::StoreRequest& store);
+  // Records the include set and result of every staged unit (off the build's critical path: the
+  // caller has answered the last StoreRequest).
+  void record(PendingMiss& miss);
 
  private:
-  std::optional<StagedResult> stage_outputs(PendingMiss& miss, const protocol::StoreRequest& store,
-                                      protocol::StoreReply& reply);
-  void record(PendingMiss& miss, const protocol::StoreRequest& store, const StagedResult& staged);
+  // The lookups of a multi-source request: per unit, delivered or not (then `misses` gets it).
+  void lookup_units(const protocol::CompileRequest& request, std::vector<tools::Plan>& plans,
+                    const std::vector<hash::Digest>& keys, protocol::CompileReply& reply,
+                    std::vector<MissUnit>& misses);
+  bool stage_unit(PendingMiss& miss, MissUnit& unit, const protocol::StoreRequest& store,
+                  std::string stdout_data, std::string stderr_data, const std::string* sunpro_text,
+                  protocol::StoreReply& reply);
+  void record_unit(PendingMiss& miss, MissUnit& unit);
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoEntry* memo);

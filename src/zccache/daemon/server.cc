@@ -91,14 +91,17 @@ void Server::serve(UniqueFd conn) {
     }
     auto miss = handler_.begin(*req, reply);
     if (!transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok() || !miss) return;
-    auto store = transport::receive_message(conn.get(), Clock::now() + kCompileTimeout);
-    if (!store.ok()) return;  // the client went away: nothing to store
-    auto* store_req = std::get_if<protocol::StoreRequest>(&*store);
-    if (!store_req || store_req->miss_token != reply.miss_token) return;
-    handler_.finish(*miss, *store_req, [&](const protocol::StoreReply& r) {
-      (void)transport::send_message(conn.get(), r, Clock::now() + kReplyTimeout);
-      conn.reset();  // the client may exit now; recording continues
-    });
+    // One StoreRequest per compile the client runs for this request (several only for kMulti).
+    while (!miss->done()) {
+      auto store = transport::receive_message(conn.get(), Clock::now() + kCompileTimeout);
+      if (!store.ok()) break;  // the client went away: record what was staged
+      auto* store_req = std::get_if<protocol::StoreRequest>(&*store);
+      if (!store_req || store_req->miss_token != reply.miss_token) break;
+      protocol::StoreReply stored = handler_.stage(*miss, *store_req);
+      (void)transport::send_message(conn.get(), stored, Clock::now() + kReplyTimeout);
+    }
+    conn.reset();  // the client may exit now; recording continues
+    handler_.record(*miss);
     return;
   }
   if (auto* cmd = std::get_if<protocol::CommandRequest>(&*msg)) {

@@ -43,6 +43,12 @@ void for_each_field(M& m, F& f) {
   f(m.miss_token);
   f(m.extra_args);
   f(m.reason);
+  f(m.unit_hit);
+  f(m.unit_arg_index);
+  f(m.unit_stdout);
+  f(m.unit_stderr);
+  f(m.expanded_args);
+  f(m.extra_env);
 }
 
 template <typename M, typename F>
@@ -54,6 +60,7 @@ void for_each_field(M& m, F& f) {
   f(m.stderr_data);
   f(m.start_time_ns);
   f(m.duration_ns);
+  f(m.units);
 }
 
 template <typename M, typename F>
@@ -94,7 +101,7 @@ constexpr MessageType type_of(const ErrorReply&) { return MessageType::kErrorRep
 // field without an overload here does not compile, so a new enum cannot skip the range check.
 // Update these when adding an enumerator.
 constexpr uint8_t last_enumerator(CompileOutcome) {
-  return static_cast<uint8_t>(CompileOutcome::kVersionMismatch);
+  return static_cast<uint8_t>(CompileOutcome::kMulti);
 }
 constexpr uint8_t last_enumerator(Command) { return static_cast<uint8_t>(Command::kClear); }
 
@@ -113,6 +120,10 @@ struct Sizer {
   void operator()(const std::vector<std::string>& v) {
     bytes += kLengthBytes;
     for (const std::string& s : v) bytes += kLengthBytes + s.size();
+  }
+  template <std::integral T>
+  void operator()(const std::vector<T>& v) {
+    bytes += kLengthBytes + v.size() * sizeof(T);
   }
   void operator()(bool) { bytes += 1; }
   template <std::integral T>
@@ -139,6 +150,11 @@ class Writer {
   void operator()(const std::vector<std::string>& v) {
     put_length(v.size());
     for (const std::string& s : v) (*this)(s);
+  }
+  template <std::integral T>
+  void operator()(const std::vector<T>& v) {
+    put_length(v.size());
+    for (T x : v) (*this)(x);
   }
   void operator()(bool b) { put(static_cast<uint8_t>(b ? 1 : 0)); }
   template <std::integral T>
@@ -196,6 +212,18 @@ class Reader {
     v.clear();
     v.reserve(count);
     for (uint32_t i = 0; i < count && ok_; ++i) (*this)(v.emplace_back());
+  }
+
+  template <std::integral T>
+  void operator()(std::vector<T>& v) {
+    uint32_t count = 0;
+    if (!take(count, "vector count")) return;
+    if (count > remaining() / sizeof(T)) {
+      return fail("vector of " + std::to_string(count) + " integers but only " +
+                  std::to_string(remaining()) + " bytes remain");
+    }
+    v.assign(count, T{});
+    for (uint32_t i = 0; i < count && ok_; ++i) (*this)(v[i]);
   }
 
   void operator()(bool& b) {

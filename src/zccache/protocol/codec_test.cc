@@ -65,6 +65,12 @@ CompileReply full_compile_reply() {
   m.miss_token = std::numeric_limits<uint64_t>::max();
   m.extra_args = {"-MD", "-MF", "/tmp/zccache-1.d"};
   m.reason = "linking";
+  m.unit_hit = {1, 0, 1};
+  m.unit_arg_index = {1, 2, std::numeric_limits<uint32_t>::max()};
+  m.unit_stdout = {"", "", "x"};
+  m.unit_stderr = {"w\n", "", ""};
+  m.expanded_args = {"-c", "a.c", "b.c", "c.c"};
+  m.extra_env = {"SUNPRO_DEPENDENCIES=/tmp/d"};
   return m;
 }
 
@@ -76,6 +82,7 @@ StoreRequest full_store_request() {
   m.stderr_data = "warning: x\n";
   m.start_time_ns = std::numeric_limits<int64_t>::min();
   m.duration_ns = std::numeric_limits<int64_t>::max();
+  m.units = {0, 2, 7};
   return m;
 }
 
@@ -129,7 +136,7 @@ TEST(Codec, MessageTypeMatchesAlternative) {
 
 TEST(Codec, RoundTripsEveryEnumValue) {
   for (auto outcome : {CompileOutcome::kHit, CompileOutcome::kMiss, CompileOutcome::kPassthrough,
-                       CompileOutcome::kVersionMismatch}) {
+                       CompileOutcome::kVersionMismatch, CompileOutcome::kMulti}) {
     CompileReply m;
     m.outcome = outcome;
     expect_round_trip(m);
@@ -179,7 +186,7 @@ TEST(Codec, EncodesTheDocumentedLayout) {
   s.miss_token = 0x0102030405060708ull;
   s.exit_code = -2;
   const std::string p = encode_frame(s).substr(kHeaderBytes);
-  ASSERT_EQ(p.size(), 8u + 4 + 4 + 4 + 8 + 8);
+  ASSERT_EQ(p.size(), 8u + 4 + 4 + 4 + 8 + 8 + 4);
   EXPECT_EQ(p.substr(0, 8), "\x08\x07\x06\x05\x04\x03\x02\x01"s);
   EXPECT_EQ(p.substr(8, 4), "\xfe\xff\xff\xff"s);
 }
@@ -211,7 +218,7 @@ TEST(Codec, RejectsTrailingBytes) {
 
 TEST(Codec, RejectsEnumOutOfRange) {
   std::string payload = encode_frame(CompileReply{}).substr(kHeaderBytes);
-  for (int bad : {4, 5, 0x80, 0xFF}) {
+  for (int bad : {5, 6, 0x80, 0xFF}) {
     payload[0] = static_cast<char>(bad);
     auto r = decode_payload(MessageType::kCompileReply, payload);
     ASSERT_FALSE(r.ok()) << bad;
@@ -246,6 +253,14 @@ TEST(Codec, RejectsLengthsLargerThanPayloadWithoutAllocating) {
   // A count that fits the bytes left only if strings were shorter than their length prefix.
   p = "\0\0\0\0"s + "\0\0\0\0"s + "\x03\0\0\0"s + std::string(11, '\0');
   EXPECT_FALSE(decode_payload(MessageType::kCompileRequest, p).ok());
+
+  // StoreRequest whose integer vector claims more u32s than the bytes left (3 bytes for 1).
+  p = encode_frame(StoreRequest{}).substr(kHeaderBytes);
+  p.resize(p.size() - 4);
+  p += "\x01\0\0\0"s + "abc"s;
+  r = decode_payload(MessageType::kStoreRequest, p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("integers"), std::string::npos) << r.error().message;
 }
 
 TEST(Codec, RejectsUnknownTypeInDecodePayload) {

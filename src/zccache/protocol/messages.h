@@ -4,6 +4,11 @@
 // compiler (its argv plus reply.extra_args) and sends one StoreRequest carrying reply.miss_token;
 // the daemon copies the outputs before it answers StoreReply, so the client may exit after it.
 // Management commands are CommandRequest -> CommandReply (JSON text).
+//
+// Several sources in one invocation (`cc -c a.c b.c ...`) get kMulti: one lookup per source (a
+// "unit"), hits already delivered. The client replays the units' output in source order and
+// compiles the misses in as few processes as that order allows (one, unless a hit that printed
+// something sits between two misses), each followed by a StoreRequest naming its units.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +46,7 @@ enum class CompileOutcome : uint8_t {
   kMiss = 1,             // run the compiler with args + extra_args, then StoreRequest{miss_token}
   kPassthrough = 2,      // run the compiler as given; nothing to store
   kVersionMismatch = 3,  // the daemon is another version and is shutting down: restart it
+  kMulti = 4,            // several sources: per unit, delivered or to compile (unit_* fields)
 };
 
 struct CompileReply {
@@ -52,6 +58,15 @@ struct CompileReply {
   std::vector<std::string> extra_args;
   std::string reason;  // passthrough reason name (for ZCCACHE_DEBUG)
 
+  // kMulti only; the unit_* vectors have one element per source, in command-line order.
+  std::vector<uint8_t> unit_hit;          // 1: delivered, replay its output; 0: compile it
+  std::vector<uint32_t> unit_arg_index;   // the unit's source in expanded_args
+  std::vector<std::string> unit_stdout;   // a hit's recorded output
+  std::vector<std::string> unit_stderr;
+  std::vector<std::string> expanded_args; // argv after the compiler, response files expanded
+  // kMiss and kMulti: "NAME=VALUE" added to the compile's environment.
+  std::vector<std::string> extra_env;
+
   bool operator==(const CompileReply&) const = default;
 };
 
@@ -62,6 +77,7 @@ struct StoreRequest {
   std::string stderr_data;
   int64_t start_time_ns = 0;  // CLOCK_REALTIME when the client started the compiler
   int64_t duration_ns = 0;
+  std::vector<uint32_t> units;  // after kMulti: the units this compile held, ascending
 
   bool operator==(const StoreRequest&) const = default;
 };

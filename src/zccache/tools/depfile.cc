@@ -295,6 +295,21 @@ std::optional<Depfile> parse_depfile(std::string_view text) {
   return depfile;
 }
 
+std::optional<std::vector<DependencyRule>> parse_dependency_rules(std::string_view text) {
+  Lexer lexer(text);
+  std::vector<DependencyRule> rules;
+  while (!lexer.done()) {
+    Line line = lexer.next_line();
+    if (line.words.empty() && line.colon == std::string::npos) continue;  // blank line
+    if (line.colon == std::string::npos || line.colon == 0) return std::nullopt;
+    DependencyRule& rule = rules.emplace_back();
+    for (size_t i = 0; i < line.words.size(); ++i) {
+      (i < line.colon ? rule.targets : rule.dep_paths).push_back(unescape_depfile_name(line.words[i]));
+    }
+  }
+  return rules;
+}
+
 std::string render_depfile(Family family, const std::vector<std::string>& targets,
                            const std::vector<std::string>& deps, bool phony_targets,
                            size_t input_index) {

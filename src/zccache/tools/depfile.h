@@ -42,6 +42,16 @@ struct Depfile {
 // Parses the text; nullopt when it is not a well-formed make rule.
 std::optional<Depfile> parse_depfile(std::string_view text);
 
+// One rule of a file that holds several, names unescaped.
+struct DependencyRule {
+  std::vector<std::string> targets;
+  std::vector<std::string> dep_paths;
+};
+
+// Every rule, in file order: for the file gcc appends one rule per source to when
+// SUNPRO_DEPENDENCIES names it (several sources compiled in one run). nullopt when malformed.
+std::optional<std::vector<DependencyRule>> parse_dependency_rules(std::string_view text);
+
 // Renders a depfile as `family`'s compiler writes it.
 // targets and deps are escaped (as in Depfile). input_index: see Depfile::input_index; gcc always
 // skips deps[0].

@@ -212,3 +212,34 @@ TEST(RenderDepfile, RoundTripsThroughParse) {
 
 }  // namespace
 }  // namespace zccache::tools
+
+namespace zccache::tools {
+namespace {
+
+// As gcc appends to a SUNPRO_DEPENDENCIES file, one rule per source (no main input).
+TEST(DependencyRules, ParsesEveryRuleUnescaped) {
+  auto rules = parse_dependency_rules(
+      "a.o: /usr/include/stdc-predef.h src/h1.h\n"
+      "b\\ c.o: /usr/include/stdc-predef.h \\\n /usr/include/stdio.h my\\ dir/x.h\n"
+      "\n"
+      "d.o:\n");
+  ASSERT_TRUE(rules.has_value());
+  ASSERT_EQ(rules->size(), 3u);
+  EXPECT_EQ((*rules)[0].targets, (std::vector<std::string>{"a.o"}));
+  EXPECT_EQ((*rules)[0].dep_paths, (std::vector<std::string>{"/usr/include/stdc-predef.h", "src/h1.h"}));
+  EXPECT_EQ((*rules)[1].targets, (std::vector<std::string>{"b c.o"}));
+  EXPECT_EQ((*rules)[1].dep_paths,
+            (std::vector<std::string>{"/usr/include/stdc-predef.h", "/usr/include/stdio.h", "my dir/x.h"}));
+  EXPECT_TRUE((*rules)[2].dep_paths.empty());
+}
+
+TEST(DependencyRules, RejectsMalformedText) {
+  EXPECT_FALSE(parse_dependency_rules("a.o b.c\n").has_value());
+  EXPECT_FALSE(parse_dependency_rules(": b.c\n").has_value());
+  auto empty = parse_dependency_rules("");
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->empty());
+}
+
+}  // namespace
+}  // namespace zccache::tools

@@ -20,7 +20,8 @@ enum class Passthrough : uint8_t {
   kPreprocessOnly,      // -E, or -M/-MM (which imply -E)
   kAssemblyOutput,      // -S (not handled yet)
   kNoSource,            // no input file
-  kMultipleSources,     // several inputs with -c (the "Many sources" issue)
+  kMultipleSources,     // several inputs with -c that cannot be split per source (-o, -MF, -MT/-MQ,
+                        // -x between inputs, two sources with one object name)
   kStdinInput,          // "-" as input
   kSaveTemps,           // -save-temps writes intermediate files we do not track
   kProfileGenerate,     // -fprofile-generate/-fprofile-arcs/--coverage: runtime paths, .gcno
@@ -36,6 +37,8 @@ enum class Passthrough : uint8_t {
   kMissingSource,       // the source file does not exist (the compiler reports it)
   kTooNew,              // an input changed while the compile ran: result not stored
   kDisabled,            // ZCCACHE_DISABLE
+  kSharedDiagnostics,   // several misses compiled in one process printed output that cannot be
+                        // told apart per source: compiled and delivered, not stored
   kCount
 };
 
@@ -83,6 +86,13 @@ struct Plan {
   // write nothing (checked with gcc 12 and clang 14). The daemon runs it to learn the include
   // directories in the compiler's order.
   std::vector<std::string> probe_args;
+
+  // Several sources with -c: one complete single-source Plan per source, in command-line order.
+  // Unit i is exactly the Plan of `args` without the other sources (so a single-source and a
+  // multi-source compile of one file share cache entries), and unit_arg_indexes[i] is the index of
+  // its source in `args`. Empty for a single source; then the fields above describe the compile.
+  std::vector<Plan> units;
+  std::vector<uint32_t> unit_arg_indexes;
 };
 
 }  // namespace zccache::tools

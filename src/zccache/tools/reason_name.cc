@@ -32,6 +32,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "missing_source",      // kMissingSource
     "too_new",             // kTooNew
     "disabled",            // kDisabled
+    "shared_diagnostics",  // kSharedDiagnostics
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 

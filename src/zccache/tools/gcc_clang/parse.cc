@@ -4,6 +4,7 @@
 #include "zccache/tools/gcc_clang/parse.h"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,7 @@ struct Scan {
   bool unsupported = false;
   bool unread_response_file = false;
   int arch_count = 0;
+  size_t last_language_index = 0;  // of the last -x, 0 when none
   std::optional<std::string> output;
   bool md = false;
   bool mmd = false;
@@ -288,7 +290,10 @@ Scan scan_args(Family family, const std::vector<std::string>& args) {
     }
     Role role = Role::kKeep;
     apply_option(family, info, arg, value, scan, role);
-    if (info.kind == OptionKind::kLanguage) x_language = value == "none" ? "" : std::string(value);
+    if (info.kind == OptionKind::kLanguage) {
+      x_language = value == "none" ? "" : std::string(value);
+      scan.last_language_index = i;
+    }
     scan.roles[i] = role;
     if (separate) scan.roles[++i] = role;
   }
@@ -311,7 +316,6 @@ Passthrough passthrough_reason(const Scan& scan, const std::vector<std::string>&
     if (args[in.index] == "-") return Passthrough::kStdinInput;
   }
   if (scan.inputs.empty()) return Passthrough::kNoSource;
-  if (scan.inputs.size() > 1) return Passthrough::kMultipleSources;
   for (const std::string& e : env) {
     // Both drivers write an extra depfile named by these (gcc's cpp, clang's driver).
     if (e.starts_with("DEPENDENCIES_OUTPUT=") || e.starts_with("SUNPRO_DEPENDENCIES=")) {
@@ -324,28 +328,62 @@ Passthrough passthrough_reason(const Scan& scan, const std::vector<std::string>&
   return Passthrough::kNone;
 }
 
-}  // namespace
+Plan plan_expanded(Family family, std::vector<std::string> args, std::string_view cwd,
+                   const std::vector<std::string>& env);
 
-Plan make_plan(Family family, const std::vector<std::string>& args, std::string_view cwd,
-               const std::vector<std::string>& env, FileReader& reader) {
+// Several sources with -c: both drivers compile each source as if it were alone (no -o, so each
+// object is named after its source) and go on after one fails. Each unit is planned from the
+// arguments without the other sources, which is what a single-source compile of it would get.
+void plan_units(Family family, const Scan& scan, std::string_view cwd, const std::vector<std::string>& env,
+                Plan& plan) {
+  // -o with several sources is the driver's error to report; -MF and -MT/-MQ would name one
+  // depfile or target for all; an -x after the first source gives the sources different
+  // languages through its position, which dropping sources from argv would not keep.
+  if (scan.output || scan.mf || !scan.dep_targets.empty() || scan.last_language_index > scan.inputs.front().index) {
+    plan.passthrough = Passthrough::kMultipleSources;
+    return;
+  }
+  std::set<std::string> objects;
+  for (const Input& input : scan.inputs) {
+    std::vector<std::string> unit_args;
+    unit_args.reserve(plan.args.size() - scan.inputs.size() + 1);
+    for (size_t i = 0, next = 0; i < plan.args.size(); ++i) {
+      bool is_input = next < scan.inputs.size() && scan.inputs[next].index == i;
+      if (is_input) ++next;
+      if (!is_input || i == input.index) unit_args.push_back(plan.args[i]);
+    }
+    Plan unit = plan_expanded(family, std::move(unit_args), cwd, env);
+    if (unit.passthrough != Passthrough::kNone) {
+      plan.passthrough = unit.passthrough;
+      plan.units.clear();
+      plan.unit_arg_indexes.clear();
+      return;
+    }
+    // Two sources with one basename write one object (and depfile) twice: the last one wins.
+    if (!objects.insert(unit.object).second) {
+      plan.passthrough = Passthrough::kMultipleSources;
+      plan.units.clear();
+      plan.unit_arg_indexes.clear();
+      return;
+    }
+    plan.units.push_back(std::move(unit));
+    plan.unit_arg_indexes.push_back(static_cast<uint32_t>(input.index));
+  }
+}
+
+Plan plan_expanded(Family family, std::vector<std::string> args, std::string_view cwd,
+                   const std::vector<std::string>& env) {
   Plan plan;
   plan.family = family;
-  if (family != Family::kGcc && family != Family::kClang) {
-    plan.args = args;
-    plan.passthrough = Passthrough::kUnknownCompiler;
-    return plan;
-  }
-  std::optional<std::vector<std::string>> expanded = expand_response_files(args, cwd, reader, family);
-  if (!expanded) {
-    plan.args = args;
-    plan.passthrough = Passthrough::kResponseFile;
-    return plan;
-  }
-  plan.args = std::move(*expanded);
+  plan.args = std::move(args);
 
   Scan scan = scan_args(family, plan.args);
   plan.passthrough = passthrough_reason(scan, plan.args, env);
   if (plan.passthrough != Passthrough::kNone) return plan;
+  if (scan.inputs.size() > 1) {
+    plan_units(family, scan, cwd, env, plan);
+    return plan;
+  }
 
   const Input& input = scan.inputs.front();
   plan.source = plan.args[input.index];
@@ -414,6 +452,28 @@ Plan make_plan(Family family, const std::vector<std::string>& args, std::string_
   plan.cwd_matters = (debug_info && !cwd_mapped) || clang_records;
   plan.color_explicit = scan.color;
   return plan;
+}
+
+}  // namespace
+
+Plan make_plan(Family family, const std::vector<std::string>& args, std::string_view cwd,
+               const std::vector<std::string>& env, FileReader& reader) {
+  if (family != Family::kGcc && family != Family::kClang) {
+    Plan plan;
+    plan.family = family;
+    plan.args = args;
+    plan.passthrough = Passthrough::kUnknownCompiler;
+    return plan;
+  }
+  std::optional<std::vector<std::string>> expanded = expand_response_files(args, cwd, reader, family);
+  if (!expanded) {
+    Plan plan;
+    plan.family = family;
+    plan.args = args;
+    plan.passthrough = Passthrough::kResponseFile;
+    return plan;
+  }
+  return plan_expanded(family, std::move(*expanded), cwd, env);
 }
 
 }  // namespace zccache::tools::gcc_clang

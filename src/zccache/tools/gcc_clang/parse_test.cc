@@ -42,8 +42,14 @@ TEST(MakePlan, PassthroughReasons) {
       {{"-c", "-MM", "a.c"}, Passthrough::kPreprocessOnly},
       {{"-c"}, Passthrough::kNoSource},
       {{"-c", "-o", "a.o"}, Passthrough::kNoSource},
-      {{"-c", "a.c", "b.c"}, Passthrough::kMultipleSources},
-      {{"-c", "a.c", "b.o"}, Passthrough::kMultipleSources},
+      {{"-c", "a.c", "b.c", "-o", "x.o"}, Passthrough::kMultipleSources},
+      {{"-c", "a.c", "b.c", "-MD", "-MF", "x.d"}, Passthrough::kMultipleSources},
+      {{"-c", "a.c", "b.c", "-MD", "-MT", "x"}, Passthrough::kMultipleSources},
+      {{"-c", "a.c", "b.c", "-MD", "-MQ", "x"}, Passthrough::kMultipleSources},
+      {{"-c", "a.c", "-x", "c++", "b.c"}, Passthrough::kMultipleSources},
+      {{"-c", "x/a.c", "y/a.cpp"}, Passthrough::kMultipleSources},
+      {{"-c", "a.c", "b.o"}, Passthrough::kUnknownLanguage},
+      {{"-c", "a.c", "-"}, Passthrough::kStdinInput},
       {{"-c", "-x", "c", "-"}, Passthrough::kStdinInput},
       {{"-c", "-save-temps", "a.c"}, Passthrough::kSaveTemps},
       {{"-c", "-save-temps=obj", "a.c"}, Passthrough::kSaveTemps},
@@ -293,6 +299,46 @@ TEST(MakePlan, ColorExplicit) {
   }
   EXPECT_TRUE(plan_for(Family::kClang, {"-c", "-Xclang", "-fcolor-diagnostics", "a.c"}).color_explicit);
   EXPECT_FALSE(plan_for(Family::kClang, {"-c", "-fdiagnostics-format=json", "a.c"}).color_explicit);
+}
+
+}  // namespace
+}  // namespace zccache::tools::gcc_clang
+
+// Several sources: each unit is the plan of a single-source compile of that source with the same
+// flags, so both kinds of compile share cache entries.
+namespace zccache::tools::gcc_clang {
+namespace {
+
+TEST(MakePlan, SeveralSourcesGiveOneUnitPerSource) {
+  for (Family f : kBoth) {
+    Strings args = {"-O2", "-c", "src/a.c", "-Iinc", "b.cpp", "-MD", "-DX=1", "sub/c.c"};
+    Plan plan = plan_for(f, args);
+    ASSERT_EQ(plan.passthrough, Passthrough::kNone) << reason_name(plan.passthrough);
+    EXPECT_EQ(plan.args, args);
+    ASSERT_EQ(plan.units.size(), 3u);
+    EXPECT_EQ(plan.unit_arg_indexes, (std::vector<uint32_t>{2, 4, 7}));
+    const char* sources[] = {"src/a.c", "b.cpp", "sub/c.c"};
+    const char* objects[] = {"a.o", "b.o", "c.o"};
+    const char* depfiles[] = {"a.d", "b.d", "c.d"};
+    for (size_t i = 0; i < 3; ++i) {
+      const Plan& unit = plan.units[i];
+      EXPECT_EQ(unit.source, sources[i]);
+      EXPECT_EQ(unit.object, objects[i]);
+      EXPECT_EQ(unit.depfile.path, depfiles[i]);
+      EXPECT_TRUE(unit.units.empty());
+      Plan single = plan_for(f, {"-O2", "-c", sources[i], "-Iinc", "-MD", "-DX=1", "-o", objects[i]});
+      ASSERT_EQ(single.passthrough, Passthrough::kNone);
+      EXPECT_EQ(unit.key_args, single.key_args) << sources[i];
+      EXPECT_EQ(unit.language, single.language);
+    }
+    EXPECT_EQ(plan.units[1].language, "c++");
+  }
+}
+
+TEST(MakePlan, OneUnreadableUnitPassesTheWholeInvocationThrough) {
+  EXPECT_EQ(plan_for(Family::kGcc, {"-c", "a.c", "b.s"}).passthrough, Passthrough::kUnknownLanguage);
+  Plan plan = plan_for(Family::kGcc, {"-c", "a.c", "b.s"});
+  EXPECT_TRUE(plan.units.empty());
 }
 
 }  // namespace
