@@ -740,6 +740,55 @@ class Bench:
             if isinstance(t, Zccache):
                 entry["daemon"] = t.record_rss(sc.name)
                 log("  zccache daemon: %s" % entry["daemon"])
+        if sc.multi:
+            res["half_changed"] = self.half_changed(sc, bare, caches, ref_dir)
+
+    def half_changed(self, sc, bare, caches, ref_dir):
+        """Every other source edited (a comment appended: same objects), then the whole command
+        again: a cache that splits the sources compiles only those, in one process. The bare
+        compiler is timed on the edited sources alone, which is what such a cache should cost."""
+        n = sc.units
+        changed = list(range(0, n, 2))
+        trees = [self.tree(t) for t in [bare] + caches]
+        originals = {}
+        for d in trees:
+            for i in changed:
+                path = os.path.join(d, "src/u%d.cpp" % i)
+                originals[path] = read_file(path)
+                with open(path, "ab") as f:
+                    f.write(b"\n// edited for the half-changed run\n")
+        log("  half changed: %d of %d sources edited" % (len(changed), n))
+        out = {"changed": len(changed), "units": n}
+        try:
+            argv = [sc.compiler] + sc.flags() + ["-c"] + ["src/u%d.cpp" % i for i in changed]
+            secs, _, fail = self.run_one(bare, argv, self.args.timeout + 5 * n)
+            out["bare_changed_only_s"] = secs
+            log("  %-8s %-7s %8.3f s  (the %d edited sources alone)%s" % (
+                "bare", "half", secs, len(changed), "  FAILED" if fail else ""))
+            full = sc.commands()[0][0]
+            for t in caches:
+                b = t.counters()
+                secs, _, fail = self.run_one(t, full, self.args.timeout + 5 * n)
+                st = delta(b, t.counters())
+                chk = self.compare(sc, t, ref_dir, [], [])
+                r = {"total_s": secs, "stats": st, "check": chk, "failed": 1 if fail else 0,
+                     "vs_bare_changed_only": secs / out["bare_changed_only_s"] if out["bare_changed_only_s"] else None}
+                out[t.name] = r
+                log("  %-8s %-7s %8.3f s  %s%s" % (t.name, "half", secs, json.dumps(
+                    {k: st.get(k) for k in ("hits", "misses")}), "  FAILED" if fail else ""))
+                if chk["mismatched"] or chk["missing"]:
+                    loud("MISMATCH %s %s half-changed: %s" % (t.name, sc.name, json.dumps(chk)[:300]))
+                    self.failures.append("MISMATCH %s %s half-changed" % (t.name, sc.name))
+                if t.name == "zccache" and (fail or st.get("hits") != n - len(changed)
+                                            or st.get("misses") != len(changed)):
+                    self.note_failure(t, "%s half-changed: expected %d hits and %d misses: %s" % (
+                        sc.name, n - len(changed), len(changed), json.dumps(st)[:300]))
+        finally:
+            for path, data in originals.items():
+                if data is not None:
+                    with open(path, "wb") as f:
+                        f.write(data)
+        return out
 
     def judge(self, tool, sc, label, r):
         chk = r["check"]
@@ -923,6 +972,16 @@ def table(results):
         if "floor" in sc:
             lines.append("floor during the warm runs (no-op exec): %.3f ms best, %.3f ms median" % (
                 sc["floor"]["best_ms"], sc["floor"]["median_ms"]))
+        half = sc.get("half_changed")
+        if half and "bare_changed_only_s" in half:
+            lines.append("half changed (%d of %d sources edited, whole command again): bare on the edited "
+                         "sources alone %s s" % (half["changed"], half["units"], fmt_s(half["bare_changed_only_s"])))
+            for tname in ("zccache", "ccache", "sccache"):
+                h = half.get(tname)
+                if h:
+                    lines.append("  %-8s %s s = %s of bare-on-the-edited-alone; hits %s, misses %s%s" % (
+                        tname, fmt_s(h["total_s"]), fmt_x(h["vs_bare_changed_only"]), h["stats"].get("hits", "-"),
+                        h["stats"].get("misses", "-"), "" if not h["failed"] else "  FAILED"))
         z = tools.get("zccache", {})
         if "daemon" in z:
             d = z["daemon"]
