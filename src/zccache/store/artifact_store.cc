@@ -19,9 +19,13 @@
 #include "zccache/base/posix_error.h"
 #include "zccache/base/unique_fd.h"
 #include "zccache/hash/hasher.h"
-#include "zccache/store/atomic_file.h"
+#include "zccache/os/atomic_file.h"
 
 namespace zccache::store {
+
+using os::AtomicFile;
+using os::write_file_atomic;
+
 namespace {
 
 // 128 KiB: large enough that syscall overhead is noise next to XXH3 (~30 GB/s), small enough

@@ -8,10 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "zccache/store/index.h"
-#include "zccache/store/temp_dir_for_testing.h"
+#include "zccache/testing/temp_dir.h"
 
 namespace zccache::store {
 namespace {
+
+using testing::TempDirForTesting;
+using testing::list_dir_for_testing;
+using testing::read_file_for_testing;
+using testing::write_file_for_testing;
 
 std::unique_ptr<Index> open_or_die(const std::string& dir, uint64_t map_size = 64ull << 20) {
   auto index = Index::open(dir, map_size);
