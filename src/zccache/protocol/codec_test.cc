@@ -134,7 +134,7 @@ TEST(Codec, RoundTripsEveryEnumValue) {
     m.outcome = outcome;
     expect_round_trip(m);
   }
-  for (auto command : {Command::kPing, Command::kStatus, Command::kStop, Command::kClear}) {
+  for (auto command : {Command::kPing, Command::kStatus, Command::kStop, Command::kClear, Command::kZeroStats}) {
     expect_round_trip(CommandRequest{command, "v"});
   }
 }
