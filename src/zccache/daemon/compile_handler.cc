@@ -303,6 +303,7 @@ void CompileHandler::record(PendingMiss& miss, const protocol::StoreRequest& sto
     p_.stats.error();
     return;
   }
+  for (const auto& out : staged.entry.outputs) p_.artifacts.unpin(out.blob);  // the index names them now
   p_.usage.stored(set.result_key);
   std::lock_guard lock(manifest_mutex_);
   store::Manifest manifest;

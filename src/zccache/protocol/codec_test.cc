@@ -219,7 +219,7 @@ TEST(Codec, RejectsEnumOutOfRange) {
     EXPECT_NE(r.error().message.find("enum"), std::string::npos) << r.error().message;
   }
   payload = encode_frame(CommandRequest{}).substr(kHeaderBytes);
-  payload[0] = 4;
+  payload[0] = 5;  // one past Command::kZeroStats
   EXPECT_FALSE(decode_payload(MessageType::kCommandRequest, payload).ok());
 }
 

@@ -277,7 +277,15 @@ uint64_t allocated_bytes(const std::string& path) {
 void ArtifactStore::pin(const hash::Digest& blob) {
   int64_t now = os::now_realtime_ns();
   std::lock_guard lock(mutex_);
-  pinned_[blob] = now;
+  Pin& p = pinned_[blob];
+  ++p.count;
+  p.last_ns = now;
+}
+
+void ArtifactStore::unpin(const hash::Digest& blob) {
+  std::lock_guard lock(mutex_);
+  auto it = pinned_.find(blob);
+  if (it != pinned_.end() && --it->second.count <= 0) pinned_.erase(it);
 }
 
 void ArtifactStore::add_estimate(const std::string& blob_path) {
@@ -295,7 +303,7 @@ void ArtifactStore::remove(const hash::Digest& blob) {
 uint64_t ArtifactStore::remove_unless_pinned(const hash::Digest& blob, int64_t pinned_since_ns) {
   std::string path = path_of(blob);
   std::lock_guard lock(mutex_);
-  if (auto it = pinned_.find(blob); it != pinned_.end() && it->second >= pinned_since_ns) return 0;
+  if (auto it = pinned_.find(blob); it != pinned_.end() && it->second.last_ns >= pinned_since_ns) return 0;
   uint64_t bytes = allocated_bytes(path);
   if (::unlink(path.c_str()) != 0) return 0;
   trusted_.erase(blob);
@@ -305,7 +313,7 @@ uint64_t ArtifactStore::remove_unless_pinned(const hash::Digest& blob, int64_t p
 
 void ArtifactStore::prune_pins(int64_t before_ns) {
   std::lock_guard lock(mutex_);
-  std::erase_if(pinned_, [&](const auto& p) { return p.second < before_ns; });
+  std::erase_if(pinned_, [&](const auto& p) { return p.second.last_ns < before_ns; });
 }
 
 std::vector<ArtifactStore::BlobInfo> ArtifactStore::list_blobs() {

@@ -15,8 +15,10 @@
 // Eviction (eviction.h) removes blobs while misses store new ones. A blob that no indexed result
 // references may still be about to be: a miss puts its outputs first and records its result a
 // moment later, and a put of bytes already stored keeps the existing blob. So every put pins its
-// digest (with the time), and remove_unless_pinned() refuses a blob pinned since a given time;
-// the pin check and the unlink happen under one lock, and a put pins before it looks for an
+// digest until unpin() (called once the result naming it is in the index), and
+// remove_unless_pinned() refuses a pinned blob. A pin whose unpin never comes (the store was
+// refused after the copy) protects the blob only for a grace period, after which it is an orphan.
+// The pin check and the unlink happen under one lock, and a put pins before it looks for an
 // existing blob, so either the put sees the blob gone and writes it again, or the eviction sees
 // the pin.
 //
@@ -61,10 +63,12 @@ class ArtifactStore {
   Result<std::string> read(const hash::Digest& blob);
   bool contains(const hash::Digest& blob) const;
   void remove(const hash::Digest& blob);
-  // Removes the blob unless a put pinned it at or after `pinned_since_ns` (CLOCK_REALTIME).
-  // Returns the bytes it occupied on disk (0 when pinned or absent).
+  // Releases one put's pin (pins are counted: two misses may put the same bytes).
+  void unpin(const hash::Digest& blob);
+  // Removes the blob unless a pin taken at or after `pinned_since_ns` (CLOCK_REALTIME) is still
+  // held. Returns the bytes it occupied on disk (0 when pinned or absent).
   uint64_t remove_unless_pinned(const hash::Digest& blob, int64_t pinned_since_ns);
-  // Forgets pins older than `before_ns`.
+  // Forgets pins last taken before `before_ns`.
   void prune_pins(int64_t before_ns);
   // Deletes every blob (and stray temporaries).
   Status clear();
@@ -104,7 +108,11 @@ class ArtifactStore {
   DeliveryMode delivery_;
   std::mutex mutex_;
   std::unordered_map<hash::Digest, os::FileInfo, hash::DigestHash> trusted_;  // GUARDED_BY(mutex_)
-  std::unordered_map<hash::Digest, int64_t, hash::DigestHash> pinned_;        // GUARDED_BY(mutex_): put time
+  struct Pin {
+    int count = 0;
+    int64_t last_ns = 0;  // the latest put
+  };
+  std::unordered_map<hash::Digest, Pin, hash::DigestHash> pinned_;  // GUARDED_BY(mutex_)
   std::atomic<uint64_t> estimate_bytes_{0};
 };
 

@@ -14,8 +14,8 @@
 // size is a constant of the pass: a target below it empties the cache and still misses.
 //
 // Safe against concurrent hits and stores: leased results are never claimed, claimed ones cannot
-// be leased; a blob put or re-put during `pin_grace_ns` before the pass is never removed (it may
-// belong to a result being recorded, see ArtifactStore). A result recorded during the pass is not
+// be leased; a blob still pinned by a put (during `pin_grace_ns` before the pass) is never
+// removed: it may belong to a result being recorded (see ArtifactStore). A result recorded during the pass is not
 // seen by it and is left alone.
 //
 // Runs on the daemon's maintenance thread. Not re-entrant: one pass at a time per cache.
@@ -30,8 +30,10 @@
 
 namespace zccache::store {
 
-// A miss records its result within milliseconds of putting its blobs (seconds when a -M scan
-// runs); ten minutes is far beyond that and costs nothing but a few pins held in memory.
+// How long a pin that was never released (a store refused after its outputs were copied) keeps its
+// blob from being swept as an orphan. A miss records its result within milliseconds of putting
+// its blobs (seconds when a -M scan runs) and then releases the pins; ten minutes is far beyond
+// that and costs nothing but a few pins held in memory.
 inline constexpr int64_t kPinGraceNs = 600'000'000'000;
 
 struct EvictionReport {

@@ -43,6 +43,7 @@ class EvictionTest : public ::testing::Test {
       entry.outputs.push_back({"out" + std::to_string(entry.outputs.size()), *d, content(b).size()});
     }
     ASSERT_TRUE(index_->put(Table::kResults, key(name).raw(), encode_result(entry)).ok());
+    for (const auto& out : entry.outputs) artifacts_->unpin(out.blob);  // recorded: as the daemon does
     Manifest m;
     IncludeSet set;
     set.result_key = key(name);
@@ -66,7 +67,7 @@ class EvictionTest : public ::testing::Test {
   // A daemon that restarted: the same directory, no pins in memory.
   void restart_store() { artifacts_ = std::make_unique<ArtifactStore>(dir_.file("artifacts")); }
 
-  EvictionReport evict(uint64_t target, int64_t grace = 0) {
+  EvictionReport evict(uint64_t target, int64_t grace = kPinGraceNs) {
     auto r = evict_to(target, *index_, *artifacts_, usage_, os::now_realtime_ns(), grace);
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : EvictionReport{};
@@ -162,24 +163,39 @@ TEST_F(EvictionTest, ALeasedResultIsNotEvictedAndAClaimedOneCannotBeLeased) {
   EXPECT_TRUE(usage_.lease(key("busy")).has_value());
 }
 
-TEST_F(EvictionTest, BlobsPutRecentlyAreNeverRemoved) {
+TEST_F(EvictionTest, PinnedBlobsAreNeverRemoved) {
   add("old", {"reput"}, 1);
-  restart_store();  // the first put's pin is gone
   // A miss just put the same bytes again (its result is not recorded yet).
   ASSERT_TRUE(artifacts_->put_bytes(content("reput")).ok());
   ASSERT_TRUE(artifacts_->put_bytes(content("staged")).ok());
-  EvictionReport r = evict(0, kPinGraceNs);
+  EvictionReport r = evict(0);
   EXPECT_FALSE(has_result("old"));
   EXPECT_TRUE(has_blob("reput")) << "a blob pinned by a recent put was removed";
   EXPECT_TRUE(has_blob("staged")) << "an unreferenced blob pinned by a recent put was removed as an orphan";
   EXPECT_EQ(r.orphans_removed, 0u);
+  // Once past the grace period, an unreleased pin protects nothing.
+  EvictionReport later = evict(0, /*grace=*/-1'000'000'000);
+  EXPECT_FALSE(has_blob("reput"));
+  EXPECT_FALSE(has_blob("staged"));
+  EXPECT_EQ(later.orphans_removed, 2u);
+}
+
+TEST_F(EvictionTest, PinsAreCountedPerPut) {
+  ASSERT_TRUE(artifacts_->put_bytes(content("twice")).ok());
+  ASSERT_TRUE(artifacts_->put_bytes(content("twice")).ok());
+  artifacts_->unpin(hash::hash_bytes(content("twice")));
+  evict(0);
+  EXPECT_TRUE(has_blob("twice")) << "one of two puts released its pin; the other still holds";
+  artifacts_->unpin(hash::hash_bytes(content("twice")));
+  evict(0);
+  EXPECT_FALSE(has_blob("twice"));
 }
 
 TEST_F(EvictionTest, OrphanBlobsAreRemoved) {
   add("kept", {"kept"}, 1);
   ASSERT_TRUE(artifacts_->put_bytes(content("orphan")).ok());
-  restart_store();
-  EvictionReport r = evict(1ull << 40, kPinGraceNs);
+  restart_store();  // a daemon that died before recording: nothing pins the blob
+  EvictionReport r = evict(1ull << 40);
   EXPECT_EQ(r.orphans_removed, 1u);
   EXPECT_FALSE(has_blob("orphan"));
   EXPECT_TRUE(has_blob("kept"));
