@@ -101,6 +101,8 @@ TEST_P(CacheManagement, EvictionKeepsTheCacheUnderTheLimitAndDropsLeastRecentlyU
   EXPECT_LT(j["entries"].get<uint64_t>(), static_cast<uint64_t>(kSources)) << j.dump();
   EXPECT_GT(j["entries"].get<uint64_t>(), 0u) << j.dump();
   EXPECT_EQ(j["errors"].get<uint64_t>(), 0u) << "an eviction broke a lookup: " << j.dump();
+  // Each source missed once: the hot one, used every few compiles, was never evicted.
+  EXPECT_EQ(j["misses"].get<uint64_t>(), static_cast<uint64_t>(kSources)) << j.dump();
   // The hot result survived every pass; the oldest unused one did not. Both compile correctly.
   expect_hit(args_for(0), {"s0.o"});
   expect_miss(args_for(1), {"s1.o"});
