@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "zccache/base/version.h"
+#include "zccache/cli/config_command.h"
 #include "zccache/cli/daemon_commands.h"
 
 namespace zccache::cli {
@@ -21,7 +22,9 @@ int print_help(const std::vector<std::string>&) {
       "       zccache start                   start the daemon for ZCCACHE_DIR\n"
       "       zccache stop                    stop it\n"
       "       zccache status [--json]         daemon, cache size and statistics\n"
-      "       zccache clear                   remove every cached entry and reset statistics\n");
+      "       zccache clear                   remove every cached entry and reset statistics\n"
+      "       zccache stats --zero            reset the statistics only\n"
+      "       zccache config [max-size [SIZE]] show or set the size limit (e.g. 10G, 500M)\n");
   return 0;
 }
 
@@ -33,8 +36,8 @@ struct Command {
 // Sorted by name.
 constexpr Command kCommands[] = {
     {"--help", print_help},   {"--version", print_version}, {"-V", print_version}, {"-h", print_help},
-    {"clear", clear_cache},   {"help", print_help},         {"start", start_daemon}, {"status", show_status},
-    {"stop", stop_daemon},
+    {"clear", clear_cache},   {"config", run_config},       {"help", print_help},  {"start", start_daemon},
+    {"stats", stats_command}, {"status", show_status},      {"stop", stop_daemon},
 };
 
 const Command* find(const std::string& word) {

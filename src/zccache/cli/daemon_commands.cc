@@ -1,11 +1,13 @@
 #include "zccache/cli/daemon_commands.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
 #include "zccache/base/version.h"
 #include "zccache/client/daemon_link.h"
+#include "zccache/config/settings.h"
 #include "zccache/transport/channel.h"
 
 namespace zccache::cli {
@@ -53,6 +55,11 @@ std::string human_bytes(uint64_t n) {
 }  // namespace
 
 int start_daemon(const std::vector<std::string>&) {
+  // The daemon would log a bad size and go on with the file's or the default; say it here.
+  if (auto settings = config::load_settings(endpoint().cache_dir, std::getenv(config::kMaxSizeEnv)); !settings.ok()) {
+    std::fprintf(stderr, "zccache: %s\n", settings.error().message.c_str());
+    return 1;
+  }
   auto j = send_command(protocol::Command::kPing, /*start=*/true);
   if (!j.ok()) return fail(j.error());
   std::printf("zccache daemon running (pid %lld, cache %s)\n", (*j)["pid"].get<long long>(),
@@ -99,9 +106,15 @@ int show_status(const std::vector<std::string>& args) {
   std::printf("cache dir       %s\n", status["cache_dir"].get<std::string>().c_str());
   std::printf("entries         %llu\n", status["entries"].get<unsigned long long>());
   std::printf("size            %s\n", human_bytes(status["size_bytes"].get<uint64_t>()).c_str());
+  if (status.contains("max_size_bytes")) {
+    uint64_t limit = status["max_size_bytes"].get<uint64_t>();
+    std::printf("max size        %s\n", limit == 0 ? "unlimited" : human_bytes(limit).c_str());
+  }
   std::printf("hits            %llu\n", status["hits"].get<unsigned long long>());
   std::printf("misses          %llu\n", status["misses"].get<unsigned long long>());
   std::printf("errors          %llu\n", status["errors"].get<unsigned long long>());
+  if (status.contains("evictions"))
+    std::printf("evictions       %llu\n", status["evictions"].get<unsigned long long>());
   for (auto& [reason, n] : status["passthrough"].items())
     std::printf("passthrough     %-22s %llu\n", reason.c_str(), n.get<unsigned long long>());
   return 0;
@@ -116,6 +129,22 @@ int clear_cache(const std::vector<std::string>&) {
   }
   std::printf("zccache cache cleared\n");
   return 0;
+}
+
+int stats_command(const std::vector<std::string>& args) {
+  if (args.size() == 2 && args[1] == "--zero") {
+    auto j = send_command(protocol::Command::kZeroStats, /*start=*/true);
+    if (!j.ok()) return fail(j.error());
+    std::printf("zccache statistics zeroed\n");
+    return 0;
+  }
+  if (args.size() > 2 || (args.size() == 2 && args[1] != "--json")) {
+    std::fprintf(stderr, "zccache: usage: zccache stats [--zero | --json]\n");
+    return 2;
+  }
+  std::vector<std::string> status_args{"status"};
+  status_args.insert(status_args.end(), args.begin() + 1, args.end());
+  return show_status(status_args);
 }
 
 }  // namespace zccache::cli

@@ -246,6 +246,8 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
   if (!source.ok() || source->digest != memo->source_digest) return false;
   if (!outputs_writable(plan, req.cwd)) return false;  // the full path passes it through
   if (!include_set_matches(memo->include_set, req.cwd, p_.files, p_.listings)) return false;
+  auto lease = p_.usage.lease(memo->include_set.result_key);
+  if (!lease) return false;  // being evicted
   auto delivered = deliver_result(plan, memo->result, req.cwd, output_mode(req.umask), p_.artifacts);
   if (!delivered.ok() || !*delivered) {
     memo_.erase(mkey);
@@ -263,6 +265,8 @@ bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::P
   if (!manifest) return false;
   for (const auto& set : manifest->entries) {
     if (!include_set_matches(set, req.cwd, p_.files, p_.listings)) continue;
+    auto lease = p_.usage.lease(set.result_key);  // held until delivered: eviction leaves it alone
+    if (!lease) continue;
     auto result_bytes = p_.index.get(store::Table::kResults, set.result_key.raw());
     if (!result_bytes.ok() || !result_bytes->has_value()) continue;
     auto result = store::decode_result(**result_bytes);
@@ -459,6 +463,8 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
     p_.stats.error();
     return;
   }
+  for (const auto& out : staged.entry.outputs) p_.artifacts.unpin(out.blob);  // the index names them now
+  p_.usage.stored(set.result_key);
   std::lock_guard lock(manifest_mutex_);
   store::Manifest manifest;
   auto old = p_.index.get(store::Table::kManifests, unit.request_key.raw());

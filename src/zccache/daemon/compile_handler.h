@@ -23,6 +23,7 @@
 #include "zccache/store/artifact_store.h"
 #include "zccache/store/index.h"
 #include "zccache/store/result_entry.h"
+#include "zccache/store/usage_tracker.h"
 #include "zccache/tools/plan.h"
 
 namespace zccache::daemon {
@@ -67,6 +68,7 @@ struct CacheParts {
   Stats& stats;
   std::string tmp_dir;  // <cache>/tmp: injected depfiles
   watcher::Watcher* watcher = nullptr;  // optional: drained before every use of the caches
+  store::UsageTracker& usage;           // last use of results; leases held while delivering
 };
 
 class CompileHandler {

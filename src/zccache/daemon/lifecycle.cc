@@ -8,15 +8,18 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "zccache/base/log.h"
 #include "zccache/base/version.h"
+#include "zccache/daemon/maintenance.h"
 #include "zccache/daemon/server.h"
 #include "zccache/os/file_info.h"
 #include "zccache/store/artifact_store.h"
 #include "zccache/store/index.h"
+#include "zccache/store/usage_tracker.h"
 #include "zccache/transport/unix_socket.h"
 
 namespace zccache::daemon {
@@ -122,13 +125,19 @@ int run_daemon(int argc, char** argv) {
   if (!listener.ok()) return fail(listener.error().message);
   ::chmod(endpoint.socket_path.c_str(), 0600);
 
-  CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get()};
-  Server server(endpoint, parts, std::move(listener).value(), idle_timeout_from_env());
+  store::UsageTracker usage;
+  std::optional<std::string> env_max_size;
+  if (const char* v = std::getenv("ZCCACHE_MAX_SIZE"); v && *v) env_max_size = v;
+  Maintenance maintenance(cache_dir, env_max_size, **index, artifacts, usage, stats);
+  maintenance.start();
+  CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get(), usage};
+  Server server(endpoint, parts, maintenance, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     server.stop();
   });
   server.run();
+  maintenance.stop();  // flushes the last-use times
   ::unlink(endpoint.socket_path.c_str());
   g_stop = 1;
   watchdog.join();

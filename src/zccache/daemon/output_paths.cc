@@ -11,7 +11,7 @@
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
-#include "zccache/store/atomic_file.h"
+#include "zccache/os/atomic_file.h"
 #include "zccache/tools/depfile.h"
 
 namespace zccache::daemon {
@@ -32,7 +32,7 @@ std::string join(const std::vector<std::string>& words) {
 // instead of now.
 Status write_with_mode(const std::string& path, std::string_view data, mode_t mode,
                        std::optional<int64_t> mtime_ns = std::nullopt) {
-  auto file = store::AtomicFile::create(path, mode);
+  auto file = os::AtomicFile::create(path, mode);
   if (!file.ok()) return file.error();
   ZCCACHE_TRY(file->set_mode(mode));
   ZCCACHE_TRY(file->write(data));

@@ -24,9 +24,11 @@ constexpr auto kReplyTimeout = std::chrono::seconds(30);
 
 }  // namespace
 
-Server::Server(transport::Endpoint endpoint, CacheParts parts, UniqueFd listen_fd, std::chrono::seconds idle_timeout)
+Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& maintenance, UniqueFd listen_fd,
+               std::chrono::seconds idle_timeout)
     : endpoint_(std::move(endpoint)),
       parts_(parts),
+      maintenance_(maintenance),
       handler_(parts),
       listen_fd_(std::move(listen_fd)),
       idle_timeout_(idle_timeout) {
@@ -125,8 +127,10 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       reply.json = R"({"stopping":true})";
       break;
     case protocol::Command::kClear: {
+      parts_.usage.clear_pending();
       Status a = parts_.index.clear(/*include_meta=*/false);
       Status b = parts_.artifacts.clear();
+      maintenance_.forget_measurement();
       parts_.stats.reset();
       parts_.files.clear();
       parts_.listings.clear();
@@ -138,6 +142,11 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       reply.json = j.dump();
       break;
     }
+    case protocol::Command::kZeroStats:
+      parts_.stats.reset();
+      persist_stats();
+      reply.json = R"({"zeroed":true})";
+      break;
   }
   return reply;
 }
@@ -150,7 +159,9 @@ std::string Server::status_json() {
   j["pid"] = ::getpid();
   auto entries = parts_.index.count(store::Table::kResults);
   j["entries"] = entries.ok() ? *entries : 0;
-  j["size_bytes"] = parts_.artifacts.size_bytes() + parts_.index.size_bytes();
+  // The estimate, not a walk of every blob: status stays cheap on a large cache (maintenance.h).
+  j["size_bytes"] = parts_.artifacts.size_estimate() + parts_.index.size_bytes();
+  j["max_size_bytes"] = maintenance_.limit_bytes();
   j["uptime_s"] = (os::now_realtime_ns() - started_ns_) / 1'000'000'000;
   j["tracked_files"] = parts_.files.size();
   j["watched_dirs"] = parts_.watcher ? parts_.watcher->watched_count() : 0;

@@ -4,7 +4,8 @@
 // - the accept thread (run()): polls the listening socket, checks the idle timeout and the stop
 //   flag, and starts one connection thread per client;
 // - connection threads (serve()): read one request, answer it; for a miss, wait on the same
-//   connection for the Store message and record the result.
+//   connection for the Store message and record the result;
+// - the maintenance thread (maintenance.h): settings reload, last-use flushes, eviction.
 // Shared state lives in CacheParts (each part is thread-safe) and in the atomics below.
 #pragma once
 
@@ -14,6 +15,7 @@
 
 #include "zccache/base/unique_fd.h"
 #include "zccache/daemon/compile_handler.h"
+#include "zccache/daemon/maintenance.h"
 #include "zccache/protocol/messages.h"
 #include "zccache/transport/endpoint.h"
 
@@ -21,7 +23,8 @@ namespace zccache::daemon {
 
 class Server {
  public:
-  Server(transport::Endpoint endpoint, CacheParts parts, UniqueFd listen_fd, std::chrono::seconds idle_timeout);
+  Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& maintenance, UniqueFd listen_fd,
+         std::chrono::seconds idle_timeout);
 
   // Serves until stop() (a `stop` command, SIGTERM, a newer client) or the idle timeout.
   void run();
@@ -37,6 +40,7 @@ class Server {
 
   transport::Endpoint endpoint_;
   CacheParts parts_;
+  Maintenance& maintenance_;
   CompileHandler handler_;
   UniqueFd listen_fd_;
   std::chrono::seconds idle_timeout_;

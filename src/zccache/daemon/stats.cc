@@ -28,6 +28,10 @@ void Stats::passthrough(tools::Passthrough reason) {
   std::lock_guard lock(mutex_);
   ++counters_.passthrough[static_cast<size_t>(reason)];
 }
+void Stats::evicted(uint64_t results) {
+  std::lock_guard lock(mutex_);
+  counters_.evictions += results;
+}
 Counters Stats::snapshot() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -45,6 +49,7 @@ std::string Stats::to_json() const {
   j["errors"] = c.errors;
   j["compile_failed"] = c.compile_failed;
   j["stored"] = c.stored;
+  j["evictions"] = c.evictions;
   nlohmann::json p = nlohmann::json::object();
   for (size_t i = 1; i < c.passthrough.size(); ++i) {
     if (c.passthrough[i]) p[std::string(tools::reason_name(static_cast<tools::Passthrough>(i)))] = c.passthrough[i];
@@ -63,6 +68,7 @@ void Stats::load_json(const std::string& text) {
   c.errors = get("errors");
   c.compile_failed = get("compile_failed");
   c.stored = get("stored");
+  c.evictions = get("evictions");
   if (j.contains("passthrough") && j["passthrough"].is_object()) {
     for (size_t i = 1; i < c.passthrough.size(); ++i) {
       std::string name(tools::reason_name(static_cast<tools::Passthrough>(i)));

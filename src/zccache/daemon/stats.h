@@ -17,6 +17,7 @@ struct Counters {
   uint64_t errors = 0;          // internal failures (I/O, corrupt artifacts); the build went on
   uint64_t compile_failed = 0;  // misses whose compile failed (not cached)
   uint64_t stored = 0;          // results written
+  uint64_t evictions = 0;       // results removed to keep the cache under its size limit
   std::array<uint64_t, static_cast<size_t>(tools::Passthrough::kCount)> passthrough{};
 };
 
@@ -28,6 +29,7 @@ class Stats {
   void compile_failed();
   void stored();
   void passthrough(tools::Passthrough reason);
+  void evicted(uint64_t results);
   Counters snapshot() const;
   void reset();
 

@@ -103,7 +103,7 @@ constexpr MessageType type_of(const ErrorReply&) { return MessageType::kErrorRep
 constexpr uint8_t last_enumerator(CompileOutcome) {
   return static_cast<uint8_t>(CompileOutcome::kMulti);
 }
-constexpr uint8_t last_enumerator(Command) { return static_cast<uint8_t>(Command::kClear); }
+constexpr uint8_t last_enumerator(Command) { return static_cast<uint8_t>(Command::kZeroStats); }
 
 template <typename E>
 concept WireEnum = std::is_enum_v<E> && std::same_as<std::underlying_type_t<E>, uint8_t>;

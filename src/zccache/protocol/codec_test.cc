@@ -141,7 +141,7 @@ TEST(Codec, RoundTripsEveryEnumValue) {
     m.outcome = outcome;
     expect_round_trip(m);
   }
-  for (auto command : {Command::kPing, Command::kStatus, Command::kStop, Command::kClear}) {
+  for (auto command : {Command::kPing, Command::kStatus, Command::kStop, Command::kClear, Command::kZeroStats}) {
     expect_round_trip(CommandRequest{command, "v"});
   }
 }
@@ -226,7 +226,7 @@ TEST(Codec, RejectsEnumOutOfRange) {
     EXPECT_NE(r.error().message.find("enum"), std::string::npos) << r.error().message;
   }
   payload = encode_frame(CommandRequest{}).substr(kHeaderBytes);
-  payload[0] = 4;
+  payload[0] = 5;  // one past Command::kZeroStats
   EXPECT_FALSE(decode_payload(MessageType::kCommandRequest, payload).ok());
 }
 

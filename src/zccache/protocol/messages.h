@@ -89,7 +89,7 @@ struct StoreReply {
   bool operator==(const StoreReply&) const = default;
 };
 
-enum class Command : uint8_t { kPing = 0, kStatus = 1, kStop = 2, kClear = 3 };
+enum class Command : uint8_t { kPing = 0, kStatus = 1, kStop = 2, kClear = 3, kZeroStats = 4 };
 
 struct CommandRequest {
   Command command = Command::kPing;

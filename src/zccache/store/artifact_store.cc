@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -19,9 +20,13 @@
 #include "zccache/base/posix_error.h"
 #include "zccache/base/unique_fd.h"
 #include "zccache/hash/hasher.h"
-#include "zccache/store/atomic_file.h"
+#include "zccache/os/atomic_file.h"
 
 namespace zccache::store {
+
+using os::AtomicFile;
+using os::write_file_atomic;
+
 namespace {
 
 // 128 KiB: large enough that syscall overhead is noise next to XXH3 (~30 GB/s), small enough
@@ -105,18 +110,22 @@ Result<hash::Digest> ArtifactStore::put_file(const std::string& src_path, uint64
   ZCCACHE_TRY(copy_and_hash(in.get(), src_path, &*tmp, hasher, &copied));
   hash::Digest digest = hasher.finish();
   if (size != nullptr) *size = copied;
+  pin(digest);  // before contains(): see the header
   if (contains(digest)) return digest;  // same bytes already stored; the temporary is dropped
   ZCCACHE_TRY(ensure_shard(digest));
   ZCCACHE_TRY(tmp->commit_as(path_of(digest)));
   trust_signature(digest, path_of(digest));  // hashed while copied: these bytes are right
+  add_estimate(path_of(digest));
   return digest;
 }
 
 Result<hash::Digest> ArtifactStore::put_bytes(std::string_view data) {
   hash::Digest digest = hash::hash_bytes(data);
+  pin(digest);
   if (contains(digest)) return digest;
   ZCCACHE_TRY(ensure_shard(digest));
   ZCCACHE_TRY(write_file_atomic(path_of(digest), data, 0644));
+  add_estimate(path_of(digest));
   return digest;
 }
 
@@ -255,10 +264,88 @@ bool ArtifactStore::contains(const hash::Digest& blob) const {
   return ::access(path_of(blob).c_str(), F_OK) == 0;
 }
 
+namespace {
+
+uint64_t allocated_bytes(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+}  // namespace
+
+void ArtifactStore::pin(const hash::Digest& blob) {
+  int64_t now = os::now_realtime_ns();
+  std::lock_guard lock(mutex_);
+  Pin& p = pinned_[blob];
+  ++p.count;
+  p.last_ns = now;
+}
+
+void ArtifactStore::unpin(const hash::Digest& blob) {
+  std::lock_guard lock(mutex_);
+  auto it = pinned_.find(blob);
+  if (it != pinned_.end() && --it->second.count <= 0) pinned_.erase(it);
+}
+
+void ArtifactStore::add_estimate(const std::string& blob_path) {
+  estimate_bytes_.fetch_add(allocated_bytes(blob_path), std::memory_order_relaxed);
+}
+
 void ArtifactStore::remove(const hash::Digest& blob) {
-  ::unlink(path_of(blob).c_str());
+  std::string path = path_of(blob);
+  uint64_t bytes = allocated_bytes(path);
+  if (::unlink(path.c_str()) == 0) estimate_bytes_.fetch_sub(std::min(bytes, size_estimate()), std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   trusted_.erase(blob);
+}
+
+uint64_t ArtifactStore::remove_unless_pinned(const hash::Digest& blob, int64_t pinned_since_ns) {
+  std::string path = path_of(blob);
+  std::lock_guard lock(mutex_);
+  if (auto it = pinned_.find(blob); it != pinned_.end() && it->second.last_ns >= pinned_since_ns) return 0;
+  uint64_t bytes = allocated_bytes(path);
+  if (::unlink(path.c_str()) != 0) return 0;
+  trusted_.erase(blob);
+  estimate_bytes_.fetch_sub(std::min(bytes, size_estimate()), std::memory_order_relaxed);
+  return bytes;
+}
+
+void ArtifactStore::prune_pins(int64_t before_ns) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(pinned_, [&](const auto& p) { return p.second.last_ns < before_ns; });
+}
+
+std::vector<ArtifactStore::BlobInfo> ArtifactStore::list_blobs() {
+  std::vector<BlobInfo> blobs;
+  uint64_t total = 0;
+  UniqueDir root(::opendir(root_.c_str()));
+  if (!root) {
+    estimate_bytes_ = 0;
+    return blobs;
+  }
+  int root_fd = ::dirfd(root.get());
+  while (dirent* e = ::readdir(root.get())) {
+    if (!is_shard_name(e->d_name)) continue;
+    int shard_fd = ::openat(root_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (shard_fd < 0) continue;
+    UniqueDir shard(::fdopendir(shard_fd));
+    if (!shard) {
+      ::close(shard_fd);
+      continue;
+    }
+    std::string hex(e->d_name);
+    while (dirent* b = ::readdir(shard.get())) {
+      auto digest = hash::Digest::from_hex(hex + b->d_name);
+      struct stat st;
+      if (!digest || ::fstatat(shard_fd, b->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+      uint64_t bytes = static_cast<uint64_t>(st.st_blocks) * 512;
+      blobs.push_back({*digest, bytes});
+      total += bytes;
+    }
+  }
+  estimate_bytes_ = total;
+  return blobs;
 }
 
 // Removes only what the store itself creates (two-hex shard directories and temporaries), so a
@@ -269,6 +356,7 @@ Status ArtifactStore::clear() {
     std::lock_guard lock(mutex_);
     trusted_.clear();
   }
+  estimate_bytes_ = 0;
   UniqueDir root(::opendir(root_.c_str()));
   if (!root) {
     if (errno == ENOENT) return {};

@@ -12,8 +12,18 @@
 // touching it; any write moves mtime and ctime, so a blob whose signature differs is re-hashed
 // before it is linked again, and dropped when its content no longer matches its name.
 //
+// Eviction (eviction.h) removes blobs while misses store new ones. A blob that no indexed result
+// references may still be about to be: a miss puts its outputs first and records its result a
+// moment later, and a put of bytes already stored keeps the existing blob. So every put pins its
+// digest until unpin() (called once the result naming it is in the index), and
+// remove_unless_pinned() refuses a pinned blob. A pin whose unpin never comes (the store was
+// refused after the copy) protects the blob only for a grace period, after which it is an orphan.
+// The pin check and the unlink happen under one lock, and a put pins before it looks for an
+// existing blob, so either the put sees the blob gone and writes it again, or the eviction sees
+// the pin.
+//
 // Thread-safe: every method works on its own files (two writers of one blob write the same
-// bytes); the signature memo is guarded by a mutex.
+// bytes); the signature memo, the pins and the size estimate are guarded by a mutex or atomic.
 #pragma once
 
 #include <sys/types.h>
@@ -21,8 +31,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "zccache/base/result.h"
 #include "zccache/hash/digest.h"
@@ -51,10 +63,29 @@ class ArtifactStore {
   Result<std::string> read(const hash::Digest& blob);
   bool contains(const hash::Digest& blob) const;
   void remove(const hash::Digest& blob);
+  // Releases one put's pin (pins are counted: two misses may put the same bytes).
+  void unpin(const hash::Digest& blob);
+  // Removes the blob unless a pin taken at or after `pinned_since_ns` (CLOCK_REALTIME) is still
+  // held. Returns the bytes it occupied on disk (0 when pinned or absent).
+  uint64_t remove_unless_pinned(const hash::Digest& blob, int64_t pinned_since_ns);
+  // Forgets pins last taken before `before_ns`.
+  void prune_pins(int64_t before_ns);
   // Deletes every blob (and stray temporaries).
   Status clear();
   // Bytes allocated on disk (sum of st_blocks * 512, not st_size) by the blobs and temporaries.
   uint64_t size_bytes() const;
+
+  struct BlobInfo {
+    hash::Digest digest;
+    uint64_t bytes = 0;  // allocated on disk
+  };
+  // Every blob with its allocated bytes; also resets size_estimate() to their sum. A directory walk:
+  // for the background thread, not a request.
+  std::vector<BlobInfo> list_blobs();
+  // The blobs' bytes on disk as of the last list_blobs(), plus puts, minus removals since: what
+  // status and the eviction trigger read, at the cost of an atomic load. Two puts racing to
+  // create the same blob may both count it; the next list_blobs() corrects that.
+  uint64_t size_estimate() const { return estimate_bytes_.load(std::memory_order_relaxed); }
 
   std::string path_of(const hash::Digest& blob) const;
 
@@ -70,11 +101,19 @@ class ArtifactStore {
   // True when the blob's current signature is one we saw right after verifying or touching it.
   bool signature_trusted(const hash::Digest& blob, const os::FileInfo& info);
   void trust_signature(const hash::Digest& blob, const std::string& blob_path);
+  void pin(const hash::Digest& blob);
+  void add_estimate(const std::string& blob_path);
 
   std::string root_;  // <cache dir>/artifacts, without a trailing slash
   DeliveryMode delivery_;
   std::mutex mutex_;
   std::unordered_map<hash::Digest, os::FileInfo, hash::DigestHash> trusted_;  // GUARDED_BY(mutex_)
+  struct Pin {
+    int count = 0;
+    int64_t last_ns = 0;  // the latest put
+  };
+  std::unordered_map<hash::Digest, Pin, hash::DigestHash> pinned_;  // GUARDED_BY(mutex_)
+  std::atomic<uint64_t> estimate_bytes_{0};
 };
 
 }  // namespace zccache::store

@@ -12,10 +12,15 @@
 #include <fstream>
 
 #include "zccache/hash/hasher.h"
-#include "zccache/store/temp_dir_for_testing.h"
+#include "zccache/testing/temp_dir.h"
 
 namespace zccache::store {
 namespace {
+
+using testing::TempDirForTesting;
+using testing::list_dir_for_testing;
+using testing::read_file_for_testing;
+using testing::write_file_for_testing;
 
 mode_t mode_of(const std::string& path) {
   struct stat st;

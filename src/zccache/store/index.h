@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "zccache/base/result.h"
 
@@ -20,7 +22,17 @@ enum class Table : uint8_t {
   kManifests,  // request key (16 bytes) -> encode_manifest
   kResults,    // result key (16 bytes) -> encode_result
   kMeta,       // small named values: statistics, format version
+  kUsage,      // result key (16 bytes) -> u64 little-endian last use, ns since the epoch (usage_tracker.h)
 };
+
+// One put (value set) or erase (value empty) of write_batch.
+struct IndexWrite {
+  Table table;
+  std::string key;
+  std::optional<std::string> value;
+};
+
+enum class Rewrite : uint8_t { kKeep, kReplace, kErase };
 
 class Index {
  public:
@@ -32,7 +44,17 @@ class Index {
   virtual Status put(Table table, std::string_view key, std::string_view value) = 0;
   virtual Status erase(Table table, std::string_view key) = 0;
   virtual Result<uint64_t> count(Table table) = 0;
-  // Empties kManifests and kResults (kMeta too when include_meta). LMDB hands the freed pages out
+  // Applies every write in one transaction: all or nothing.
+  virtual Status write_batch(const std::vector<IndexWrite>& writes) = 0;
+  // Calls fn(key, value) for each entry of `table` in key order, in one read transaction (a
+  // consistent snapshot; writers are not blocked); stops early when fn returns false. The views
+  // are valid only during the call.
+  virtual Status for_each(Table table, const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  // Visits each entry of `table` in one write transaction (other writers wait): fn returns kKeep,
+  // kErase, or kReplace after filling *replacement.
+  virtual Status rewrite_each(
+      Table table, const std::function<Rewrite(std::string_view, std::string_view, std::string*)>& fn) = 0;
+  // Empties kManifests, kResults and kUsage (kMeta too when include_meta). LMDB hands the freed pages out
   // again only two commits later, so right after clearing a full map a large put may still fail.
   virtual Status clear(bool include_meta) = 0;
   // Bytes of the LMDB data file on disk (allocated blocks: the file is sparse, not its st_size).

@@ -1,5 +1,6 @@
-// LmdbIndex: the Index over one LMDB environment. Layout: <dir>/data.mdb and <dir>/lock.mdb, three
-// named databases ("manifests", "results", "meta"). The map is reserved up front (sparse file) and
+// LmdbIndex: the Index over one LMDB environment. Layout: <dir>/data.mdb and <dir>/lock.mdb, four
+// named databases ("manifests", "results", "meta", "usage"; an index written before "usage"
+// existed gains it, empty, on open). The map is reserved up front (sparse file) and
 // never grows; a full map is reported as kStore so the caller can evict or clear.
 #include <lmdb.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "zccache/base/posix_error.h"
 #include "zccache/store/index.h"
@@ -19,7 +21,7 @@ namespace {
 
 // Room for our three tables and a few future ones; LMDB sizes internal arrays by this.
 constexpr unsigned kMaxDbs = 8;
-constexpr std::array<const char*, 3> kTableNames = {"manifests", "results", "meta"};
+constexpr std::array<const char*, 4> kTableNames = {"manifests", "results", "meta", "usage"};
 
 Error lmdb_error(std::string_view operation, int rc, uint64_t map_size_bytes = 0) {
   std::string msg = "lmdb " + std::string(operation) + ": ";
@@ -33,6 +35,23 @@ Error lmdb_error(std::string_view operation, int rc, uint64_t map_size_bytes = 0
 }
 
 MDB_val to_val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+std::string_view from_val(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+// Cursor: closed on destruction (before its transaction ends).
+class Cursor {
+ public:
+  Cursor() = default;
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  ~Cursor() {
+    if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+  }
+  int open(MDB_txn* txn, MDB_dbi dbi) { return mdb_cursor_open(txn, dbi, &cursor_); }
+  MDB_cursor* get() const { return cursor_; }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+};
 
 // Txn: one LMDB transaction, aborted on destruction unless committed. mdb_txn_commit frees the
 // transaction even when it fails, so the handle is released before the call.
@@ -111,10 +130,77 @@ class LmdbIndex final : public Index {
     return static_cast<uint64_t>(st.ms_entries);
   }
 
+  Status write_batch(const std::vector<IndexWrite>& writes) override {
+    if (writes.empty()) return {};
+    Txn txn;
+    if (int rc = txn.begin(env_, 0); rc != 0) return lmdb_error("begin write", rc);
+    for (const auto& w : writes) {
+      MDB_val k = to_val(w.key);
+      if (w.value) {
+        MDB_val v = to_val(*w.value);
+        if (int rc = mdb_put(txn.get(), dbi(w.table), &k, &v, 0); rc != 0) {
+          return lmdb_error("put", rc, map_size_bytes_);
+        }
+      } else if (int rc = mdb_del(txn.get(), dbi(w.table), &k, nullptr); rc != 0 && rc != MDB_NOTFOUND) {
+        return lmdb_error("delete", rc, map_size_bytes_);
+      }
+    }
+    if (int rc = txn.commit(); rc != 0) return lmdb_error("commit", rc, map_size_bytes_);
+    return {};
+  }
+
+  Status for_each(Table table, const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    Txn txn;
+    if (int rc = txn.begin(env_, MDB_RDONLY); rc != 0) return lmdb_error("begin read", rc);
+    Cursor cursor;
+    if (int rc = cursor.open(txn.get(), dbi(table)); rc != 0) return lmdb_error("cursor", rc);
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST); rc != MDB_NOTFOUND;
+         rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+      if (rc != 0) return lmdb_error("iterate", rc);
+      if (!fn(from_val(k), from_val(v))) break;
+    }
+    return {};
+  }
+
+  Status rewrite_each(Table table,
+                      const std::function<Rewrite(std::string_view, std::string_view, std::string*)>& fn) override {
+    Txn txn;
+    if (int rc = txn.begin(env_, 0); rc != 0) return lmdb_error("begin write", rc);
+    // Changes are collected, then applied after the walk in the same transaction: editing under a
+    // live cursor has LMDB version-specific edge cases (deleting the last entry, page splits).
+    std::vector<std::pair<std::string, std::optional<std::string>>> changes;
+    {
+      Cursor cursor;
+      if (int rc = cursor.open(txn.get(), dbi(table)); rc != 0) return lmdb_error("cursor", rc);
+      MDB_val k, v;
+      std::string replacement;
+      for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST); rc != MDB_NOTFOUND;
+           rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+        if (rc != 0) return lmdb_error("iterate", rc);
+        replacement.clear();
+        Rewrite what = fn(from_val(k), from_val(v), &replacement);
+        if (what == Rewrite::kReplace) changes.emplace_back(std::string(from_val(k)), std::move(replacement));
+        if (what == Rewrite::kErase) changes.emplace_back(std::string(from_val(k)), std::nullopt);
+      }
+    }
+    for (const auto& [key, value] : changes) {
+      MDB_val k = to_val(key);
+      if (value) {
+        MDB_val v = to_val(*value);
+        if (int rc = mdb_put(txn.get(), dbi(table), &k, &v, 0); rc != 0) return lmdb_error("put", rc, map_size_bytes_);
+      } else if (int rc = mdb_del(txn.get(), dbi(table), &k, nullptr); rc != 0 && rc != MDB_NOTFOUND) {
+        return lmdb_error("delete", rc, map_size_bytes_);
+      }
+    }
+    if (int rc = txn.commit(); rc != 0) return lmdb_error("commit", rc, map_size_bytes_);
+    return {};
+  }
+
   Status clear(bool include_meta) override {
     Txn txn;
     if (int rc = txn.begin(env_, 0); rc != 0) return lmdb_error("begin write", rc);
-    for (Table t : {Table::kManifests, Table::kResults, Table::kMeta}) {
+    for (Table t : {Table::kManifests, Table::kResults, Table::kMeta, Table::kUsage}) {
       if (t == Table::kMeta && !include_meta) continue;
       // del = 0: empty the table but keep its handle valid.
       if (int rc = mdb_drop(txn.get(), dbi(t), 0); rc != 0) return lmdb_error("clear", rc, map_size_bytes_);

@@ -8,10 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "zccache/store/index.h"
-#include "zccache/store/temp_dir_for_testing.h"
+#include "zccache/testing/temp_dir.h"
 
 namespace zccache::store {
 namespace {
+
+using testing::TempDirForTesting;
+using testing::list_dir_for_testing;
+using testing::read_file_for_testing;
+using testing::write_file_for_testing;
 
 std::unique_ptr<Index> open_or_die(const std::string& dir, uint64_t map_size = 64ull << 20) {
   auto index = Index::open(dir, map_size);
@@ -195,6 +200,77 @@ TEST(LmdbIndex, ConcurrentReadersAndWriters) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_GT(hits.load(), 0);
   EXPECT_EQ(*index->count(Table::kResults), static_cast<uint64_t>(kWriters * kKeysPerWriter));
+}
+
+TEST(LmdbIndex, WriteBatchPutsAndErasesInOneGo) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  ASSERT_TRUE(index->put(Table::kResults, "old", "x").ok());
+  std::vector<IndexWrite> writes{{Table::kResults, "a", "1"},
+                                 {Table::kUsage, "a", "t"},
+                                 {Table::kResults, "old", std::nullopt},
+                                 {Table::kResults, "never-there", std::nullopt}};
+  ASSERT_TRUE(index->write_batch(writes).ok());
+  EXPECT_EQ(**index->get(Table::kResults, "a"), "1");
+  EXPECT_EQ(**index->get(Table::kUsage, "a"), "t");
+  EXPECT_FALSE(index->get(Table::kResults, "old")->has_value());
+  EXPECT_TRUE(index->write_batch({}).ok());
+}
+
+TEST(LmdbIndex, ForEachVisitsEveryEntryInKeyOrderAndStopsEarly) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  for (const char* k : {"c", "a", "b"}) ASSERT_TRUE(index->put(Table::kUsage, k, std::string("v") + k).ok());
+  ASSERT_TRUE(index->put(Table::kResults, "z", "other table").ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE(index->for_each(Table::kUsage, [&](std::string_view k, std::string_view v) {
+    seen.push_back(std::string(k) + "=" + std::string(v));
+    return true;
+  }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a=va", "b=vb", "c=vc"}));
+  int calls = 0;
+  ASSERT_TRUE(index->for_each(Table::kUsage, [&](std::string_view, std::string_view) { return ++calls < 2; }).ok());
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(LmdbIndex, RewriteEachKeepsReplacesAndErases) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(index->put(Table::kManifests, "k" + std::to_string(100 + i), "v").ok());
+  // Erase the even ones (including the first and the last), replace every third, keep the rest.
+  ASSERT_TRUE(index->rewrite_each(Table::kManifests, [](std::string_view k, std::string_view, std::string* out) {
+    int n = std::stoi(std::string(k.substr(1))) - 100;
+    if (n % 2 == 0) return Rewrite::kErase;
+    if (n % 3 == 0) {
+      *out = "replaced";
+      return Rewrite::kReplace;
+    }
+    return Rewrite::kKeep;
+  }).ok());
+  EXPECT_EQ(*index->count(Table::kManifests), 25u);
+  EXPECT_FALSE(index->get(Table::kManifests, "k100")->has_value());
+  EXPECT_FALSE(index->get(Table::kManifests, "k148")->has_value());
+  EXPECT_EQ(**index->get(Table::kManifests, "k103"), "replaced");
+  EXPECT_EQ(**index->get(Table::kManifests, "k101"), "v");
+  EXPECT_EQ(**index->get(Table::kManifests, "k149"), "v");
+}
+
+TEST(LmdbIndex, ClearEmptiesUsageToo) {
+  TempDirForTesting dir;
+  ASSERT_TRUE(dir.ok());
+  auto index = open_or_die(dir.file("index"));
+  ASSERT_NE(index, nullptr);
+  ASSERT_TRUE(index->put(Table::kUsage, "k", "t").ok());
+  ASSERT_TRUE(index->put(Table::kMeta, "stats", "{}").ok());
+  ASSERT_TRUE(index->clear(/*include_meta=*/false).ok());
+  EXPECT_EQ(*index->count(Table::kUsage), 0u);
+  EXPECT_EQ(*index->count(Table::kMeta), 1u);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "zccache/base/result.h"
 #include "zccache/base/unique_fd.h"
 
-namespace zccache::store {
+namespace zccache::os {
 
 class AtomicFile {
  public:
@@ -49,4 +49,4 @@ class AtomicFile {
 // Writes `data` to `path` atomically.
 Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
 
-}  // namespace zccache::store
+}  // namespace zccache::os

@@ -1,4 +1,4 @@
-#include "zccache/store/atomic_file.h"
+#include "zccache/os/atomic_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,10 +10,15 @@
 
 #include <gtest/gtest.h>
 
-#include "zccache/store/temp_dir_for_testing.h"
+#include "zccache/testing/temp_dir.h"
 
-namespace zccache::store {
+namespace zccache::os {
 namespace {
+
+using testing::TempDirForTesting;
+using testing::list_dir_for_testing;
+using testing::read_file_for_testing;
+using testing::write_file_for_testing;
 
 bool exists(const std::string& path) {
   struct stat st;
@@ -159,4 +164,4 @@ TEST(AtomicFile, RelativePathUsesWorkingDirectory) {
 }
 
 }  // namespace
-}  // namespace zccache::store
+}  // namespace zccache::os

@@ -1,5 +1,5 @@
 // TempDirForTesting: a fresh directory under /tmp (mkdtemp), removed with its content on
-// destruction. Test-only; belongs in zccache/testing/ once that folder grows a temp_dir.h.
+// destruction, and small whole-file helpers. Test-only.
 #pragma once
 
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include <system_error>
 #include <vector>
 
-namespace zccache::store {
+namespace zccache::testing {
 
 class TempDirForTesting {
  public:
@@ -54,4 +54,4 @@ inline std::vector<std::string> list_dir_for_testing(const std::string& dir) {
   return names;
 }
 
-}  // namespace zccache::store
+}  // namespace zccache::testing

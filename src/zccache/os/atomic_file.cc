@@ -1,4 +1,4 @@
-#include "zccache/store/atomic_file.h"
+#include "zccache/os/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/random.h>
@@ -13,7 +13,7 @@
 
 #include "zccache/base/posix_error.h"
 
-namespace zccache::store {
+namespace zccache::os {
 namespace {
 
 constexpr int kMaxCreateAttempts = 100;
@@ -128,4 +128,4 @@ Status write_file_atomic(const std::string& path, std::string_view data, mode_t 
   return file->commit();
 }
 
-}  // namespace zccache::store
+}  // namespace zccache::os

@@ -1,0 +1,54 @@
+// Fingerprint: the content state of a file set, computed cheaply from the previous one, and the
+// difference between two states.
+//
+// A file keeps its previous digest without being read when its size, mtime, ctime and inode are
+// the recorded ones and the record is trusted. Racy timestamps: a file written in the same clock
+// tick as our stat could change again without moving mtime (the kernel stamps files with a coarse
+// clock, and some file systems keep 1 s or 2 s granularity), so a file whose mtime or ctime is
+// within kRacyWindowNs of the scan's start is hashed but not trusted: the next run hashes it
+// again. The same rule as git's racy-clean index and ccache's inode cache min_age.
+// Pure functions apart from reading the files; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "zccache/base/result.h"
+#include "zccache/fp/file_set.h"
+#include "zccache/fp/fp_state.h"
+
+namespace zccache::fp {
+
+inline constexpr int64_t kRacyWindowNs = 2'000'000'000;
+
+struct ScanStats {
+  uint64_t files = 0;
+  uint64_t hashed = 0;  // read and hashed (the rest reused their recorded digest)
+};
+
+// The records of `scanned` (sorted), reusing `previous` (records of the same root, sorted) where
+// allowed. scan_start_ns: CLOCK_REALTIME taken before the walk began. A file that vanished before
+// it could be read is left out; any other read error fails.
+Result<std::vector<FileRecord>> fingerprint(const std::string& root, const std::vector<ScannedFile>& scanned,
+                                            const std::vector<FileRecord>& previous, int64_t scan_start_ns,
+                                            ScanStats* stats = nullptr);
+
+enum class ChangeKind { kAdded, kRemoved, kModified };
+
+struct Change {
+  ChangeKind kind;
+  std::string path;
+  bool operator==(const Change&) const = default;
+};
+
+// What changed from `before` to `now`, sorted by path.
+std::vector<Change> diff(const std::vector<SuccessFile>& before, const std::vector<FileRecord>& now);
+const char* change_name(ChangeKind kind);
+
+// The identity of a selection: root, includes and excludes in order. A success recorded under
+// another spec does not vouch for this one.
+std::string spec_string(const std::string& root, const std::vector<std::string>& includes,
+                        const std::vector<std::string>& excludes);
+
+}  // namespace zccache::fp
