@@ -67,6 +67,15 @@ TEST_P(MultiSource, HeaderEditMissesOnlyTheSourcesThatIncludeIt) {
   CompileResult two = expect_counts(args, outs, 1, 2, 2);
   EXPECT_NE(one.files["a.o"], two.files["a.o"]) << "test premise: the edit changes the object";
   expect_counts(args, outs, 3, 0, 0);
+  // The all-hit request is remembered (one merged check of the sources' headers); an edit must
+  // still turn exactly the including sources into misses, repeatedly.
+  expect_counts(args, outs, 3, 0, 0);
+  sb().write("h.h", "#define V 3\n");
+  expect_counts(args, outs, 1, 2, 2);
+  expect_counts(args, outs, 3, 0, 0);
+  sb().write("h.h", "#define V 1\n");
+  CompileResult back = expect_counts(args, outs, 3, 0, 0);
+  EXPECT_EQ(back.files["a.o"], one.files["a.o"]);
 }
 
 TEST_P(MultiSource, FailingSourceAmongGoodOnes) {

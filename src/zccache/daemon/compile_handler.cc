@@ -121,7 +121,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   bool time_macros_ok = compiler->honors_source_date_epoch && find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
   bool color_on = !plans[0].color_explicit && terminal_wants_color(compiler->family, req.env, req.stderr_is_tty);
   std::vector<hash::Digest> keys;
-  hash::Digest source_digest;
+  std::vector<hash::Digest> source_digests;
   for (const tools::Plan& unit : plans) {
     if (!outputs_writable(unit, req.cwd)) {
       passthrough(tools::Passthrough::kOutputNotRegular, reply);
@@ -138,27 +138,39 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     }
     KeyInputs in{&compiler.value(), &unit, source->digest, req.cwd, &req.env, color_on};
     keys.push_back(request_key(in));
-    source_digest = source->digest;
+    source_digests.push_back(source->digest);
   }
 
   auto miss = std::make_unique<PendingMiss>();
-  if (!multi) {
+  // Remembered once every source hit, so that the same request next time skips parsing, keys
+  // and manifests.
+  auto remember = [&](std::vector<MemoUnit> units) {
+    if (!reader.complete()) return;
+    std::vector<const store::IncludeSet*> sets;
+    for (const MemoUnit& unit : units) sets.push_back(&unit.include_set);
+    auto inputs = merge_include_sets(sets);
+    if (!inputs) return;
     auto memo = std::make_shared<MemoEntry>();
-    if (try_hit(req, plans[0], keys[0], reply, memo.get())) {
-      if (reader.complete()) {
-        memo->compiler_identity = compiler->identity;
-        memo->response_files = std::move(reader.files());
-        memo->plan = plans[0];
-        memo->source_digest = source_digest;
-        memo_.put(mkey, std::move(memo));
-      }
+    memo->inputs = std::move(*inputs);
+    memo->compiler_identity = compiler->identity;
+    memo->response_files = std::move(reader.files());
+    memo->units = std::move(units);
+    memo_.put(mkey, std::move(memo));
+  };
+  if (!multi) {
+    std::vector<MemoUnit> memo_units(1);
+    if (try_hit(req, plans[0], keys[0], reply, &memo_units[0])) {
+      memo_units[0].plan = std::move(plans[0]);
+      memo_units[0].source_digest = source_digests[0];
+      remember(std::move(memo_units));
       return nullptr;
     }
     p_.stats.miss();
     miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt});
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
-    lookup_units(req, plans, keys, reply, miss->units);
+    std::vector<MemoUnit> memo_units(plans.size());
+    lookup_units(req, plans, keys, reply, miss->units, memo_units);
     if (miss->units.empty()) {
       // Every source hit: one reply that replays their output in order.
       reply.outcome = protocol::CompileOutcome::kHit;
@@ -166,11 +178,14 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
       for (size_t i = 0; i < plans.size(); ++i) {
         reply.stdout_data += reply.unit_stdout[i];
         reply.stderr_data += reply.unit_stderr[i];
+        memo_units[i].plan = std::move(plans[i]);
+        memo_units[i].source_digest = source_digests[i];
       }
       reply.unit_hit.clear();
       reply.unit_arg_index.clear();
       reply.unit_stdout.clear();
       reply.unit_stderr.clear();
+      remember(std::move(memo_units));
       return nullptr;
     }
     miss->multi = true;
@@ -210,11 +225,13 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
 
 void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vector<tools::Plan>& plans,
                                   const std::vector<hash::Digest>& keys, protocol::CompileReply& reply,
-                                  std::vector<MissUnit>& misses) {
+                                  std::vector<MissUnit>& misses, std::vector<MemoUnit>& memo_units) {
   const size_t n = plans.size();
   std::vector<protocol::CompileReply> replies(n);
   std::vector<uint8_t> hit(n, 0);
-  for_each_parallel(n, [&](size_t i) { hit[i] = try_hit(req, plans[i], keys[i], replies[i], nullptr) ? 1 : 0; });
+  for_each_parallel(n, [&](size_t i) {
+    hit[i] = try_hit(req, plans[i], keys[i], replies[i], &memo_units[i]) ? 1 : 0;
+  });
   reply.unit_hit = hit;
   for (size_t i = 0; i < n; ++i) {
     reply.unit_stdout.push_back(std::move(replies[i].stdout_data));
@@ -241,24 +258,42 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
     auto facts = p_.files.facts(rsp.path);
     if (!facts.ok() || facts->digest != rsp.digest) return false;
   }
-  const tools::Plan& plan = memo->plan;
-  auto source = p_.files.facts(os::absolute_from(req.cwd, plan.source));
-  if (!source.ok() || source->digest != memo->source_digest) return false;
-  if (!outputs_writable(plan, req.cwd)) return false;  // the full path passes it through
-  if (!include_set_matches(memo->include_set, req.cwd, p_.files, p_.listings)) return false;
-  auto lease = p_.usage.lease(memo->include_set.result_key);
-  if (!lease) return false;  // being evicted
-  auto delivered = deliver_result(plan, memo->result, req.cwd, output_mode(req.umask), p_.artifacts);
-  if (!delivered.ok() || !*delivered) {
+  // Every source must still hit before any output is written; otherwise the full lookup runs.
+  // The sources' shared headers are checked once, through the merged include set.
+  if (!include_set_matches(memo->inputs, req.cwd, p_.files, p_.listings)) return false;
+  const size_t n = memo->units.size();
+  for (const MemoUnit& unit : memo->units) {
+    auto source = p_.files.facts(os::absolute_from(req.cwd, unit.plan.source));
+    if (!source.ok() || source->digest != unit.source_digest) return false;
+    if (!outputs_writable(unit.plan, req.cwd)) return false;  // the full path passes it through
+  }
+  std::vector<store::UsageTracker::Lease> leases;
+  for (const MemoUnit& unit : memo->units) {
+    auto lease = p_.usage.lease(unit.include_set.result_key);
+    if (!lease) return false;  // being evicted
+    leases.push_back(std::move(*lease));
+  }
+  std::vector<uint8_t> delivered(n, 0);
+  for_each_parallel(n, [&](size_t i) {
+    const MemoUnit& unit = memo->units[i];
+    auto d = deliver_result(unit.plan, unit.result, req.cwd, output_mode(req.umask), p_.artifacts);
+    delivered[i] = d.ok() && *d;
+  });
+  if (std::find(delivered.begin(), delivered.end(), 0) != delivered.end()) {
     memo_.erase(mkey);
     return false;
   }
-  deliver_reply(memo->result, reply);
+  deliver_reply(memo->units[0].result, reply);
+  for (size_t i = 1; i < n; ++i) {
+    p_.stats.hit();
+    reply.stdout_data += memo->units[i].result.stdout_data;
+    reply.stderr_data += memo->units[i].result.stderr_data;
+  }
   return true;
 }
 
 bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::Plan& plan, const hash::Digest& key,
-                             protocol::CompileReply& reply, MemoEntry* memo) {
+                             protocol::CompileReply& reply, MemoUnit* memo) {
   auto bytes = p_.index.get(store::Table::kManifests, key.raw());
   if (!bytes.ok() || !bytes->has_value()) return false;
   auto manifest = store::decode_manifest(**bytes);

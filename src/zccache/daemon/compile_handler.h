@@ -90,14 +90,14 @@ class CompileHandler {
   // The lookups of a multi-source request: per unit, delivered or not (then `misses` gets it).
   void lookup_units(const protocol::CompileRequest& request, std::vector<tools::Plan>& plans,
                     const std::vector<hash::Digest>& keys, protocol::CompileReply& reply,
-                    std::vector<MissUnit>& misses);
+                    std::vector<MissUnit>& misses, std::vector<MemoUnit>& memo_units);
   bool stage_unit(PendingMiss& miss, MissUnit& unit, const protocol::StoreRequest& store,
                   std::string stdout_data, std::string stderr_data, const std::string* sunpro_text,
                   protocol::StoreReply& reply);
   void record_unit(PendingMiss& miss, MissUnit& unit);
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
-               protocol::CompileReply& reply, MemoEntry* memo);
+               protocol::CompileReply& reply, MemoUnit* memo);
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
   bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
                     const hash::Digest& memo_key, protocol::CompileReply& reply);

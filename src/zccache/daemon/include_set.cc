@@ -1,8 +1,10 @@
 #include "zccache/daemon/include_set.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
@@ -146,6 +148,45 @@ bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, f
       if (!fscache::DirectoryLookup::contains(*list, abs, name)) return false;
   }
   return true;
+}
+
+std::optional<store::IncludeSet> merge_include_sets(const std::vector<const store::IncludeSet*>& sets) {
+  store::IncludeSet merged;
+  std::unordered_map<std::string, size_t> file_at;
+  std::unordered_map<std::string, size_t> dir_at;
+  for (const store::IncludeSet* set : sets) {
+    for (const auto& file : set->files) {
+      auto [it, added] = file_at.try_emplace(file.path, merged.files.size());
+      if (added) {
+        merged.files.push_back(file);
+      } else if (merged.files[it->second].digest != file.digest) {
+        return std::nullopt;
+      }
+    }
+    for (const auto& dir : set->dirs) {
+      auto [it, added] = dir_at.try_emplace(dir.path, merged.dirs.size());
+      if (added) {
+        merged.dirs.push_back(dir);
+        continue;
+      }
+      store::DirState& into = merged.dirs[it->second];
+      if (into.exists != dir.exists) return std::nullopt;
+      if (into.mtime_ns != dir.mtime_ns) into.mtime_ns = 0;  // then the names decide
+      into.absent.insert(into.absent.end(), dir.absent.begin(), dir.absent.end());
+      into.present.insert(into.present.end(), dir.present.begin(), dir.present.end());
+    }
+  }
+  for (store::DirState& dir : merged.dirs) {
+    for (auto* names : {&dir.absent, &dir.present}) {
+      std::sort(names->begin(), names->end());
+      names->erase(std::unique(names->begin(), names->end()), names->end());
+    }
+    std::vector<std::string> both;
+    std::set_intersection(dir.absent.begin(), dir.absent.end(), dir.present.begin(), dir.present.end(),
+                          std::back_inserter(both));
+    if (!both.empty()) return std::nullopt;
+  }
+  return merged;
 }
 
 }  // namespace zccache::daemon

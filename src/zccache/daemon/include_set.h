@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,5 +43,11 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
 // True when every file still has its digest and every shadow path its recorded existence.
 bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files,
                          fscache::DirectoryCache& listings);
+
+// One set that matches exactly when every one of `sets` matches (all relative to one cwd): each
+// file and directory once, so that the sources of a multi-source request, which share most of
+// their headers, are checked together. nullopt when the sets contradict each other (a file with
+// two digests, a name both absent and present): they cannot all match at once.
+std::optional<store::IncludeSet> merge_include_sets(const std::vector<const store::IncludeSet*>& sets);
 
 }  // namespace zccache::daemon

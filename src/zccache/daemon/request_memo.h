@@ -1,6 +1,7 @@
 // RequestMemo: the daemon's memory of repeated requests (DESIGN.md §4 "Memo"). A request with the
 // same compiler path, cwd, argv and relevant environment as one that hit before is answered from
-// here: no argv parsing, no manifest read or decode, only the checks that the inputs are unchanged
+// here (all of a multi-source request's sources at once, when every one of them hit): no argv
+// parsing, no manifest read or decode, only the checks that the inputs are unchanged
 // (which the watcher makes free for clean files).
 //
 // An entry is only a shortcut to a result that was valid: the caller re-verifies the compiler's
@@ -23,13 +24,19 @@
 
 namespace zccache::daemon {
 
-struct MemoEntry {
-  hash::Digest compiler_identity;
-  std::vector<store::FileDigest> response_files;  // every @file the parser read, with its digest
+// One source of a remembered request and the result that served it.
+struct MemoUnit {
   tools::Plan plan;
   hash::Digest source_digest;
   store::IncludeSet include_set;
   store::ResultEntry result;
+};
+
+struct MemoEntry {
+  hash::Digest compiler_identity;
+  std::vector<store::FileDigest> response_files;  // every @file the parser read, with its digest
+  std::vector<MemoUnit> units;                    // one per source, in command-line order
+  store::IncludeSet inputs;                       // the units' include sets merged: checked once
 };
 
 // The environment variables any step of a lookup reads (key, parser, colour decision).
