@@ -12,10 +12,14 @@
 #include "zccache/cli/commands.h"
 #include "zccache/client/compiler_path.h"
 #include "zccache/client/wrapper.h"
+#include "zccache/protocol/unit_marker.h"
 
 namespace {
 
 int run(int argc, char** argv) {
+  if (argc >= 3 && zccache::protocol::kUnitMarkerOption == argv[1]) {
+    return zccache::client::run_unit_marker(argc - 2, argv + 2);
+  }
   zccache::log::set_debug(std::getenv("ZCCACHE_DEBUG") != nullptr);
   std::string compiler_name;
   int first_arg;

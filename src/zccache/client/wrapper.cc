@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "zccache/client/daemon_link.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/process.h"
+#include "zccache/protocol/unit_marker.h"
 #include "zccache/transport/channel.h"
 
 extern char** environ;
@@ -104,6 +106,18 @@ Result<std::pair<UniqueFd, protocol::CompileReply>> ask_daemon(const protocol::C
   return make_error(ErrorCode::kProtocol, "daemon version mismatch persists");
 }
 
+// `-wrapper <this binary>,--zccache-unit-marker` for gcc (see protocol::kUnitMarker); nothing
+// when our path cannot be spelled in -wrapper's comma-separated list (the daemon then finds no
+// markers and stores nothing of a run that printed diagnostics).
+std::vector<std::string> unit_marker_args() {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return {};
+  std::string path(self, static_cast<size_t>(n));
+  if (path.find(',') != std::string::npos) return {};
+  return {"-wrapper", path + "," + std::string(protocol::kUnitMarkerOption)};
+}
+
 // The environment of a compile: ours, with the daemon's additions (which replace same names).
 std::vector<std::string> compile_env(const std::vector<std::string>& extra) {
   std::vector<std::string> env;
@@ -131,7 +145,7 @@ Result<os::ProcessOutput> compile_and_store(UniqueFd& conn, const protocol::Comp
   int64_t duration = os::now_realtime_ns() - start;
   if (!out.ok()) return out;
   write_all(STDOUT_FILENO, out->stdout_data);
-  write_all(STDERR_FILENO, out->stderr_data);
+  write_all(STDERR_FILENO, reply.unit_markers ? protocol::strip_unit_markers(out->stderr_data) : out->stderr_data);
 
   protocol::StoreRequest store;
   store.miss_token = reply.miss_token;
@@ -186,6 +200,10 @@ bool multi_reply_valid(const protocol::CompileReply& reply) {
       }
     }
     argv.insert(argv.end(), reply.extra_args.begin(), reply.extra_args.end());
+    if (reply.unit_markers) {
+      auto marker_args = unit_marker_args();
+      argv.insert(argv.end(), marker_args.begin(), marker_args.end());
+    }
     auto out = compile_and_store(conn, reply, argv, pending);
     pending.clear();
     if (!out.ok()) {
@@ -254,6 +272,16 @@ int run_wrapped_compile(const std::string& compiler, const std::vector<std::stri
     return 127;
   }
   exit_like(*out);
+}
+
+int run_unit_marker(int argc, char** argv) {
+  std::string_view program = argv[0];
+  std::string_view name = program.substr(program.rfind('/') + 1);
+  if (name.starts_with("cc1")) write_all(STDERR_FILENO, std::string(protocol::kUnitMarker));
+  ::execvp(argv[0], argv);
+  (void)argc;
+  log::error(std::string("cannot run ") + argv[0] + ": " + std::strerror(errno));
+  return 127;
 }
 
 }  // namespace zccache::client

@@ -12,4 +12,9 @@ namespace zccache::client {
 // return: passthrough execs the compiler).
 int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args);
 
+// `zccache --zccache-unit-marker PROGRAM ARGS...`, as gcc's -wrapper runs it for each subprocess
+// of a multi-source miss: writes protocol::kUnitMarker to stderr when PROGRAM is a compiler
+// proper (cc1*), then execs PROGRAM (searched in PATH, as gcc passes "as" by name).
+int run_unit_marker(int argc, char** argv);
+
 }  // namespace zccache::client

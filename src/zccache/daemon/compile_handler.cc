@@ -10,6 +10,8 @@
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/request_key.h"
+#include "zccache/daemon/unit_output.h"
+#include "zccache/protocol/unit_marker.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
@@ -211,6 +213,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
       reply.extra_env = {"SUNPRO_DEPENDENCIES=" + dep_name};
     }
   }
+  // gcc marks where each source's diagnostics begin (unit_output.h); clang needs no help.
+  reply.unit_markers = multi && compiler->family == tools::Family::kGcc;
   if (color_on) {
     // The compile's stderr is a pipe; give it what a terminal would have given: colour, and for
     // gcc the hyperlinks of -fdiagnostics-urls=auto (unless the user chose a urls mode).
@@ -370,9 +374,17 @@ protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::St
     reply.reason = "compile failed";
     return reply;
   }
-  // The output of one process holding several sources cannot be split per source; a later hit
-  // of one of them would replay all of it, or none.
-  if (held.size() > 1 && (!store.stdout_data.empty() || !store.stderr_data.empty())) {
+  // Each source is stored with its own part of the output, which a later hit replays; when the
+  // run's output cannot be split exactly (see unit_output.h), none is stored.
+  std::optional<std::vector<std::string>> unit_stderr;
+  if (held.size() == 1) {
+    unit_stderr = std::vector<std::string>{protocol::strip_unit_markers(store.stderr_data)};
+  } else if (store.stdout_data.empty()) {
+    std::vector<std::string> sources;
+    for (const MissUnit* unit : held) sources.push_back(unit->plan.source);
+    unit_stderr = split_unit_stderr(miss.compiler.family, store.stderr_data, sources);
+  }
+  if (!unit_stderr) {
     for (size_t i = 0; i < held.size(); ++i) p_.stats.passthrough(tools::Passthrough::kSharedDiagnostics);
     reply.reason = std::string(tools::reason_name(tools::Passthrough::kSharedDiagnostics));
     return reply;
@@ -382,10 +394,9 @@ protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::St
     reply.reason = "dependency file missing";
     return reply;
   }
-  for (MissUnit* unit : held) {
-    if (stage_unit(miss, *unit, store, held.size() == 1 ? store.stdout_data : std::string(),
-                   held.size() == 1 ? store.stderr_data : std::string(), sunpro_text ? &*sunpro_text : nullptr,
-                   reply)) {
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (stage_unit(miss, *held[i], store, held.size() == 1 ? store.stdout_data : std::string(),
+                   std::move((*unit_stderr)[i]), sunpro_text ? &*sunpro_text : nullptr, reply)) {
       reply.stored = true;
     }
   }

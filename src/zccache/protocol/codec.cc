@@ -49,6 +49,7 @@ void for_each_field(M& m, F& f) {
   f(m.unit_stderr);
   f(m.expanded_args);
   f(m.extra_env);
+  f(m.unit_markers);
 }
 
 template <typename M, typename F>

@@ -71,6 +71,7 @@ CompileReply full_compile_reply() {
   m.unit_stderr = {"w\n", "", ""};
   m.expanded_args = {"-c", "a.c", "b.c", "c.c"};
   m.extra_env = {"SUNPRO_DEPENDENCIES=/tmp/d"};
+  m.unit_markers = true;
   return m;
 }
 

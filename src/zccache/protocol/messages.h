@@ -18,6 +18,7 @@
 
 namespace zccache::protocol {
 
+
 enum class MessageType : uint16_t {
   kCompileRequest = 1,
   kCompileReply = 2,
@@ -66,6 +67,7 @@ struct CompileReply {
   std::vector<std::string> expanded_args; // argv after the compiler, response files expanded
   // kMiss and kMulti: "NAME=VALUE" added to the compile's environment.
   std::vector<std::string> extra_env;
+  bool unit_markers = false;  // kMulti: run gcc with the unit-marker wrapper (unit_marker.h)
 
   bool operator==(const CompileReply&) const = default;
 };
