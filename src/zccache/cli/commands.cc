@@ -6,6 +6,7 @@
 #include "zccache/base/version.h"
 #include "zccache/cli/config_command.h"
 #include "zccache/cli/daemon_commands.h"
+#include "zccache/cli/explain_command.h"
 
 namespace zccache::cli {
 namespace {
@@ -24,7 +25,9 @@ int print_help(const std::vector<std::string>&) {
       "       zccache status [--json]         daemon, cache size and statistics\n"
       "       zccache clear                   remove every cached entry and reset statistics\n"
       "       zccache stats --zero            reset the statistics only\n"
-      "       zccache config [max-size [SIZE]] show or set the size limit (e.g. 10G, 500M)\n");
+      "       zccache config [max-size [SIZE]] show or set the size limit (e.g. 10G, 500M)\n"
+      "       zccache explain [--json] -- <compiler> [args...]\n"
+      "                                       would this compile hit? if not, why\n");
   return 0;
 }
 
@@ -36,7 +39,8 @@ struct Command {
 // Sorted by name.
 constexpr Command kCommands[] = {
     {"--help", print_help},   {"--version", print_version}, {"-V", print_version}, {"-h", print_help},
-    {"clear", clear_cache},   {"config", run_config},       {"help", print_help},  {"start", start_daemon},
+    {"clear", clear_cache},   {"config", run_config},       {"explain", explain_command},
+    {"help", print_help},     {"start", start_daemon},
     {"stats", stats_command}, {"status", show_status},      {"stop", stop_daemon},
 };
 

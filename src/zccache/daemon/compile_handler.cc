@@ -93,6 +93,47 @@ void CompileHandler::passthrough(tools::Passthrough reason, protocol::CompileRep
   reply.reason = std::string(tools::reason_name(reason));
 }
 
+PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req, const CompilerInfo& compiler) {
+  PlannedRequest out;
+  out.compiler = compiler;
+  RecordingFileReader reader;
+  tools::Plan plan = tools::gcc_clang::make_plan(compiler.family, req.args, req.cwd, req.env, reader);
+  out.response_files = std::move(reader.files());
+  out.response_files_complete = reader.complete();
+  out.passthrough = plan.passthrough;
+  if (out.passthrough != tools::Passthrough::kNone) return out;
+  // One unit per source; the checks and the key of each are those of a single-source compile.
+  out.multi = !plan.units.empty();
+  if (out.multi) {
+    out.expanded_args = std::move(plan.args);
+    out.unit_arg_indexes = std::move(plan.unit_arg_indexes);
+    out.plans = std::move(plan.units);
+  } else {
+    out.plans.push_back(std::move(plan));
+  }
+  bool time_macros_ok = compiler.honors_source_date_epoch && find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
+  out.color_on = !out.plans[0].color_explicit && terminal_wants_color(compiler.family, req.env, req.stderr_is_tty);
+  for (const tools::Plan& unit : out.plans) {
+    if (!outputs_writable(unit, req.cwd)) {
+      out.passthrough = tools::Passthrough::kOutputNotRegular;
+      return out;
+    }
+    auto source = p_.files.facts(os::absolute_from(req.cwd, unit.source));
+    if (!source.ok()) {
+      out.passthrough = tools::Passthrough::kMissingSource;
+      return out;
+    }
+    if (source->uses_time_macros && !time_macros_ok) {
+      out.passthrough = tools::Passthrough::kDateTime;
+      return out;
+    }
+    KeyInputs in{&compiler, &unit, source->digest, req.cwd, &req.env, out.color_on};
+    out.keys.push_back(request_key(in));
+    out.source_digests.push_back(source->digest);
+  }
+  return out;
+}
+
 std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileRequest& req,
                                                    protocol::CompileReply& reply) {
   // Every change made before the build started this compile is in the queue now: see it first.
@@ -104,50 +145,22 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   }
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply)) return nullptr;
-  RecordingFileReader reader;
-  tools::Plan plan = tools::gcc_clang::make_plan(compiler->family, req.args, req.cwd, req.env, reader);
-  if (plan.passthrough != tools::Passthrough::kNone) {
-    passthrough(plan.passthrough, reply);
+  PlannedRequest planned = plan_request(req, *compiler);
+  if (planned.passthrough != tools::Passthrough::kNone) {
+    passthrough(planned.passthrough, reply);
     return nullptr;
   }
-  // One unit per source; the checks and the key of each are those of a single-source compile.
-  const bool multi = !plan.units.empty();
-  std::vector<std::string> expanded_args;
-  std::vector<tools::Plan> plans;
-  if (multi) {
-    expanded_args = std::move(plan.args);
-    plans = std::move(plan.units);
-  } else {
-    plans.push_back(std::move(plan));
-  }
-  bool time_macros_ok = compiler->honors_source_date_epoch && find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
-  bool color_on = !plans[0].color_explicit && terminal_wants_color(compiler->family, req.env, req.stderr_is_tty);
-  std::vector<hash::Digest> keys;
-  std::vector<hash::Digest> source_digests;
-  for (const tools::Plan& unit : plans) {
-    if (!outputs_writable(unit, req.cwd)) {
-      passthrough(tools::Passthrough::kOutputNotRegular, reply);
-      return nullptr;
-    }
-    auto source = p_.files.facts(os::absolute_from(req.cwd, unit.source));
-    if (!source.ok()) {
-      passthrough(tools::Passthrough::kMissingSource, reply);
-      return nullptr;
-    }
-    if (source->uses_time_macros && !time_macros_ok) {
-      passthrough(tools::Passthrough::kDateTime, reply);
-      return nullptr;
-    }
-    KeyInputs in{&compiler.value(), &unit, source->digest, req.cwd, &req.env, color_on};
-    keys.push_back(request_key(in));
-    source_digests.push_back(source->digest);
-  }
+  const bool multi = planned.multi;
+  std::vector<tools::Plan>& plans = planned.plans;
+  const std::vector<hash::Digest>& keys = planned.keys;
+  const std::vector<hash::Digest>& source_digests = planned.source_digests;
+  const bool color_on = planned.color_on;
 
   auto miss = std::make_unique<PendingMiss>();
   // Remembered once every source hit, so that the same request next time skips parsing, keys
   // and manifests.
   auto remember = [&](std::vector<MemoUnit> units) {
-    if (!reader.complete()) return;
+    if (!planned.response_files_complete) return;
     std::vector<const store::IncludeSet*> sets;
     for (const MemoUnit& unit : units) sets.push_back(&unit.include_set);
     auto inputs = merge_include_sets(sets);
@@ -155,7 +168,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     auto memo = std::make_shared<MemoEntry>();
     memo->inputs = std::move(*inputs);
     memo->compiler_identity = compiler->identity;
-    memo->response_files = std::move(reader.files());
+    memo->response_files = std::move(planned.response_files);
     memo->units = std::move(units);
     memo_.put(mkey, std::move(memo));
   };
@@ -192,8 +205,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     }
     miss->multi = true;
     reply.outcome = protocol::CompileOutcome::kMulti;
-    reply.expanded_args = std::move(expanded_args);
-    reply.unit_arg_index = std::move(plan.unit_arg_indexes);
+    reply.expanded_args = std::move(planned.expanded_args);
+    reply.unit_arg_index = std::move(planned.unit_arg_indexes);
   }
   for (const MissUnit& unit : miss->units) unshare_outputs(unit.plan, req.cwd);
   reply.miss_token = next_token_.fetch_add(1);
@@ -520,6 +533,7 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   store::add_include_set(manifest, std::move(set));
   if (p_.index.put(store::Table::kManifests, unit.request_key.raw(), store::encode_manifest(manifest)).ok()) {
     p_.stats.stored();
+    record_output(miss, unit);
   } else {
     p_.stats.error();
   }

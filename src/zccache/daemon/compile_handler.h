@@ -71,6 +71,21 @@ struct CacheParts {
   store::UsageTracker& usage;           // last use of results; leases held while delivering
 };
 
+// A request parsed and keyed: what begin() and explain() both start from.
+struct PlannedRequest {
+  tools::Passthrough passthrough = tools::Passthrough::kNone;
+  CompilerInfo compiler;
+  bool multi = false;
+  std::vector<std::string> expanded_args;   // multi only
+  std::vector<uint32_t> unit_arg_indexes;   // multi only
+  std::vector<tools::Plan> plans;           // one per source
+  std::vector<hash::Digest> keys;           // request key per source
+  std::vector<hash::Digest> source_digests;
+  bool color_on = false;
+  std::vector<store::FileDigest> response_files;  // every @file read, with its digest
+  bool response_files_complete = true;            // false when one could not be read
+};
+
 class CompileHandler {
  public:
   explicit CompileHandler(CacheParts parts) : p_(parts) {}
@@ -85,6 +100,10 @@ class CompileHandler {
   // Records the include set and result of every staged unit (off the build's critical path: the
   // caller has answered the last StoreRequest).
   void record(PendingMiss& miss);
+  // `zccache explain`: whether this compile would hit now and, when not, why, compared with what
+  // the cache holds for the same request key or, failing that, for the same output (JSON text;
+  // explain.cc). Reads only: delivers nothing, stores nothing.
+  std::string explain(const protocol::ExplainRequest& request);
 
  private:
   // The lookups of a multi-source request: per unit, delivered or not (then `misses` gets it).
@@ -95,6 +114,10 @@ class CompileHandler {
                   std::string stdout_data, std::string stderr_data, const std::string* sunpro_text,
                   protocol::StoreReply& reply);
   void record_unit(PendingMiss& miss, MissUnit& unit);
+  PlannedRequest plan_request(const protocol::CompileRequest& request, const CompilerInfo& compiler);
+  // What explain() compares a later request with: the inputs of the request that stored this
+  // unit's object, under the object's absolute path (explain.cc).
+  void record_output(const PendingMiss& miss, const MissUnit& unit);
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoUnit* memo);

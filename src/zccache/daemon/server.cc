@@ -106,6 +106,11 @@ void Server::serve(UniqueFd conn) {
     handler_.record(*miss);
     return;
   }
+  if (auto* ex = std::get_if<protocol::ExplainRequest>(&*msg)) {
+    protocol::CommandReply reply{handler_.explain(*ex)};
+    (void)transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout);
+    return;
+  }
   if (auto* cmd = std::get_if<protocol::CommandRequest>(&*msg)) {
     (void)transport::send_message(conn.get(), command(*cmd), Clock::now() + kReplyTimeout);
     return;

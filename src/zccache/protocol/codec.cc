@@ -90,6 +90,17 @@ void for_each_field(M& m, F& f) {
   f(m.message);
 }
 
+template <typename M, typename F>
+  requires MessageOf<M, ExplainRequest>
+void for_each_field(M& m, F& f) {
+  f(m.client_version);
+  f(m.compiler);
+  f(m.args);
+  f(m.cwd);
+  f(m.env);
+  f(m.stderr_is_tty);
+}
+
 constexpr MessageType type_of(const CompileRequest&) { return MessageType::kCompileRequest; }
 constexpr MessageType type_of(const CompileReply&) { return MessageType::kCompileReply; }
 constexpr MessageType type_of(const StoreRequest&) { return MessageType::kStoreRequest; }
@@ -97,6 +108,7 @@ constexpr MessageType type_of(const StoreReply&) { return MessageType::kStoreRep
 constexpr MessageType type_of(const CommandRequest&) { return MessageType::kCommandRequest; }
 constexpr MessageType type_of(const CommandReply&) { return MessageType::kCommandReply; }
 constexpr MessageType type_of(const ErrorReply&) { return MessageType::kErrorReply; }
+constexpr MessageType type_of(const ExplainRequest&) { return MessageType::kExplainRequest; }
 
 // The last valid value of each enum carried in a payload; a byte above it is malformed. An enum
 // field without an overload here does not compile, so a new enum cannot skip the range check.
@@ -354,6 +366,8 @@ Result<Message> decode_payload(MessageType type, std::string_view payload) {
       return decode_as<CommandReply>(payload, "CommandReply");
     case MessageType::kErrorReply:
       return decode_as<ErrorReply>(payload, "ErrorReply");
+    case MessageType::kExplainRequest:
+      return decode_as<ExplainRequest>(payload, "ExplainRequest");
   }
   return make_error(ErrorCode::kProtocol,
                     "unknown message type " + std::to_string(static_cast<uint16_t>(type)));

@@ -104,6 +104,8 @@ std::vector<Message> sample_messages() {
       CommandReply{},
       ErrorReply{"bad frame"},
       ErrorReply{},
+      ExplainRequest{"0.2.0", "/usr/bin/gcc", {"-c", "a.c"}, "/w", {"PATH=/bin"}, true},
+      ExplainRequest{},
   };
 }
 
@@ -133,6 +135,7 @@ TEST(Codec, MessageTypeMatchesAlternative) {
   EXPECT_EQ(message_type(CommandRequest{}), MessageType::kCommandRequest);
   EXPECT_EQ(message_type(CommandReply{}), MessageType::kCommandReply);
   EXPECT_EQ(message_type(ErrorReply{}), MessageType::kErrorReply);
+  EXPECT_EQ(message_type(ExplainRequest{}), MessageType::kExplainRequest);
 }
 
 TEST(Codec, RoundTripsEveryEnumValue) {
@@ -316,7 +319,7 @@ TEST(Frame, RejectsWrongVersion) {
 
 TEST(Frame, RejectsUnknownType) {
   expect_header_rejected(header_bytes(kMagic, kProtocolVersion, 0, 0), "type");
-  expect_header_rejected(header_bytes(kMagic, kProtocolVersion, 8, 0), "type");
+  expect_header_rejected(header_bytes(kMagic, kProtocolVersion, 9, 0), "type");
   expect_header_rejected(header_bytes(kMagic, kProtocolVersion, 0xFFFF, 0), "type");
 }
 

@@ -27,6 +27,7 @@ enum class MessageType : uint16_t {
   kCommandRequest = 5,
   kCommandReply = 6,
   kErrorReply = 7,
+  kExplainRequest = 8,
 };
 
 struct CompileRequest {
@@ -112,7 +113,20 @@ struct ErrorReply {
   bool operator==(const ErrorReply&) const = default;
 };
 
+// `zccache explain -- <compile>`: what a CompileRequest with these fields would do, answered with
+// a CommandReply (JSON) and without touching any output or cache entry.
+struct ExplainRequest {
+  std::string client_version;
+  std::string compiler;
+  std::vector<std::string> args;
+  std::string cwd;
+  std::vector<std::string> env;
+  bool stderr_is_tty = false;
+
+  bool operator==(const ExplainRequest&) const = default;
+};
+
 using Message = std::variant<CompileRequest, CompileReply, StoreRequest, StoreReply, CommandRequest,
-                             CommandReply, ErrorReply>;
+                             CommandReply, ErrorReply, ExplainRequest>;
 
 }  // namespace zccache::protocol

@@ -23,6 +23,7 @@ enum class Table : uint8_t {
   kResults,    // result key (16 bytes) -> encode_result
   kMeta,       // small named values: statistics, format version
   kUsage,      // result key (16 bytes) -> u64 little-endian last use, ns since the epoch (usage_tracker.h)
+  kOutputs,    // absolute object path -> JSON of the inputs of the request that last stored it (explain)
 };
 
 // One put (value set) or erase (value empty) of write_batch.

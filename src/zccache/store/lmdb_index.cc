@@ -21,7 +21,7 @@ namespace {
 
 // Room for our three tables and a few future ones; LMDB sizes internal arrays by this.
 constexpr unsigned kMaxDbs = 8;
-constexpr std::array<const char*, 4> kTableNames = {"manifests", "results", "meta", "usage"};
+constexpr std::array<const char*, 5> kTableNames = {"manifests", "results", "meta", "usage", "outputs"};
 
 Error lmdb_error(std::string_view operation, int rc, uint64_t map_size_bytes = 0) {
   std::string msg = "lmdb " + std::string(operation) + ": ";
@@ -200,7 +200,7 @@ class LmdbIndex final : public Index {
   Status clear(bool include_meta) override {
     Txn txn;
     if (int rc = txn.begin(env_, 0); rc != 0) return lmdb_error("begin write", rc);
-    for (Table t : {Table::kManifests, Table::kResults, Table::kMeta, Table::kUsage}) {
+    for (Table t : {Table::kManifests, Table::kResults, Table::kMeta, Table::kUsage, Table::kOutputs}) {
       if (t == Table::kMeta && !include_meta) continue;
       // del = 0: empty the table but keep its handle valid.
       if (int rc = mdb_drop(txn.get(), dbi(t), 0); rc != 0) return lmdb_error("clear", rc, map_size_bytes_);
