@@ -101,6 +101,7 @@ int run_daemon(int argc, char** argv) {
   auto index = store::Index::open(cache_dir + "/index");
   if (!index.ok()) return fail(index.error().message);
   store::ArtifactStore artifacts(cache_dir + "/artifacts");
+  (void)artifacts.remove_temporaries();  // left by a daemon killed mid-write
   // ZCCACHE_NO_WATCH=1: no inotify, a stat on every lookup (for file systems we misjudge).
   std::unique_ptr<watcher::Watcher> watch;
   if (const char* no = std::getenv("ZCCACHE_NO_WATCH"); !no || !*no || std::string_view(no) == "0") {
