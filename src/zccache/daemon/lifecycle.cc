@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -22,8 +24,12 @@
 namespace zccache::daemon {
 namespace {
 
-volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+// Set by the signal handler and by the main thread, read by the watchdog thread: an atomic, not a
+// volatile sig_atomic_t, which is signal-safe but not thread-safe (TSan reported the race,
+// ./test --sanitize=thread). A lock-free atomic may be stored from a signal handler.
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+void on_signal(int) { g_stop.store(true); }
 
 std::chrono::seconds idle_timeout_from_env() {
   const char* v = std::getenv("ZCCACHE_IDLE_TIMEOUT");
@@ -126,12 +132,12 @@ int run_daemon(int argc, char** argv) {
   CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get()};
   Server server(endpoint, parts, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
-    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     server.stop();
   });
   server.run();
   ::unlink(endpoint.socket_path.c_str());
-  g_stop = 1;
+  g_stop.store(true);
   watchdog.join();
   return 0;
 }
