@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -25,8 +27,12 @@
 namespace zccache::daemon {
 namespace {
 
-volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+// Set by the signal handler and by the main thread, read by the watchdog thread: an atomic, not a
+// volatile sig_atomic_t, which is signal-safe but not thread-safe (TSan reported the race,
+// ./test --sanitize=thread). A lock-free atomic may be stored from a signal handler.
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+void on_signal(int) { g_stop.store(true); }
 
 std::chrono::seconds idle_timeout_from_env() {
   const char* v = std::getenv("ZCCACHE_IDLE_TIMEOUT");
@@ -104,6 +110,7 @@ int run_daemon(int argc, char** argv) {
   auto index = store::Index::open(cache_dir + "/index");
   if (!index.ok()) return fail(index.error().message);
   store::ArtifactStore artifacts(cache_dir + "/artifacts");
+  (void)artifacts.remove_temporaries();  // left by a daemon killed mid-write
   // ZCCACHE_NO_WATCH=1: no inotify, a stat on every lookup (for file systems we misjudge).
   std::unique_ptr<watcher::Watcher> watch;
   if (const char* no = std::getenv("ZCCACHE_NO_WATCH"); !no || !*no || std::string_view(no) == "0") {
@@ -133,13 +140,13 @@ int run_daemon(int argc, char** argv) {
   CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get(), usage};
   Server server(endpoint, parts, maintenance, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
-    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     server.stop();
   });
   server.run();
   maintenance.stop();  // flushes the last-use times
   ::unlink(endpoint.socket_path.c_str());
-  g_stop = 1;
+  g_stop.store(true);
   watchdog.join();
   return 0;
 }

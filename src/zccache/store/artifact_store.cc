@@ -173,9 +173,12 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
     hash::Digest actual = hasher.finish();
     if (actual != blob) return corrupt(blob, actual);
   }
-  std::string dir(dest_path.substr(0, dest_path.rfind('/') + 1));
+  // The temporary lives in the store's root, not beside the output: a daemon killed between the
+  // link and the rename leaves it where remove_temporaries() finds it, never a stray file in the
+  // user's tree (found by tests/stress/kill.py). The root is on the blob's filesystem, which a
+  // link or reflink needs anyway; an output on another one fails at rename() and is copied.
   static std::atomic<uint64_t> counter{0};
-  std::string tmp = dir + ".zccache-link." + std::to_string(::getpid()) + "." + std::to_string(counter++) + ".tmp";
+  std::string tmp = root_ + "/.link.tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   // A reflink gives the output its own blocks (copy-on-write): nothing the user does to it can
   // reach the cache. Filesystems without it (ext4) answer EOPNOTSUPP/EXDEV/EINVAL at once.
   bool own_inode = false;
@@ -211,8 +214,9 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
   struct timespec now[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
   if (::chmod(tmp.c_str(), mode) != 0 || ::utimensat(AT_FDCWD, tmp.c_str(), now, 0) != 0 ||
       ::rename(tmp.c_str(), dest_path.c_str()) != 0) {
-    Error e = posix_error("deliver", dest_path);
+    Error e = posix_error("deliver", dest_path);  // EXDEV: another filesystem, the caller copies
     ::unlink(tmp.c_str());
+    if (!own_inode) trust_signature(blob, blob_path);  // our chmod/utimensat moved its ctime
     return e;
   }
   // When dest already was a link to this blob, rename() succeeds without doing anything (POSIX:
@@ -222,19 +226,26 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
   return {};
 }
 
-// Plain copy, verified on the way.
+// Plain copy, verified on the way. The temporary goes to the store's root when the output is on
+// the same filesystem (as for links: a killed daemon leaves nothing in the user's tree), else
+// beside the output, where a killed daemon can leave a ".<name>.tmp.XXXXXX" behind.
 Status ArtifactStore::deliver_copy(const hash::Digest& blob, const std::string& dest_path, mode_t mode) {
   std::string blob_path = path_of(blob);
   UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) return posix_error("open artifact", blob_path);
-  auto out = AtomicFile::create(dest_path, 0600);
+  size_t slash = dest_path.rfind('/');
+  std::string dest_dir = slash == std::string::npos ? "." : slash == 0 ? "/" : dest_path.substr(0, slash);
+  struct stat root_st, dest_st;
+  bool same_fs = ::stat(root_.c_str(), &root_st) == 0 && ::stat(dest_dir.c_str(), &dest_st) == 0 &&
+                 root_st.st_dev == dest_st.st_dev;
+  auto out = AtomicFile::create(same_fs ? root_ + "/copy" : dest_path, 0600);
   if (!out) return out.error();
   hash::Hasher hasher;
   ZCCACHE_TRY(copy_and_hash(in.get(), blob_path, &*out, hasher, nullptr));
   hash::Digest actual = hasher.finish();
   if (actual != blob) return corrupt(blob, actual);  // `out` unlinks its temporary
   ZCCACHE_TRY(out->set_mode(mode));
-  return out->commit();
+  return same_fs ? out->commit_as(dest_path) : out->commit();
 }
 
 Result<std::string> ArtifactStore::read(const hash::Digest& blob) {
@@ -372,6 +383,35 @@ Status ArtifactStore::clear() {
       std::filesystem::remove_all(path, ec);
       if (ec && result.ok()) result = posix_error("remove", path, ec.value());
     }
+  }
+  return result;
+}
+
+// Only names the store itself gives its temporaries, in the root (put, link, copy) and in the
+// shards (put_bytes).
+Status ArtifactStore::remove_temporaries() {
+  UniqueDir root(::opendir(root_.c_str()));
+  if (!root) {
+    if (errno == ENOENT) return {};
+    return posix_error("opendir", root_);
+  }
+  Status result;
+  auto remove_in = [&](DIR* dir, const std::string& dir_path) {
+    while (dirent* e = ::readdir(dir)) {
+      if (!is_temp_name(e->d_name)) continue;
+      std::string path = dir_path + "/" + e->d_name;
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT && result.ok()) result = posix_error("unlink", path);
+    }
+  };
+  std::vector<std::string> shards;
+  while (dirent* e = ::readdir(root.get())) {
+    if (is_shard_name(e->d_name)) shards.push_back(root_ + "/" + e->d_name);
+  }
+  ::rewinddir(root.get());
+  remove_in(root.get(), root_);
+  for (const std::string& shard : shards) {
+    UniqueDir dir(::opendir(shard.c_str()));
+    if (dir) remove_in(dir.get(), shard);
   }
   return result;
 }

@@ -3,6 +3,9 @@
 // the content. Writes are atomic (AtomicFile); reads verify the content against its name, so a
 // corrupted or truncated blob is never served: it is removed and reported as kCorrupt.
 // Temporaries of put_file live in <root> as ".put.tmp.XXXXXX"; those of put_bytes in the shard.
+// Deliveries build the output under a temporary name in <root> too (".link.tmp.*",
+// ".copy.tmp.XXXXXX") and rename it into place, so that a daemon killed mid-delivery leaves no
+// file in the user's tree; only a copy to another filesystem needs a temporary beside the output.
 //
 // Delivery (DESIGN.md §4) takes the cheapest way that keeps the blob safe: a reflink (FICLONE, an
 // independent copy-on-write file), else a hardlink when no other output links the blob (outputs
@@ -52,7 +55,8 @@ class ArtifactStore {
   // null) to the bytes stored. The digest is of the bytes actually copied. Creates root if missing.
   Result<hash::Digest> put_file(const std::string& src_path, uint64_t* size);
   Result<hash::Digest> put_bytes(std::string_view data);
-  // Puts the blob at `dest_path` atomically (temporary in dest's directory + rename) with
+  // Puts the blob at `dest_path` atomically (temporary in the root, or in dest's directory when
+  // dest is on another filesystem, then rename) with
   // permissions `mode`, by reflink, hardlink or verified copy (see above). The file has a current
   // mtime.
   // REQUIRES: dest_path does not exist or is a regular file (the caller checks).
@@ -72,6 +76,9 @@ class ArtifactStore {
   void prune_pins(int64_t before_ns);
   // Deletes every blob (and stray temporaries).
   Status clear();
+  // Deletes the temporaries a killed process left (the daemon calls it at start, holding the
+  // instance lock: no other writer is live). Blobs stay.
+  Status remove_temporaries();
   // Bytes allocated on disk (sum of st_blocks * 512, not st_size) by the blobs and temporaries.
   uint64_t size_bytes() const;
 

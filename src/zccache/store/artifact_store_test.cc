@@ -1,6 +1,7 @@
 #include "zccache/store/artifact_store.h"
 
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,6 +206,61 @@ TEST_F(ArtifactStoreTest, RepeatedDeliveryToTheSamePathLeavesNoTemporaries) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
   EXPECT_EQ(read_file_for_testing(dest), "object bytes");
   EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"artifacts", "out.o"}));
+}
+
+// Names created or moved into `dir` while `action` runs (inotify), in order.
+template <typename Action>
+std::vector<std::string> names_appearing_in(const std::string& dir, Action action) {
+  std::vector<std::string> names;
+  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  EXPECT_GE(::inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO), 0);
+  action();
+  alignas(inotify_event) char buf[64 * 1024];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0) {
+    for (char* p = buf; p < buf + n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(p);
+      if (ev->len > 0) names.emplace_back(ev->name);
+      p += sizeof(inotify_event) + ev->len;
+    }
+  }
+  ::close(fd);
+  return names;
+}
+
+// Issue 8 (tests/stress/kill.py): a daemon killed between creating a delivery's temporary and
+// renaming it left ".zccache-link.*.tmp" in the build tree. Whatever the way (link, or copy when
+// the blob already backs another output, or copy mode), the output's directory only ever sees
+// the output itself appear.
+TEST_F(ArtifactStoreTest, DeliveryCreatesNoTemporaryBesideTheOutput) {
+  auto digest = store_.put_bytes(big_content());
+  ASSERT_TRUE(digest.ok());
+  std::string out_dir = dir_.file("obj");
+  ASSERT_EQ(::mkdir(out_dir.c_str(), 0755), 0);
+  ArtifactStore copying(root(), DeliveryMode::kCopy);
+  auto names = names_appearing_in(out_dir, [&] {
+    EXPECT_TRUE(store_.deliver(*digest, out_dir + "/a.o", 0644).ok());       // link or reflink
+    EXPECT_TRUE(store_.deliver(*digest, out_dir + "/a_copy.o", 0644).ok());  // blob in use: copy
+    EXPECT_TRUE(copying.deliver(*digest, out_dir + "/b.o", 0644).ok());
+  });
+  EXPECT_EQ(names, (std::vector<std::string>{"a.o", "a_copy.o", "b.o"}));
+  EXPECT_EQ(read_file_for_testing(out_dir + "/b.o"), big_content());
+}
+
+// What a killed daemon leaves in the store goes at the next start; blobs stay.
+TEST_F(ArtifactStoreTest, RemoveTemporariesKeepsBlobs) {
+  auto digest = store_.put_bytes("kept");
+  ASSERT_TRUE(digest.ok());
+  std::string shard = store_.path_of(*digest).substr(0, root().size() + 3);
+  write_file_for_testing(root() + "/.put.tmp.abcdef", "stray");
+  write_file_for_testing(root() + "/.link.tmp.12.3", "stray");
+  write_file_for_testing(shard + "/.0123.tmp.XyZ123", "stray");
+  write_file_for_testing(root() + "/README", "not ours");
+  ASSERT_TRUE(store_.remove_temporaries().ok());
+  EXPECT_EQ(list_dir_for_testing(root()), (std::vector<std::string>{shard.substr(root().size() + 1), "README"}));
+  EXPECT_EQ(list_dir_for_testing(shard), std::vector<std::string>{store_.path_of(*digest).substr(shard.size() + 1)});
+  EXPECT_TRUE(store_.read(*digest).ok());
 }
 
 // Two outputs never share the blob's inode: a fresh mtime set on one must not reach the other.

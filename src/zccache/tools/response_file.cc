@@ -91,9 +91,10 @@ std::string resolve(std::string_view path, std::string_view cwd) {
   return out;
 }
 
-// Appends the expansion of args to out. Returns false when nesting passes kMaxResponseDepth.
+// Appends the expansion of args to out. Returns false when nesting passes kMaxResponseDepth or
+// files_left runs out.
 bool expand_into(const std::vector<std::string>& args, std::string_view cwd, FileReader& reader,
-                 Family family, int depth, std::vector<std::string>& out) {
+                 Family family, int depth, int& files_left, std::vector<std::string>& out) {
   for (const std::string& arg : args) {
     if (arg.size() < 2 || arg.front() != '@') {
       out.push_back(arg);
@@ -104,8 +105,9 @@ bool expand_into(const std::vector<std::string>& args, std::string_view cwd, Fil
       out.push_back(arg);  // both drivers keep an unreadable @file as a literal argument
       continue;
     }
-    if (depth >= kMaxResponseDepth) return false;
-    if (!expand_into(tokenize_response_file(*content, family), cwd, reader, family, depth + 1, out)) {
+    if (depth >= kMaxResponseDepth || --files_left < 0) return false;
+    if (!expand_into(tokenize_response_file(*content, family), cwd, reader, family, depth + 1,
+                     files_left, out)) {
       return false;
     }
   }
@@ -123,7 +125,8 @@ std::optional<std::vector<std::string>> expand_response_files(const std::vector<
                                                               Family family) {
   std::vector<std::string> out;
   out.reserve(args.size());
-  if (!expand_into(args, cwd, reader, family, 0, out)) return std::nullopt;
+  int files_left = kMaxResponseFiles;
+  if (!expand_into(args, cwd, reader, family, 0, files_left, out)) return std::nullopt;
   return out;
 }
 

@@ -28,9 +28,14 @@ std::vector<std::string> tokenize_response_file(std::string_view content,
 
 // Expands every @file in args. Relative @file paths resolve against cwd (gcc and clang 14 both
 // resolve nested names against the working directory, not against the including file's
-// directory). Returns nullopt when nesting exceeds kMaxResponseDepth (a cycle) so that the caller
-// passes the invocation through. An unreadable @file stays in the result verbatim.
+// directory). Returns nullopt when nesting exceeds kMaxResponseDepth (a cycle) or more than
+// kMaxResponseFiles @files are read, so that the caller passes the invocation through. An
+// unreadable @file stays in the result verbatim.
+// kMaxResponseFiles bounds the work: without it, 30 files that each name the next one twice expand
+// to 2^30 arguments (found with the response_file fuzzer). gcc stops at the same count ("too many
+// @-files encountered", libiberty expandargv), so such a compile fails bare too.
 inline constexpr int kMaxResponseDepth = 32;
+inline constexpr int kMaxResponseFiles = 2000;
 std::optional<std::vector<std::string>> expand_response_files(const std::vector<std::string>& args,
                                                               std::string_view cwd, FileReader& reader,
                                                               Family family = Family::kGcc);

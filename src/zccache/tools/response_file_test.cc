@@ -129,6 +129,43 @@ TEST(ExpandResponseFiles, DeepButFiniteNestingIsFine) {
   EXPECT_EQ(*out, Strings({"-DEND"}));
 }
 
+
+// Found by the response_file fuzzer's bomb seed: files that each name the next one several times
+// grow exponentially (30 levels of two would be 2^30 arguments). Here 10^4 leaves: past the
+// limit on @files read, so the compile passes through; the reads stop at the limit.
+class CountingReader : public testing::FakeFileReader {
+ public:
+  std::optional<std::string> read(const std::string& path) override {
+    ++reads;
+    return FakeFileReader::read(path);
+  }
+  int reads = 0;
+};
+
+TEST(ExpandResponseFiles, FanOutIsBounded) {
+  CountingReader reader;
+  const std::string ten_of_next[] = {"@r1", "@r2", "@r3", "@r4"};
+  for (int level = 0; level < 4; ++level) {
+    std::string content;
+    for (int i = 0; i < 10; ++i) content += ten_of_next[level] + " ";
+    reader.add("/w/r" + std::to_string(level), content);
+  }
+  reader.add("/w/r4", "-DLEAF");
+  EXPECT_FALSE(expand_response_files({"@r0"}, "/w", reader, Family::kGcc));
+  EXPECT_LE(reader.reads, kMaxResponseFiles + 1);
+
+  // 10^3 leaves stay under the limit.
+  CountingReader small;
+  for (int level = 0; level < 3; ++level) {
+    std::string content;
+    for (int i = 0; i < 10; ++i) content += ten_of_next[level] + " ";
+    small.add("/w/r" + std::to_string(level), content);
+  }
+  small.add("/w/r3", "-DLEAF");
+  auto out = expand_response_files({"@r0"}, "/w", small, Family::kClang);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->size(), 1000u);
+}
 TEST(ExpandResponseFiles, FamilyPicksTheTokenizer) {
   testing::FakeFileReader reader;
   reader.add("/w/r", "-DA '' -DB");

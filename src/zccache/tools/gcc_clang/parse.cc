@@ -178,7 +178,10 @@ void apply_option(Family family, const OptionInfo& info, std::string_view arg, s
     case OptionKind::kPreprocess:
       scan.preprocess = true;
       break;
+    // An empty name (found by fuzzing): gcc fails, but clang writes the object under its default
+    // name and the depfile as ".d" (-o ""), or no depfile at all (-MF ""). Not modelled.
     case OptionKind::kOutput:
+      if (value.empty()) scan.unsupported = true;
       scan.output = std::string(value);
       role = Role::kOutput;
       break;
@@ -191,6 +194,7 @@ void apply_option(Family family, const OptionInfo& info, std::string_view arg, s
       role = Role::kDepfile;
       break;
     case OptionKind::kDepMF:
+      if (value.empty()) scan.unsupported = true;
       scan.mf = std::string(value);
       role = Role::kDepfile;
       break;

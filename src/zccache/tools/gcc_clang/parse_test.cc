@@ -96,6 +96,9 @@ TEST(MakePlan, PassthroughReasons) {
       {{"-c", "--frobnicate", "a.c"}, Passthrough::kUnsupportedOption},
       {{"-c", "-Zfoo", "a.c"}, Passthrough::kUnsupportedOption},
       {{"-c", "a.c", "-o"}, Passthrough::kUnsupportedOption},  // -o without its argument
+      // Found by fuzzing: an empty output name (clang writes a.o and ".d"; gcc fails).
+      {{"-c", "a.c", "-o", ""}, Passthrough::kUnsupportedOption},
+      {{"-c", "a.c", "-MD", "-MF", ""}, Passthrough::kUnsupportedOption},
       {{"-c", "a.h"}, Passthrough::kUnknownLanguage},
       {{"-c", "a.s"}, Passthrough::kUnknownLanguage},
       {{"-c", "a.o"}, Passthrough::kUnknownLanguage},

@@ -1,0 +1,1 @@
+plain.o: plain.c /usr/include/stdc-predef.h
