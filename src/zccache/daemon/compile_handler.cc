@@ -92,7 +92,7 @@ void CompileHandler::passthrough(tools::Passthrough reason, protocol::CompileRep
 }
 
 std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileRequest& req,
-                                                   protocol::CompileReply& reply) {
+                                                   protocol::CompileReply& reply, CompileEvent* event) {
   // Every change made before the build started this compile is in the queue now: see it first.
   if (p_.watcher) p_.watcher->drain();
   auto compiler = p_.compilers.info(req.compiler);
@@ -101,7 +101,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     return nullptr;
   }
   hash::Digest mkey = memo_key(req);
-  if (try_memo_hit(req, *compiler, mkey, reply)) return nullptr;
+  if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   RecordingFileReader reader;
   tools::Plan plan = tools::gcc_clang::make_plan(compiler->family, req.args, req.cwd, req.env, reader);
   if (plan.passthrough != tools::Passthrough::kNone) {
@@ -145,6 +145,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   if (!multi) {
     auto memo = std::make_shared<MemoEntry>();
     if (try_hit(req, plans[0], keys[0], reply, memo.get())) {
+      if (event) event->note_hit(0, false, plans[0], memo->result);
       if (reader.complete()) {
         memo->compiler_identity = compiler->identity;
         memo->response_files = std::move(reader.files());
@@ -158,7 +159,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt});
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
-    lookup_units(req, plans, keys, reply, miss->units);
+    lookup_units(req, plans, keys, reply, miss->units, event);
     if (miss->units.empty()) {
       // Every source hit: one reply that replays their output in order.
       reply.outcome = protocol::CompileOutcome::kHit;
@@ -210,15 +211,17 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
 
 void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vector<tools::Plan>& plans,
                                   const std::vector<hash::Digest>& keys, protocol::CompileReply& reply,
-                                  std::vector<MissUnit>& misses) {
+                                  std::vector<MissUnit>& misses, CompileEvent* event) {
   const size_t n = plans.size();
   std::vector<protocol::CompileReply> replies(n);
   std::vector<uint8_t> hit(n, 0);
-  for_each_parallel(n, [&](size_t i) { hit[i] = try_hit(req, plans[i], keys[i], replies[i], nullptr) ? 1 : 0; });
+  std::vector<MemoEntry> found(n);  // the result of each hit
+  for_each_parallel(n, [&](size_t i) { hit[i] = try_hit(req, plans[i], keys[i], replies[i], &found[i]) ? 1 : 0; });
   reply.unit_hit = hit;
   for (size_t i = 0; i < n; ++i) {
     reply.unit_stdout.push_back(std::move(replies[i].stdout_data));
     reply.unit_stderr.push_back(std::move(replies[i].stderr_data));
+    if (hit[i] && event) event->note_hit(static_cast<uint32_t>(i), true, plans[i], found[i].result);
     if (hit[i]) continue;
     p_.stats.miss();
     misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt});
@@ -234,7 +237,7 @@ void CompileHandler::deliver_reply(const store::ResultEntry& result, protocol::C
 }
 
 bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const CompilerInfo& compiler,
-                                  const hash::Digest& mkey, protocol::CompileReply& reply) {
+                                  const hash::Digest& mkey, protocol::CompileReply& reply, CompileEvent* event) {
   auto memo = memo_.find(mkey);
   if (!memo || compiler.identity != memo->compiler_identity) return false;
   for (const auto& rsp : memo->response_files) {
@@ -254,6 +257,7 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
     return false;
   }
   deliver_reply(memo->result, reply);
+  if (event) event->note_hit(0, false, plan, memo->result);
   return true;
 }
 
