@@ -47,7 +47,8 @@ std::vector<std::pair<std::string, Message>> seeds() {
       {"compile_reply_miss", miss},
       {"store_request", store},
       {"store_reply", StoreReply{false, "too large"}},
-      {"command_request", CommandRequest{Command::kStatus, "0.1.0"}},
+      {"command_request", CommandRequest{Command::kStatus, "0.1.0", {}}},
+      {"command_request_session", CommandRequest{Command::kSessionStart, "0.1.0", {{"stats", "log=/tmp/s.log"}}}},
       {"command_reply", CommandReply{R"({"hits":3,"misses":1})"}},
       {"error_reply", ErrorReply{"unsupported protocol version"}},
   };

@@ -7,6 +7,7 @@
 #include "zccache/cli/config_command.h"
 #include "zccache/cli/daemon_commands.h"
 #include "zccache/cli/explain_command.h"
+#include "zccache/cli/session_command.h"
 
 namespace zccache::cli {
 namespace {
@@ -27,7 +28,11 @@ int print_help(const std::vector<std::string>&) {
       "       zccache stats --zero            reset the statistics only\n"
       "       zccache config [max-size [SIZE]] show or set the size limit (e.g. 10G, 500M)\n"
       "       zccache explain [--json] -- <compiler> [args...]\n"
-      "                                       would this compile hit? if not, why\n");
+      "                                       would this compile hit? if not, why\n"
+      "       zccache session-start [--stats] [--log FILE] [--journal FILE.jsonl] [--json]\n"
+      "                                       start a session; prints export ZCCACHE_SESSION_ID=<id>\n"
+      "       zccache session-stats ID        the session's statistics (JSON)\n"
+      "       zccache session-end ID          end it and print its statistics (JSON)\n");
   return 0;
 }
 
@@ -40,8 +45,10 @@ struct Command {
 constexpr Command kCommands[] = {
     {"--help", print_help},   {"--version", print_version}, {"-V", print_version}, {"-h", print_help},
     {"clear", clear_cache},   {"config", run_config},       {"explain", explain_command},
-    {"help", print_help},     {"start", start_daemon},
-    {"stats", stats_command}, {"status", show_status},      {"stop", stop_daemon},
+    {"help", print_help},
+    {"session-end", session_end}, {"session-start", session_start}, {"session-stats", session_stats},
+    {"start", start_daemon},  {"stats", stats_command},     {"status", show_status},
+    {"stop", stop_daemon},
 };
 
 const Command* find(const std::string& word) {

@@ -135,7 +135,7 @@ PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req,
 }
 
 std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileRequest& req,
-                                                   protocol::CompileReply& reply) {
+                                                   protocol::CompileReply& reply, CompileEvent* event) {
   // Every change made before the build started this compile is in the queue now: see it first.
   if (p_.watcher) p_.watcher->drain();
   auto compiler = p_.compilers.info(req.compiler);
@@ -144,7 +144,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     return nullptr;
   }
   hash::Digest mkey = memo_key(req);
-  if (try_memo_hit(req, *compiler, mkey, reply)) return nullptr;
+  if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   PlannedRequest planned = plan_request(req, *compiler);
   if (planned.passthrough != tools::Passthrough::kNone) {
     passthrough(planned.passthrough, reply);
@@ -175,6 +175,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   if (!multi) {
     std::vector<MemoUnit> memo_units(1);
     if (try_hit(req, plans[0], keys[0], reply, &memo_units[0])) {
+      if (event) event->note_hit(0, false, plans[0], memo_units[0].result);
       memo_units[0].plan = std::move(plans[0]);
       memo_units[0].source_digest = source_digests[0];
       remember(std::move(memo_units));
@@ -185,7 +186,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
     std::vector<MemoUnit> memo_units(plans.size());
-    lookup_units(req, plans, keys, reply, miss->units, memo_units);
+    lookup_units(req, plans, keys, reply, miss->units, memo_units, event);
     if (miss->units.empty()) {
       // Every source hit: one reply that replays their output in order.
       reply.outcome = protocol::CompileOutcome::kHit;
@@ -242,7 +243,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
 
 void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vector<tools::Plan>& plans,
                                   const std::vector<hash::Digest>& keys, protocol::CompileReply& reply,
-                                  std::vector<MissUnit>& misses, std::vector<MemoUnit>& memo_units) {
+                                  std::vector<MissUnit>& misses, std::vector<MemoUnit>& memo_units,
+                                  CompileEvent* event) {
   const size_t n = plans.size();
   std::vector<protocol::CompileReply> replies(n);
   std::vector<uint8_t> hit(n, 0);
@@ -253,6 +255,7 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
   for (size_t i = 0; i < n; ++i) {
     reply.unit_stdout.push_back(std::move(replies[i].stdout_data));
     reply.unit_stderr.push_back(std::move(replies[i].stderr_data));
+    if (hit[i] && event) event->note_hit(static_cast<uint32_t>(i), true, plans[i], memo_units[i].result);
     if (hit[i]) continue;
     p_.stats.miss();
     misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt});
@@ -268,7 +271,7 @@ void CompileHandler::deliver_reply(const store::ResultEntry& result, protocol::C
 }
 
 bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const CompilerInfo& compiler,
-                                  const hash::Digest& mkey, protocol::CompileReply& reply) {
+                                  const hash::Digest& mkey, protocol::CompileReply& reply, CompileEvent* event) {
   auto memo = memo_.find(mkey);
   if (!memo || compiler.identity != memo->compiler_identity) return false;
   for (const auto& rsp : memo->response_files) {
@@ -305,6 +308,9 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
     p_.stats.hit();
     reply.stdout_data += memo->units[i].result.stdout_data;
     reply.stderr_data += memo->units[i].result.stderr_data;
+  }
+  if (event) {
+    for (size_t i = 0; i < n; ++i) event->note_hit(i, n > 1, memo->units[i].plan, memo->units[i].result);
   }
   return true;
 }

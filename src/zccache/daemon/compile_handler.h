@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "zccache/daemon/compile_event.h"
 #include "zccache/daemon/compiler_registry.h"
 #include "zccache/daemon/request_memo.h"
 #include "zccache/daemon/stats.h"
@@ -90,8 +91,10 @@ class CompileHandler {
  public:
   explicit CompileHandler(CacheParts parts) : p_(parts) {}
 
-  // Fills `reply`; on kMiss also returns the state that finish() needs.
-  std::unique_ptr<PendingMiss> begin(const protocol::CompileRequest& request, protocol::CompileReply& reply);
+  // Fills `reply`; on kMiss also returns the state that finish() needs. `event`, when given, gets
+  // the facts of each hit for the journal and sessions.
+  std::unique_ptr<PendingMiss> begin(const protocol::CompileRequest& request, protocol::CompileReply& reply,
+                                     CompileEvent* event = nullptr);
   // Forgets every remembered request (after `clear`).
   void clear_memo() { memo_.clear(); }
   // Copies the outputs of the units one compile held into the store and fills the StoreReply;
@@ -109,7 +112,7 @@ class CompileHandler {
   // The lookups of a multi-source request: per unit, delivered or not (then `misses` gets it).
   void lookup_units(const protocol::CompileRequest& request, std::vector<tools::Plan>& plans,
                     const std::vector<hash::Digest>& keys, protocol::CompileReply& reply,
-                    std::vector<MissUnit>& misses, std::vector<MemoUnit>& memo_units);
+                    std::vector<MissUnit>& misses, std::vector<MemoUnit>& memo_units, CompileEvent* event);
   bool stage_unit(PendingMiss& miss, MissUnit& unit, const protocol::StoreRequest& store,
                   std::string stdout_data, std::string stderr_data, const std::string* sunpro_text,
                   protocol::StoreReply& reply);
@@ -123,7 +126,7 @@ class CompileHandler {
                protocol::CompileReply& reply, MemoUnit* memo);
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
   bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
-                    const hash::Digest& memo_key, protocol::CompileReply& reply);
+                    const hash::Digest& memo_key, protocol::CompileReply& reply, CompileEvent* event);
   void deliver_reply(const store::ResultEntry& result, protocol::CompileReply& reply);
   void passthrough(tools::Passthrough reason, protocol::CompileReply& reply);
 

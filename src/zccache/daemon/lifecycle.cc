@@ -16,6 +16,8 @@
 
 #include "zccache/base/log.h"
 #include "zccache/base/version.h"
+#include "zccache/config/size.h"
+#include "zccache/daemon/activity.h"
 #include "zccache/daemon/maintenance.h"
 #include "zccache/daemon/server.h"
 #include "zccache/os/file_info.h"
@@ -23,6 +25,8 @@
 #include "zccache/store/index.h"
 #include "zccache/store/usage_tracker.h"
 #include "zccache/transport/unix_socket.h"
+
+extern char** environ;
 
 namespace zccache::daemon {
 namespace {
@@ -34,13 +38,37 @@ std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 void on_signal(int) { g_stop.store(true); }
 
-std::chrono::seconds idle_timeout_from_env() {
-  const char* v = std::getenv("ZCCACHE_IDLE_TIMEOUT");
-  if (!v || !*v) return std::chrono::seconds(900);
+// Seconds in `name`, or `fallback` when unset or malformed.
+std::chrono::seconds seconds_from_env(const char* name, std::chrono::seconds fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
   char* end = nullptr;
   long s = std::strtol(v, &end, 10);
-  if (*end != '\0' || s < 0) return std::chrono::seconds(900);
+  if (*end != '\0' || s < 0) return fallback;
   return std::chrono::seconds(s);
+}
+
+std::chrono::seconds idle_timeout_from_env() { return seconds_from_env("ZCCACHE_IDLE_TIMEOUT", std::chrono::seconds(900)); }
+
+// 6 h: the longest job GitHub-hosted CI runs, so a live job's session never expires under it,
+// while a job that died before session-end does not keep its session (and the daemon) forever.
+std::chrono::seconds session_timeout_from_env() {
+  return seconds_from_env("ZCCACHE_SESSION_TIMEOUT", std::chrono::hours(6));
+}
+
+// The global journal's rotation size: ZCCACHE_JOURNAL_MAX_SIZE (a size as for max-size; 0 = never
+// rotate), default 16 MiB; 5 rotated files are kept, so it takes at most 96 MiB.
+constexpr int kJournalFilesKept = 5;
+uint64_t journal_max_bytes_from_env() {
+  constexpr uint64_t kDefault = 16u << 20;
+  const char* v = std::getenv("ZCCACHE_JOURNAL_MAX_SIZE");
+  if (!v || !*v) return kDefault;
+  auto parsed = config::parse_size(v);
+  if (!parsed.ok()) {
+    log::error("daemon: ZCCACHE_JOURNAL_MAX_SIZE: " + parsed.error().message);
+    return kDefault;
+  }
+  return *parsed;
 }
 
 int fail(const std::string& msg) {
@@ -138,13 +166,20 @@ int run_daemon(int argc, char** argv) {
   Maintenance maintenance(cache_dir, env_max_size, **index, artifacts, usage, stats);
   maintenance.start();
   CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get(), usage};
-  Server server(endpoint, parts, maintenance, std::move(listener).value(), idle_timeout_from_env());
+  JournalWriter journal(std::make_unique<AppendFile>(cache_dir + "/logs/compile_journal.jsonl",
+                                                     journal_max_bytes_from_env(), kJournalFilesKept, 0600),
+                        env_map(environ));
+  journal.start();
+  SessionRegistry sessions(session_timeout_from_env());
+  Activity activity(journal, sessions);
+  Server server(endpoint, parts, maintenance, activity, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
     while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     server.stop();
   });
   server.run();
   maintenance.stop();  // flushes the last-use times
+  journal.stop();      // writes every queued line
   ::unlink(endpoint.socket_path.c_str());
   g_stop.store(true);
   watchdog.join();

@@ -24,11 +24,12 @@ constexpr auto kReplyTimeout = std::chrono::seconds(30);
 
 }  // namespace
 
-Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& maintenance, UniqueFd listen_fd,
-               std::chrono::seconds idle_timeout)
+Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& maintenance, Activity& activity,
+               UniqueFd listen_fd, std::chrono::seconds idle_timeout)
     : endpoint_(std::move(endpoint)),
       parts_(parts),
       maintenance_(maintenance),
+      activity_(activity),
       handler_(parts),
       listen_fd_(std::move(listen_fd)),
       idle_timeout_(idle_timeout) {
@@ -45,7 +46,8 @@ void Server::run() {
       persist_stats();
       last_persist = now;
     }
-    if (active_ == 0 && idle_timeout_.count() > 0 &&
+    activity_.tick(now);
+    if (active_ == 0 && activity_.open_sessions() == 0 && idle_timeout_.count() > 0 &&
         now - last_activity_ns_ > std::chrono::nanoseconds(idle_timeout_).count()) {
       log::debug("idle timeout");
       break;
@@ -84,6 +86,7 @@ void Server::serve(UniqueFd conn) {
     return;
   }
   if (auto* req = std::get_if<protocol::CompileRequest>(&*msg)) {
+    const RequestTime time = RequestTime::now();
     protocol::CompileReply reply;
     if (req->client_version != kVersion) {
       reply.outcome = protocol::CompileOutcome::kVersionMismatch;
@@ -91,8 +94,13 @@ void Server::serve(UniqueFd conn) {
       stopping_ = true;
       return;
     }
-    auto miss = handler_.begin(*req, reply);
-    if (!transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok() || !miss) return;
+    CompileEvent event;
+    auto miss = handler_.begin(*req, reply, &event);
+    activity_.answered(*req, reply, event, time);
+    if (!transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok() || !miss) {
+      if (miss) activity_.abandoned(*miss, time);
+      return;
+    }
     // One StoreRequest per compile the client runs for this request (several only for kMulti).
     while (!miss->done()) {
       auto store = transport::receive_message(conn.get(), Clock::now() + kCompileTimeout);
@@ -100,8 +108,10 @@ void Server::serve(UniqueFd conn) {
       auto* store_req = std::get_if<protocol::StoreRequest>(&*store);
       if (!store_req || store_req->miss_token != reply.miss_token) break;
       protocol::StoreReply stored = handler_.stage(*miss, *store_req);
+      activity_.compiled(*miss, *store_req, time);
       (void)transport::send_message(conn.get(), stored, Clock::now() + kReplyTimeout);
     }
+    activity_.abandoned(*miss, time);  // the units no StoreRequest reported
     conn.reset();  // the client may exit now; recording continues
     handler_.record(*miss);
     return;
@@ -152,6 +162,11 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       persist_stats();
       reply.json = R"({"zeroed":true})";
       break;
+    case protocol::Command::kSessionStart:
+    case protocol::Command::kSessionStats:
+    case protocol::Command::kSessionEnd:
+      reply = activity_.command(req);
+      break;
   }
   return reply;
 }
@@ -170,6 +185,8 @@ std::string Server::status_json() {
   j["uptime_s"] = (os::now_realtime_ns() - started_ns_) / 1'000'000'000;
   j["tracked_files"] = parts_.files.size();
   j["watched_dirs"] = parts_.watcher ? parts_.watcher->watched_count() : 0;
+  j["open_sessions"] = activity_.open_sessions();
+  j["journal_dropped"] = activity_.journal_dropped();
   return j.dump();
 }
 

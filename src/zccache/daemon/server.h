@@ -5,7 +5,8 @@
 //   flag, and starts one connection thread per client;
 // - connection threads (serve()): read one request, answer it; for a miss, wait on the same
 //   connection for the Store message and record the result;
-// - the maintenance thread (maintenance.h): settings reload, last-use flushes, eviction.
+// - the maintenance thread (maintenance.h): settings reload, last-use flushes, eviction;
+// - the journal thread (journal_writer.h): renders and appends the compile journal lines.
 // Shared state lives in CacheParts (each part is thread-safe) and in the atomics below.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "zccache/base/unique_fd.h"
+#include "zccache/daemon/activity.h"
 #include "zccache/daemon/compile_handler.h"
 #include "zccache/daemon/maintenance.h"
 #include "zccache/protocol/messages.h"
@@ -23,10 +25,11 @@ namespace zccache::daemon {
 
 class Server {
  public:
-  Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& maintenance, UniqueFd listen_fd,
-         std::chrono::seconds idle_timeout);
+  Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& maintenance, Activity& activity,
+         UniqueFd listen_fd, std::chrono::seconds idle_timeout);
 
-  // Serves until stop() (a `stop` command, SIGTERM, a newer client) or the idle timeout.
+  // Serves until stop() (a `stop` command, SIGTERM, a newer client) or the idle timeout, which
+  // waits while a session is open (a CI job between its compiles; sessions expire on their own).
   void run();
   void stop() { stopping_ = true; }
   // One accept step, for tests: waits up to `wait` for a connection and serves it on a thread.
@@ -41,6 +44,7 @@ class Server {
   transport::Endpoint endpoint_;
   CacheParts parts_;
   Maintenance& maintenance_;
+  Activity& activity_;
   CompileHandler handler_;
   UniqueFd listen_fd_;
   std::chrono::seconds idle_timeout_;

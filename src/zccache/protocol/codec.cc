@@ -76,6 +76,7 @@ template <typename M, typename F>
 void for_each_field(M& m, F& f) {
   f(m.command);
   f(m.client_version);
+  f(m.args);
 }
 
 template <typename M, typename F>
@@ -116,7 +117,7 @@ constexpr MessageType type_of(const ExplainRequest&) { return MessageType::kExpl
 constexpr uint8_t last_enumerator(CompileOutcome) {
   return static_cast<uint8_t>(CompileOutcome::kMulti);
 }
-constexpr uint8_t last_enumerator(Command) { return static_cast<uint8_t>(Command::kZeroStats); }
+constexpr uint8_t last_enumerator(Command) { return static_cast<uint8_t>(Command::kSessionEnd); }
 
 template <typename E>
 concept WireEnum = std::is_enum_v<E> && std::same_as<std::underlying_type_t<E>, uint8_t>;
@@ -137,6 +138,9 @@ struct Sizer {
   template <std::integral T>
   void operator()(const std::vector<T>& v) {
     bytes += kLengthBytes + v.size() * sizeof(T);
+  }
+  void operator()(const TrailingStrings& t) {
+    if (!t.values.empty()) (*this)(t.values);
   }
   void operator()(bool) { bytes += 1; }
   template <std::integral T>
@@ -168,6 +172,9 @@ class Writer {
   void operator()(const std::vector<T>& v) {
     put_length(v.size());
     for (T x : v) (*this)(x);
+  }
+  void operator()(const TrailingStrings& t) {
+    if (!t.values.empty()) (*this)(t.values);
   }
   void operator()(bool b) { put(static_cast<uint8_t>(b ? 1 : 0)); }
   template <std::integral T>
@@ -237,6 +244,14 @@ class Reader {
     }
     v.assign(count, T{});
     for (uint32_t i = 0; i < count && ok_; ++i) (*this)(v[i]);
+  }
+
+  // Absent when the payload ends here; present means non-empty, so the encoding stays canonical.
+  void operator()(TrailingStrings& t) {
+    if (!ok_ || remaining() == 0) return;
+    if (remaining() < kLengthBytes) return fail(std::to_string(remaining()) + " trailing bytes");
+    (*this)(t.values);
+    if (ok_ && t.values.empty()) fail("empty trailing string list (an empty one is omitted)");
   }
 
   void operator()(bool& b) {

@@ -98,7 +98,7 @@ std::vector<Message> sample_messages() {
       StoreRequest{},
       StoreReply{true, "stored"},
       StoreReply{},
-      CommandRequest{Command::kStatus, "0.1.0"},
+      CommandRequest{Command::kStatus, "0.1.0", {}},
       CommandRequest{},
       CommandReply{R"({"hits":1,"misses":2})"},
       CommandReply{},
@@ -145,8 +145,10 @@ TEST(Codec, RoundTripsEveryEnumValue) {
     m.outcome = outcome;
     expect_round_trip(m);
   }
-  for (auto command : {Command::kPing, Command::kStatus, Command::kStop, Command::kClear, Command::kZeroStats}) {
-    expect_round_trip(CommandRequest{command, "v"});
+  for (auto command : {Command::kPing, Command::kStatus, Command::kStop, Command::kClear, Command::kZeroStats,
+                       Command::kSessionStart, Command::kSessionStats, Command::kSessionEnd}) {
+    expect_round_trip(CommandRequest{command, "v", {}});
+    expect_round_trip(CommandRequest{command, "v", {{"stats", "log=/tmp/x.log"}}});
   }
 }
 
@@ -195,6 +197,28 @@ TEST(Codec, EncodesTheDocumentedLayout) {
   EXPECT_EQ(p.substr(8, 4), "\xfe\xff\xff\xff"s);
 }
 
+// Trailing fields keep the bytes of a message that does not use them, so old and new peers still
+// understand each other's plain commands.
+TEST(Codec, CommandWithoutArgumentsKeepsItsOriginalBytes) {
+  const std::string p = encode_frame(CommandRequest{Command::kStop, "v1", {}}).substr(kHeaderBytes);
+  EXPECT_EQ(p, "\x02\x02\x00\x00\x00v1"s);
+  CommandRequest with{Command::kSessionEnd, "v1", {{"id"}}};
+  const std::string q = encode_frame(with).substr(kHeaderBytes);
+  EXPECT_EQ(q, "\x07\x02\x00\x00\x00v1\x01\x00\x00\x00\x02\x00\x00\x00id"s);
+}
+
+TEST(Codec, RejectsAnEmptyOrTruncatedTrailingList) {
+  const std::string p = encode_frame(CommandRequest{Command::kStop, "v", {}}).substr(kHeaderBytes);
+  // An empty list would be a second encoding of "no arguments": not canonical.
+  auto empty = decode_payload(MessageType::kCommandRequest, p + "\0\0\0\0"s);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("empty trailing"), std::string::npos) << empty.error().message;
+  const std::string q = encode_frame(CommandRequest{Command::kSessionEnd, "v", {{"abc"}}}).substr(kHeaderBytes);
+  for (size_t n = p.size() + 1; n < q.size(); ++n) {
+    EXPECT_FALSE(decode_payload(MessageType::kCommandRequest, q.substr(0, n)).ok()) << n;
+  }
+}
+
 TEST(Codec, RejectsTruncatedPayloadAtEveryLength) {
   for (const Message& m : sample_messages()) {
     const std::string frame = encode_frame(m);
@@ -230,7 +254,7 @@ TEST(Codec, RejectsEnumOutOfRange) {
     EXPECT_NE(r.error().message.find("enum"), std::string::npos) << r.error().message;
   }
   payload = encode_frame(CommandRequest{}).substr(kHeaderBytes);
-  payload[0] = 5;  // one past Command::kZeroStats
+  payload[0] = 8;  // one past Command::kSessionEnd
   EXPECT_FALSE(decode_payload(MessageType::kCommandRequest, payload).ok());
 }
 

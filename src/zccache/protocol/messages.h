@@ -92,11 +92,30 @@ struct StoreReply {
   bool operator==(const StoreReply&) const = default;
 };
 
-enum class Command : uint8_t { kPing = 0, kStatus = 1, kStop = 2, kClear = 3, kZeroStats = 4 };
+enum class Command : uint8_t {
+  kPing = 0,
+  kStatus = 1,
+  kStop = 2,
+  kClear = 3,
+  kZeroStats = 4,
+  kSessionStart = 5,  // args: "stats", "log=<absolute path>", "journal=<absolute path>"
+  kSessionStats = 6,  // args: the session id
+  kSessionEnd = 7,    // args: the session id
+};
+
+// Strings added to a message after its first release. Encoded only when non-empty (codec.cc), so
+// a message that does not use them has exactly the bytes an older peer expects: `zccache stop`
+// of a new client still stops an old daemon. Only the last field of a message may be one.
+struct TrailingStrings {
+  std::vector<std::string> values;
+
+  bool operator==(const TrailingStrings&) const = default;
+};
 
 struct CommandRequest {
   Command command = Command::kPing;
   std::string client_version;
+  TrailingStrings args;  // the command's arguments (see Command)
 
   bool operator==(const CommandRequest&) const = default;
 };

@@ -131,7 +131,7 @@ TEST_P(ChannelTest, RoundTripsRequestAndReply) {
 }
 
 TEST_P(ChannelTest, ReadsBackToBackFramesOneAtATime) {
-  const std::vector<Message> messages = {protocol::CommandRequest{protocol::Command::kStatus, "v"},
+  const std::vector<Message> messages = {protocol::CommandRequest{protocol::Command::kStatus, "v", {}},
                                          protocol::ErrorReply{},
                                          protocol::StoreReply{true, "ok"}};
   for (const Message& m : messages) ASSERT_TRUE(send_message(client_.get(), m, in(5s)).ok());

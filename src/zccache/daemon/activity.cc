@@ -1,0 +1,132 @@
+#include "zccache/daemon/activity.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "zccache/os/file_info.h"
+
+namespace zccache::daemon {
+namespace {
+
+int64_t since(const RequestTime& time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - time.arrived).count();
+}
+
+protocol::CommandReply error_reply(const std::string& message) {
+  return protocol::CommandReply{nlohmann::json{{"error", message}}.dump()};
+}
+
+}  // namespace
+
+RequestTime RequestTime::now() { return RequestTime{os::now_realtime_ns(), std::chrono::steady_clock::now()}; }
+
+JournalEntry Activity::entry_for(const protocol::CompileRequest& request, const RequestTime& time) const {
+  JournalEntry e;
+  e.ts_ns = time.realtime_ns;
+  e.compiler = request.compiler;
+  e.args = request.args;
+  e.cwd = request.cwd;
+  e.env = request.env;
+  e.session_id = request.session_id;
+  e.latency_ns = since(time);
+  return e;
+}
+
+void Activity::record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes) {
+  SessionSinks sinks;
+  if (!entry.session_id.empty()) {
+    sinks = sessions_.record(entry.session_id, entry, saved_ns, bytes, os::now_realtime_ns());
+  }
+  journal_.submit(std::move(entry), std::move(sinks.journal), std::move(sinks.log));
+}
+
+void Activity::answered(const protocol::CompileRequest& request, const protocol::CompileReply& reply,
+                        const CompileEvent& event, const RequestTime& time) {
+  using protocol::CompileOutcome;
+  if (reply.outcome == CompileOutcome::kPassthrough) {
+    JournalEntry e = entry_for(request, time);
+    e.outcome = JournalOutcome::kPassthrough;
+    e.reason = reply.reason;
+    record(std::move(e), 0, 0);  // exit_code null: the client execs the compiler
+    return;
+  }
+  if (reply.outcome != CompileOutcome::kHit && reply.outcome != CompileOutcome::kMulti) return;
+  for (const UnitHit& hit : event.hits) {
+    JournalEntry e = entry_for(request, time);
+    e.outcome = JournalOutcome::kHit;
+    if (!hit.args.empty()) e.args = hit.args;
+    // A multi-source hit was stored by a successful compile; a single one replays its code.
+    e.exit_code = reply.outcome == CompileOutcome::kHit && event.hits.size() == 1 ? reply.exit_code : 0;
+    record(std::move(e), hit.compile_time_ns, hit.bytes_delivered);
+  }
+}
+
+void Activity::record_unit_miss(const PendingMiss& miss, const MissUnit& unit, JournalOutcome outcome,
+                                std::optional<int32_t> exit_code, int64_t compile_ns, const RequestTime& time) {
+  JournalEntry e = entry_for(miss.request, time);
+  e.outcome = outcome;
+  if (miss.multi) e.args = unit.plan.args;  // this source's single-source argv
+  e.exit_code = exit_code;
+  e.source = unit.plan.source;
+  e.compile_ns = compile_ns;
+  record(std::move(e), 0, 0);
+}
+
+void Activity::compiled(const PendingMiss& miss, const protocol::StoreRequest& store, const RequestTime& time) {
+  const JournalOutcome outcome = store.exit_code == 0 ? JournalOutcome::kMiss : JournalOutcome::kError;
+  if (!miss.multi) {
+    if (!miss.units.empty()) record_unit_miss(miss, miss.units[0], outcome, store.exit_code, store.duration_ns, time);
+    return;
+  }
+  // The process's duration shared among its sources, as the stored compile_time_ns is.
+  const int64_t each_ns = store.duration_ns / static_cast<int64_t>(std::max<size_t>(store.units.size(), 1));
+  for (uint32_t index : store.units) {
+    auto it = std::find_if(miss.units.begin(), miss.units.end(), [&](const MissUnit& u) { return u.index == index; });
+    if (it != miss.units.end()) record_unit_miss(miss, *it, outcome, store.exit_code, each_ns, time);
+  }
+}
+
+void Activity::abandoned(const PendingMiss& miss, const RequestTime& time) {
+  for (const MissUnit& unit : miss.units) {
+    if (!unit.compiled) record_unit_miss(miss, unit, JournalOutcome::kError, std::nullopt, 0, time);
+  }
+}
+
+protocol::CommandReply Activity::command(const protocol::CommandRequest& request) {
+  const std::vector<std::string>& args = request.args.values;
+  const int64_t now = os::now_realtime_ns();
+  switch (request.command) {
+    case protocol::Command::kSessionStart: {
+      SessionOptions options;
+      for (const std::string& a : args) {
+        if (a == "stats") {
+          options.stats = true;
+        } else if (a.rfind("log=", 0) == 0) {
+          options.log_path = a.substr(4);
+        } else if (a.rfind("journal=", 0) == 0) {
+          options.journal_path = a.substr(8);
+        } else {
+          return error_reply("unknown session option '" + a + "'");
+        }
+      }
+      auto id = sessions_.start(options, now);
+      if (!id.ok()) return error_reply(id.error().message);
+      return protocol::CommandReply{nlohmann::json{{"session_id", *id}}.dump()};
+    }
+    case protocol::Command::kSessionStats:
+    case protocol::Command::kSessionEnd: {
+      if (args.size() != 1) return error_reply("expected one session id");
+      const bool end = request.command == protocol::Command::kSessionEnd;
+      auto json = end ? sessions_.end(args[0], now) : sessions_.stats_json(args[0], now);
+      if (!json) return error_reply("unknown session '" + args[0] + "' (ended, expired, or of a daemon since restarted)");
+      // The session's files are complete when the command returns.
+      journal_.flush();
+      return protocol::CommandReply{*json};
+    }
+    default:
+      return error_reply("not a session command");
+  }
+}
+
+}  // namespace zccache::daemon

@@ -1,0 +1,68 @@
+// Activity: the daemon's record of what each compile did, for the global compile journal and the
+// sessions (journal_entry.h, journal_writer.h, session_registry.h). The server calls it at three
+// points of a request, always BEFORE the reply that lets the client go on, so that a session-end
+// run after the build has finished sees every compile of it:
+//   answered(): the CompileReply is ready: records the hits and the passthrough;
+//   compiled(): a StoreRequest was staged: records the misses it covered (their exit code);
+//   abandoned(): the connection ended: records the misses never reported (outcome error).
+// Each costs a session-map update and a queue push; rendering and writing happen on the journal
+// thread, so a hit never waits for a disk.
+//
+// One journal line per source: a multi-source invocation (`cc -c a.c b.c`) gives one line per
+// source with that source's single-source argv (`cc -c a.c`). The cache works per source (each is
+// its own hit or miss, with its own compile time), the session counts are per source, and each
+// line replays exactly its own compile; one line for the invocation could only say "mixed".
+//
+// latency_ns: from the request's arrival to its reply being ready (a hit, a passthrough); for a
+// miss, to the reply to the StoreRequest that reported it (so it includes the compile).
+//
+// Thread-safe (the parts are).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "zccache/daemon/compile_event.h"
+#include "zccache/daemon/compile_handler.h"
+#include "zccache/daemon/journal_writer.h"
+#include "zccache/daemon/session_registry.h"
+#include "zccache/protocol/messages.h"
+
+namespace zccache::daemon {
+
+// When a request arrived, on both clocks.
+struct RequestTime {
+  int64_t realtime_ns = 0;                        // the journal's ts
+  std::chrono::steady_clock::time_point arrived;  // latency_ns
+
+  static RequestTime now();
+};
+
+class Activity {
+ public:
+  Activity(JournalWriter& journal, SessionRegistry& sessions) : journal_(journal), sessions_(sessions) {}
+
+  void answered(const protocol::CompileRequest& request, const protocol::CompileReply& reply,
+                const CompileEvent& event, const RequestTime& time);
+  void compiled(const PendingMiss& miss, const protocol::StoreRequest& store, const RequestTime& time);
+  void abandoned(const PendingMiss& miss, const RequestTime& time);
+
+  // kSessionStart, kSessionStats, kSessionEnd. Errors come back as {"error": "..."}.
+  protocol::CommandReply command(const protocol::CommandRequest& request);
+  // Ends sessions idle past their timeout.
+  void tick(int64_t now_ns) { sessions_.expire(now_ns); }
+  size_t open_sessions() const { return sessions_.open_count(); }
+  uint64_t journal_dropped() const { return journal_.dropped(); }
+
+ private:
+  void record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes);
+  JournalEntry entry_for(const protocol::CompileRequest& request, const RequestTime& time) const;
+  void record_unit_miss(const PendingMiss& miss, const MissUnit& unit, JournalOutcome outcome,
+                        std::optional<int32_t> exit_code, int64_t compile_ns, const RequestTime& time);
+
+  JournalWriter& journal_;
+  SessionRegistry& sessions_;
+};
+
+}  // namespace zccache::daemon

@@ -1,0 +1,75 @@
+// JournalEntry: what the daemon records about one compile of one source, and its two renderings:
+// a JSON line of the compile journal (the global ZCCACHE_DIR/logs/compile_journal.jsonl and a
+// session's --journal file) and a human-readable line of a session's --log file.
+//
+// JSON line format (the original zccache's, which users already parse), one object per line:
+//   {"ts":"2026-03-17T10:30:00.123Z","outcome":"hit","compiler":"/usr/bin/clang++",
+//    "args":["-c","foo.cpp","-o","foo.o"],"cwd":"/project/build","env":[["CC","clang"]],
+//    "exit_code":0,"session_id":null,"latency_ns":1234567}
+// - ts: when the request arrived, UTC, millisecond precision.
+// - outcome: hit, miss, error (the compile ran and failed, or the client went away before it
+//   reported), passthrough (then "reason": the passthrough reason's name, as in `status`).
+// - env: [name, value] for each variable of the compile whose value the daemon's own environment
+//   does not have (a variable the compile lacks cannot be written as a pair and is left out);
+//   omitted when there is none. Values of secret-looking names are "<redacted>" (looks_secret).
+// - exit_code: null when the daemon does not know it (a passthrough: the client execs the
+//   compiler; a miss whose client went away).
+// - session_id: null outside a session.
+// Plain data; the functions are pure and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace zccache::daemon {
+
+enum class JournalOutcome : uint8_t { kHit, kMiss, kError, kPassthrough };
+
+std::string_view outcome_name(JournalOutcome outcome);
+
+struct JournalEntry {
+  int64_t ts_ns = 0;  // CLOCK_REALTIME when the request arrived
+  JournalOutcome outcome = JournalOutcome::kHit;
+  std::string reason;  // passthrough only
+  std::string compiler;
+  std::vector<std::string> args;
+  std::string cwd;
+  std::vector<std::string> env;  // the compile's whole environment, "NAME=VALUE"; diffed when written
+  std::optional<int32_t> exit_code;
+  std::string session_id;  // empty: none
+  int64_t latency_ns = 0;
+  // Not in the JSON line; for the session's log and slowest-miss list.
+  std::string source;      // a miss: the source it compiled, as given
+  int64_t compile_ns = 0;  // a miss: the compile's duration as the client measured it (shared
+                           // evenly among the sources of one compiler process, as stored)
+};
+
+// The daemon's own environment, by name.
+using EnvMap = std::unordered_map<std::string, std::string>;
+EnvMap env_map(const char* const* environ_block);
+
+// True for names whose values must not reach a log: containing TOKEN, SECRET, PASSWORD, PASSWD,
+// PASSPHRASE, KEY (AWS_ACCESS_KEY_ID, SSH_KEY, API_KEY), CREDENTIAL or AUTH, in any case. Errs
+// on the side of hiding (KEYBOARD_LAYOUT is hidden too).
+bool looks_secret(std::string_view name);
+
+// "2026-03-17T10:30:00.123Z".
+std::string format_utc_ms(int64_t realtime_ns);
+
+// The [name, value] pairs of `env` that `daemon_env` does not have with the same value, in the
+// compile's order, secret values redacted.
+std::vector<std::pair<std::string, std::string>> env_differences(const std::vector<std::string>& env,
+                                                                 const EnvMap& daemon_env);
+
+// The JSON object, without the newline.
+std::string journal_line(const JournalEntry& entry, const EnvMap& daemon_env);
+// "2026-03-17T10:30:00.123Z miss    812.4 ms /usr/bin/gcc -c a.c -o a.o (in /src)", plus
+// " exit 1" for a failed compile and " [reason]" for a passthrough. No newline.
+std::string log_line(const JournalEntry& entry);
+
+}  // namespace zccache::daemon

@@ -1,0 +1,97 @@
+#include "zccache/daemon/journal_entry.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace zccache::daemon {
+namespace {
+
+JournalEntry sample() {
+  JournalEntry e;
+  e.ts_ns = 1773743400123456789;  // 2026-03-17T10:30:00.123Z
+  e.outcome = JournalOutcome::kHit;
+  e.compiler = "/usr/bin/clang++";
+  e.args = {"-c", "foo.cpp", "-o", "foo.o"};
+  e.cwd = "/project/build";
+  e.env = {"PATH=/usr/bin", "CC=clang"};
+  e.exit_code = 0;
+  e.session_id = "abc";
+  e.latency_ns = 1234567;
+  return e;
+}
+
+TEST(JournalEntry, FormatsUtcWithMilliseconds) {
+  EXPECT_EQ(format_utc_ms(1773743400123456789), "2026-03-17T10:30:00.123Z");
+  EXPECT_EQ(format_utc_ms(0), "1970-01-01T00:00:00.000Z");
+}
+
+TEST(JournalEntry, WritesEveryFieldInTheDocumentedShape) {
+  EnvMap daemon_env{{"PATH", "/usr/bin"}};
+  std::string line = journal_line(sample(), daemon_env);
+  EXPECT_EQ(line,
+            R"({"ts":"2026-03-17T10:30:00.123Z","outcome":"hit","compiler":"/usr/bin/clang++",)"
+            R"("args":["-c","foo.cpp","-o","foo.o"],"cwd":"/project/build","env":[["CC","clang"]],)"
+            R"("exit_code":0,"session_id":"abc","latency_ns":1234567})");
+}
+
+TEST(JournalEntry, NullsAndOmissions) {
+  JournalEntry e = sample();
+  e.outcome = JournalOutcome::kPassthrough;
+  e.reason = "linking";
+  e.exit_code.reset();
+  e.session_id.clear();
+  EnvMap daemon_env{{"PATH", "/usr/bin"}, {"CC", "clang"}};
+  auto j = nlohmann::json::parse(journal_line(e, daemon_env));
+  EXPECT_EQ(j["outcome"], "passthrough");
+  EXPECT_EQ(j["reason"], "linking");
+  EXPECT_TRUE(j["exit_code"].is_null());
+  EXPECT_TRUE(j["session_id"].is_null());
+  EXPECT_FALSE(j.contains("env")) << "no variable differs from the daemon's";
+  e.outcome = JournalOutcome::kMiss;
+  EXPECT_FALSE(nlohmann::json::parse(journal_line(e, daemon_env)).contains("reason"));
+}
+
+TEST(JournalEntry, EscapesAndSurvivesInvalidUtf8) {
+  JournalEntry e = sample();
+  e.args = {"-DX=\"a\\b\"\n", std::string("\xff\xfe", 2)};
+  auto j = nlohmann::json::parse(journal_line(e, {}));
+  EXPECT_EQ(j["args"][0], "-DX=\"a\\b\"\n");
+  EXPECT_EQ(j["args"].size(), 2u);
+}
+
+TEST(JournalEntry, RedactsSecretLookingNames) {
+  for (const char* name : {"GITHUB_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "db_password", "ApiKey",
+                           "NPM_AUTH", "MY_PASSWD", "GOOGLE_APPLICATION_CREDENTIALS"}) {
+    EXPECT_TRUE(looks_secret(name)) << name;
+  }
+  for (const char* name : {"PATH", "CC", "CFLAGS", "HOME", "ZCCACHE_SESSION_ID"}) EXPECT_FALSE(looks_secret(name)) << name;
+  auto diff = env_differences({"GITHUB_TOKEN=ghp_123", "CFLAGS=-O2", "aws_secret_access_key=x"}, {});
+  ASSERT_EQ(diff.size(), 3u);
+  EXPECT_EQ(diff[0], (std::pair<std::string, std::string>{"GITHUB_TOKEN", "<redacted>"}));
+  EXPECT_EQ(diff[1], (std::pair<std::string, std::string>{"CFLAGS", "-O2"}));
+  EXPECT_EQ(diff[2].second, "<redacted>");
+}
+
+TEST(JournalEntry, EnvListsOnlyWhatDiffersFromTheDaemon) {
+  EnvMap daemon_env{{"PATH", "/usr/bin"}, {"HOME", "/root"}};
+  auto diff = env_differences({"PATH=/usr/bin", "HOME=/home/x", "NEW=1", "NOEQUALS"}, daemon_env);
+  ASSERT_EQ(diff.size(), 2u);
+  EXPECT_EQ(diff[0].first, "HOME");
+  EXPECT_EQ(diff[1].first, "NEW");
+}
+
+TEST(JournalEntry, LogLineIsOneReadableLine) {
+  JournalEntry e = sample();
+  e.outcome = JournalOutcome::kError;
+  e.exit_code = 1;
+  e.args.push_back("-DMSG=a b\nc");
+  std::string line = log_line(e);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_NE(line.find("error"), std::string::npos) << line;
+  EXPECT_NE(line.find("/usr/bin/clang++ -c foo.cpp -o foo.o"), std::string::npos) << line;
+  EXPECT_NE(line.find("'-DMSG=a b c'"), std::string::npos) << line;
+  EXPECT_NE(line.find("exit 1"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace zccache::daemon
