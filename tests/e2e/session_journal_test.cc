@@ -99,19 +99,26 @@ TEST_P(SessionJournal, TwoConcurrentSessionsCountSeparately) {
   ASSERT_NE(a, b);
   // Session a: s0 and s1 miss, then hit. Session b, at the same time: s2 and s3 miss, s2 hits,
   // and one link passes through. A compile outside any session counts in neither.
+  // Two phases, each with both sessions compiling at once: the misses, then (once all four are
+  // stored, so that no hit depends on which session's store came first) the hits.
   std::thread ta([&] {
-    for (int n : {0, 1}) compile(compile_args(n), in_session(a));
-    sb().wait_for_stored(2);
     for (int n : {0, 1}) compile(compile_args(n), in_session(a));
   });
   std::thread tb([&] {
     for (int n : {2, 3}) compile(compile_args(n), in_session(b));
-    sb().wait_until([](const Counters& c) { return c.stored >= 4; });
-    compile(compile_args(2), in_session(b));
-    compile({cc(), "s2.o", "-shared", "-o", "lib.so"}, in_session(b));
   });
   ta.join();
   tb.join();
+  ASSERT_TRUE(sb().wait_for_stored(4)) << sb().counters().describe();
+  std::thread ta2([&] {
+    for (int n : {0, 1}) compile(compile_args(n), in_session(a));
+  });
+  std::thread tb2([&] {
+    compile(compile_args(2), in_session(b));
+    compile({cc(), "s2.o", "-shared", "-o", "lib.so"}, in_session(b));
+  });
+  ta2.join();
+  tb2.join();
   compile(compile_args(3));  // no session
 
   nlohmann::json sa = session_json("session-stats", a);
