@@ -9,10 +9,13 @@
 // Properties checked (abort on failure): the plan is deterministic, names the given family, and a
 // cacheable plan is consistent: it has a source and an object, a requested depfile has a path and
 // targets, key_args is a subsequence of args and probe_args one of key_args, extra outputs are
-// named.
+// named; with several sources, each unit is such a plan of args without the other sources, found
+// at its unit_arg_indexes entry, with an object name of its own.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,10 +49,34 @@ bool same_plan(const Plan& a, const Plan& b) {
          a.depfile.targets == b.depfile.targets && a.depfile.phony_targets == b.depfile.phony_targets &&
          a.depfile.system_headers == b.depfile.system_headers && a.extra_outputs == b.extra_outputs &&
          a.key_args == b.key_args && a.cwd_matters == b.cwd_matters &&
-         a.color_explicit == b.color_explicit && a.probe_args == b.probe_args;
+         a.color_explicit == b.color_explicit && a.probe_args == b.probe_args &&
+         a.unit_arg_indexes == b.unit_arg_indexes && a.units.size() == b.units.size() &&
+         std::equal(a.units.begin(), a.units.end(), b.units.begin(), same_plan);
+}
+
+void check_cacheable(const Plan& plan);
+
+// Several sources: every unit is a cacheable single-source plan of the same arguments without the
+// other sources; unit_arg_indexes point at the sources, in order; object names do not repeat.
+void check_units(const Plan& plan) {
+  if (plan.units.size() < 2 || plan.unit_arg_indexes.size() != plan.units.size()) std::abort();
+  std::set<std::string> objects;
+  for (size_t i = 0; i < plan.units.size(); ++i) {
+    const Plan& unit = plan.units[i];
+    uint32_t at = plan.unit_arg_indexes[i];
+    if (at >= plan.args.size() || plan.args[at] != unit.source) std::abort();
+    if (i > 0 && at <= plan.unit_arg_indexes[i - 1]) std::abort();
+    if (!unit.units.empty() || unit.passthrough != Passthrough::kNone) std::abort();
+    if (!is_subsequence(unit.args, plan.args) || unit.args.size() != plan.args.size() - plan.units.size() + 1) {
+      std::abort();
+    }
+    if (!objects.insert(unit.object).second) std::abort();
+    check_cacheable(unit);
+  }
 }
 
 void check_cacheable(const Plan& plan) {
+  if (!plan.units.empty()) return check_units(plan);
   if (plan.source.empty() || plan.object.empty() || plan.language.empty()) std::abort();
   if (plan.depfile.requested && (plan.depfile.path.empty() || plan.depfile.targets.empty())) {
     std::abort();

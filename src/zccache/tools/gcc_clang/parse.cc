@@ -318,6 +318,7 @@ Passthrough passthrough_reason(const Scan& scan, const std::vector<std::string>&
   if (scan.unsupported) return Passthrough::kUnsupportedOption;
   for (const Input& in : scan.inputs) {
     if (args[in.index] == "-") return Passthrough::kStdinInput;
+    if (args[in.index].empty()) return Passthrough::kMissingSource;  // "" names no file; the driver says so
   }
   if (scan.inputs.empty()) return Passthrough::kNoSource;
   for (const std::string& e : env) {

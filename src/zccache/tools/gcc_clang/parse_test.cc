@@ -50,6 +50,8 @@ TEST(MakePlan, PassthroughReasons) {
       {{"-c", "x/a.c", "y/a.cpp"}, Passthrough::kMultipleSources},
       {{"-c", "a.c", "b.o"}, Passthrough::kUnknownLanguage},
       {{"-c", "a.c", "-"}, Passthrough::kStdinInput},
+      {{"-c", ""}, Passthrough::kMissingSource},
+      {{"-x", "c++", "-c", "a.h", ""}, Passthrough::kMissingSource},
       {{"-c", "-x", "c", "-"}, Passthrough::kStdinInput},
       {{"-c", "-save-temps", "a.c"}, Passthrough::kSaveTemps},
       {{"-c", "-save-temps=obj", "a.c"}, Passthrough::kSaveTemps},
