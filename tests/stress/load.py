@@ -148,6 +148,9 @@ def main():
 
     # Hot sources: edit counter per source; content = counter % CONTENTS. An edit writes a temp
     # file and renames it over the source, under the source's lock (requests do not take it).
+    # started[i] counts edits begun (before the rename), edits[i] edits done (after it): a request
+    # may see any content from edits[i] at its start to started[i] at its end.
+    started = [0] * SOURCES
     edits = [0] * SOURCES
     edit_locks = [threading.Lock() for _ in range(SOURCES)]
     salt_counter = [0]
@@ -156,6 +159,7 @@ def main():
     def edit(i):
         with edit_locks[i]:
             n = edits[i] + 1
+            started[i] = n
             tmp = proj / "src" / f".s{i}.c.tmp"
             tmp.write_text(source_text(i, n % CONTENTS))
             os.rename(tmp, proj / "src" / f"s{i}.c")
@@ -185,7 +189,7 @@ def main():
             pass
         before = edits[i]
         rc, so, se = run(compile_cmd([zccache, "gcc"], i, variant, salt, out))
-        after = edits[i]
+        after = started[i]
         what = f"client {client} request {r}: s{i}.c variant {variant} salt {salt}"
         if rc != 0:
             errors.append(f"{what}: exit {rc}: {se.decode(errors='replace')[:300]}")
@@ -201,7 +205,9 @@ def main():
             if (obj, so, se) == ref:
                 break
         else:
+            other = [c for c in range(CONTENTS) if i < HOT and (obj, so, se) == bare(i, c, variant, salt)]
             errors.append(f"{what}: output differs from bare (contents {sorted(contents)}, "
+                          f"equals the bare object of content {other} instead, "
                           f"{diff.describe_bytes_diff(obj, bare(i, min(contents), variant, salt)[0])})")
         with count_lock:
             counts["requests"] += 1
