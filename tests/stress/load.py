@@ -61,7 +61,7 @@ def proc_status(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM", "Threads"):
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"):
                 out[key] = value.strip()
     out["fds"] = len(os.listdir(f"/proc/{pid}/fd"))
     return out
@@ -286,7 +286,8 @@ def main():
     print(f"daemon          hits {delta('hits')}, misses {delta('misses')}, stored {delta('stored')}, "
           f"errors {delta('errors')}, compile_failed {delta('compile_failed')}")
     print(f"daemon memory   VmRSS {before.get('VmRSS')} -> {after.get('VmRSS')}, "
-          f"VmHWM {before.get('VmHWM')} -> {after.get('VmHWM')}, threads {before.get('Threads')} -> {after.get('Threads')}")
+          f"VmHWM {before.get('VmHWM')} -> {after.get('VmHWM')}, RssAnon {before.get('RssAnon')} -> "
+          f"{after.get('RssAnon')}, RssFile {before.get('RssFile')} -> {after.get('RssFile')}, threads {before.get('Threads')} -> {after.get('Threads')}")
     print(f"daemon fds      {before['fds']} -> {after['fds']} (slack {args.fd_slack})")
     print(f"errors          {len(problems)}")
     print(f"time            {time.time() - t_start:.1f} s")
