@@ -5,7 +5,8 @@ A small generated project (20 tiny C sources sharing one header) is compiled by 
 clients (threads, each running `zccache gcc -c` processes one after the other), R requests EACH
 (so C x R in total), all with one ZCCACHE_DIR and so one daemon. A request draws a source and a
 variant (-DVARIANT=0..3, two of them with -O2); requests are mostly hits, with misses mixed in:
-  * about 1 % carry a unique -DSALT=n (always a miss, compared with a bare compile made afterwards);
+  * about 1 % (--miss-rate) carry a unique -DSALT=n (always a miss, compared with a bare compile
+    made afterwards);
   * about 0.5 % edit one of four "hot" sources (atomic rename to one of three same-size contents),
     so later requests of that source miss until every content is cached.
 Every result is checked: exit code 0, stdout and stderr equal to the bare compiler's, and the
@@ -75,6 +76,8 @@ def main():
     ap.add_argument("--zccache", default=None, help="the zccache client (zccache-daemon beside it)")
     ap.add_argument("--fd-slack", type=int, default=8,
                     help="open fds the daemon may gain over the load before it counts as a leak (default 8)")
+    ap.add_argument("--miss-rate", type=float, default=0.01,
+                    help="share of requests with a unique -DSALT (always a miss; default 0.01)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
 
@@ -178,7 +181,7 @@ def main():
                 edit(i)
                 with count_lock:
                     counts["edits"] += 1
-            elif roll < 0.015:
+            elif roll < 0.005 + args.miss_rate:
                 with salt_lock:
                     salt_counter[0] += 1
                     salt = salt_counter[0]
