@@ -133,17 +133,47 @@ std::vector<std::string> compile_env(const std::vector<std::string>& extra) {
   return env;
 }
 
+// Whether a failed compile's diagnostics name a file the daemon added to the command (-MF path or
+// SUNPRO_DEPENDENCIES): then the failure may be the cache's, not the source's.
+bool failed_on_injected_file(const protocol::CompileReply& reply, const std::string& stderr_data) {
+  auto mentioned = [&](std::string_view path) {
+    return !path.empty() && stderr_data.find(path) != std::string::npos;
+  };
+  for (size_t i = 0; i + 1 < reply.extra_args.size(); ++i) {
+    if (reply.extra_args[i] == "-MF" && mentioned(reply.extra_args[i + 1])) return true;
+  }
+  for (const std::string& var : reply.extra_env) {
+    size_t eq = var.find('=');
+    if (eq != std::string::npos && mentioned(std::string_view(var).substr(eq + 1))) return true;
+  }
+  return false;
+}
+
 // Runs one compile of a miss, prints its output, and hands the result to the daemon, which copies
 // the outputs before it answers, so waiting keeps a later build step from touching them first. A
 // lost daemon here costs nothing: the compile already ran.
+// `plain_argv` is the same compile without the daemon's additions: it runs instead, uncached, when
+// the compile failed on a file the daemon asked for (its dependency file in ZCCACHE_DIR/tmp, when
+// that directory is full, read-only or gone), so such a failure never fails the build.
 Result<os::ProcessOutput> compile_and_store(UniqueFd& conn, const protocol::CompileReply& reply,
-                                            const std::vector<std::string>& argv, std::vector<uint32_t> units) {
+                                            const std::vector<std::string>& argv, std::vector<uint32_t> units,
+                                            const std::vector<std::string>& plain_argv) {
   std::vector<std::string> env;
   if (!reply.extra_env.empty()) env = compile_env(reply.extra_env);
   int64_t start = os::now_realtime_ns();
   auto out = os::run_capture(argv, reply.extra_env.empty() ? nullptr : &env);
   int64_t duration = os::now_realtime_ns() - start;
   if (!out.ok()) return out;
+  if (out->exit_code != 0 && failed_on_injected_file(reply, out->stderr_data)) {
+    log::debug("the compile failed on the daemon's dependency file; running it uncached");
+    conn.reset();  // the daemon stores nothing of a miss whose client went away
+    out = os::run_capture(plain_argv, nullptr);
+    if (out.ok()) {
+      write_all(STDOUT_FILENO, out->stdout_data);
+      write_all(STDERR_FILENO, out->stderr_data);
+    }
+    return out;
+  }
   write_all(STDOUT_FILENO, out->stdout_data);
   write_all(STDERR_FILENO, reply.unit_markers ? protocol::strip_unit_markers(out->stderr_data) : out->stderr_data);
 
@@ -199,12 +229,13 @@ bool multi_reply_valid(const protocol::CompileReply& reply) {
         if (!drop[i]) argv.push_back(reply.expanded_args[i]);
       }
     }
+    std::vector<std::string> plain_argv = argv;
     argv.insert(argv.end(), reply.extra_args.begin(), reply.extra_args.end());
     if (reply.unit_markers) {
       auto marker_args = unit_marker_args();
       argv.insert(argv.end(), marker_args.begin(), marker_args.end());
     }
-    auto out = compile_and_store(conn, reply, argv, pending);
+    auto out = compile_and_store(conn, reply, argv, pending, plain_argv);
     pending.clear();
     if (!out.ok()) {
       log::error(out.error().message);
@@ -265,8 +296,9 @@ int run_wrapped_compile(const std::string& compiler, const std::vector<std::stri
 
   std::vector<std::string> argv{compiler};
   argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> plain_argv = argv;
   argv.insert(argv.end(), reply.extra_args.begin(), reply.extra_args.end());
-  auto out = compile_and_store(conn, reply, argv, {});
+  auto out = compile_and_store(conn, reply, argv, {}, plain_argv);
   if (!out.ok()) {
     log::error(out.error().message);
     return 127;

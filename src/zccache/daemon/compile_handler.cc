@@ -1,8 +1,11 @@
 #include "zccache/daemon/compile_handler.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "zccache/base/log.h"
@@ -213,7 +216,22 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   reply.miss_token = next_token_.fetch_add(1);
   std::string dep_name = p_.tmp_dir + "/dep-" + std::to_string(::getpid()) + "-" + std::to_string(reply.miss_token) + ".d";
   const tools::Plan& first = miss->units[0].plan;
-  if (!first.depfile.requested) {
+  // The compiler writes the injected depfile into ZCCACHE_DIR/tmp: when that directory is
+  // read-only or gone, asking for it would fail the compile, so the miss goes on without it (the
+  // dependencies are scanned later, or the result is not stored) and the error is counted. A disk
+  // that fills up later is the client's case: it reruns the compile without our additions.
+  bool can_inject = true;
+  if (!first.depfile.requested && (!multi || compiler->family == tools::Family::kGcc)) {
+    int fd = ::open(dep_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      log::debug("cannot create " + dep_name + ": " + std::strerror(errno));
+      p_.stats.error();
+      can_inject = false;
+    } else {
+      ::close(fd);
+    }
+  }
+  if (!first.depfile.requested && can_inject) {
     if (!multi) {
       miss->injected_depfile = dep_name;
       reply.extra_args = {"-MD", "-MF", dep_name};
