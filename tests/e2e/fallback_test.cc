@@ -107,6 +107,26 @@ TEST_P(Fallback, DaemonKilledBetweenCompiles) {
   expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
 }
 
+// A daemon that stops answering (SIGSTOP: alive, socket open, never replies) costs each compile
+// at most ZCCACHE_TIMEOUT before the client compiles on its own; single and multi-source alike.
+TEST_P(Fallback, StoppedDaemonTimesOutAndTheCompilerRunsAlone) {
+  sb().write("a.c", kHelloC);
+  sb().write("b.c", "int b(void) { return 2; }\n");
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  std::optional<pid_t> pid = sb().status_pid();
+  ASSERT_TRUE(pid);
+  ASSERT_EQ(::kill(*pid, SIGSTOP), 0);
+  RunOptions quick;
+  quick.env["ZCCACHE_TIMEOUT"] = "1";
+  quick.timeout = std::chrono::seconds(60);  // far above the bound: a hang shows as a timeout
+  CompileResult single = compile_both({"-c", "b.c", "-o", "b.o"}, {"b.o"}, quick, {}, "stopped daemon");
+  EXPECT_EQ(single.run.exit_code, 0);
+  compile_both({"-c", "a.c", "b.c"}, {"a.o", "b.o"}, quick, {}, "stopped daemon, two sources");
+  ASSERT_EQ(::kill(*pid, SIGCONT), 0);
+  // Resumed, it serves again.
+  expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+}
+
 TEST_P(Fallback, DaemonKilledRightAfterAMiss) {
   // A kill while the daemon records the include set must leave nothing half-written.
   sb().write("a.c", kHelloC);

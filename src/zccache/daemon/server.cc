@@ -22,6 +22,13 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kCompileTimeout = std::chrono::hours(24);
 constexpr auto kReplyTimeout = std::chrono::seconds(30);
 
+// True when the client has already closed its end: it gave up waiting (ZCCACHE_TIMEOUT, e.g. the
+// daemon was stopped) and ran the compiler itself, so its request must not deliver outputs now.
+bool client_gone(int fd) {
+  struct pollfd pfd = {fd, POLLRDHUP, 0};
+  return ::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 }  // namespace
 
 Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& maintenance, Activity& activity,
@@ -86,6 +93,7 @@ void Server::serve(UniqueFd conn) {
     return;
   }
   if (auto* req = std::get_if<protocol::CompileRequest>(&*msg)) {
+    if (client_gone(conn.get())) return;
     const RequestTime time = RequestTime::now();
     protocol::CompileReply reply;
     if (req->client_version != kVersion) {
