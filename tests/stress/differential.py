@@ -611,6 +611,32 @@ def cache_status(zccache, env):
         return {}
 
 
+def resolve_zccache(given, script):
+    """(client, daemon beside it), absolute; None after saying why on stderr."""
+    zccache = given or find_zccache()
+    if not zccache or not os.access(zccache, os.X_OK):
+        print(f"{script}: no zccache binary (build it, or pass --zccache PATH)", file=sys.stderr)
+        return None
+    zccache = os.path.realpath(zccache)
+    return zccache, os.path.join(os.path.dirname(zccache), "zccache-daemon")
+
+
+def stress_env(cache_dir=None):
+    """The environment of a stress build: ours without ZCCACHE_* and the variables that change what
+    make or a compiler does, the C locale, the test's ZCCACHE_DIR, and an idle timeout so that the
+    daemon of a script that dies exits by itself."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ZCCACHE_") and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL",
+                                                         "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
+                                                         "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
+                                                         "SOURCE_DATE_EPOCH", "GCC_COLORS")}
+    env["LC_ALL"] = "C"
+    if cache_dir is not None:
+        env["ZCCACHE_DIR"] = str(cache_dir)
+    env["ZCCACHE_IDLE_TIMEOUT"] = "300"
+    return env
+
+
 def find_zccache():
     for cfg in ("test", "release"):
         p = REPO / "build" / cfg / "bin" / "zccache"
@@ -640,11 +666,10 @@ def main():
 
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
     print(f"differential: seed {seed} (reproduce with --seed {seed})", flush=True)
-    zccache = args.zccache or find_zccache()
-    if not zccache or not os.access(zccache, os.X_OK):
-        print("differential: no zccache binary (build it, or pass --zccache PATH)", file=sys.stderr)
+    found = resolve_zccache(args.zccache, "differential")
+    if not found:
         return 2
-    zccache = os.path.abspath(zccache)
+    zccache = found[0]
     for tool in ("make", "gcc", "g++"):
         if not shutil.which(tool):
             print(f"differential: {tool} is not installed", file=sys.stderr)
@@ -665,15 +690,7 @@ def main():
     cached = Tree("zccache", base / "park-zccache")
     bare = Tree("bare", base / "park-bare")
     cache_dir = base / "cache"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ZCCACHE_") and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL",
-                                                         "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
-                                                         "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
-                                                         "SOURCE_DATE_EPOCH", "GCC_COLORS")}
-    env["LC_ALL"] = "C"
-    env["ZCCACHE_DIR"] = str(cache_dir)
-    # Rounds take seconds; should this script be killed, its daemon still exits by itself.
-    env["ZCCACHE_IDLE_TIMEOUT"] = "300"
+    env = stress_env(cache_dir)
     print(f"differential: work dir {base}, build path {fixed}, ZCCACHE_DIR {cache_dir}", flush=True)
 
     files, meta = gen_project(rng)

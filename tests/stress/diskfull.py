@@ -122,23 +122,17 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
 
-    zccache = args.zccache or diff.find_zccache()
-    if not zccache or not os.access(zccache, os.X_OK):
-        print("diskfull: no zccache binary (build it, or pass --zccache PATH)", file=sys.stderr)
+    found = diff.resolve_zccache(args.zccache, "diskfull")
+    if not found:
         return 2
-    zccache = os.path.realpath(zccache)
-    daemon = os.path.join(os.path.dirname(zccache), "zccache-daemon")
+    zccache, daemon = found
 
     base = Path(tempfile.mkdtemp(prefix="zccache-diskfull-"))
     proj = base / "proj"
     proj.mkdir()
     mnt = base / "cache"
     mnt.mkdir()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ZCCACHE_") and k not in ("CPATH", "C_INCLUDE_PATH", "DEPENDENCIES_OUTPUT",
-                                                         "SUNPRO_DEPENDENCIES", "SOURCE_DATE_EPOCH", "GCC_COLORS")}
-    env["LC_ALL"] = "C"
-    env["ZCCACHE_IDLE_TIMEOUT"] = "300"
+    env = diff.stress_env()
     print(f"diskfull: work dir {base}", flush=True)
     chk = Checker(zccache, proj, env)
     report = []

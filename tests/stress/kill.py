@@ -153,12 +153,10 @@ def main():
 
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
     print(f"kill: seed {seed} (reproduce the choices with --seed {seed}; the moments are timing)", flush=True)
-    zccache = args.zccache or diff.find_zccache()
-    if not zccache or not os.access(zccache, os.X_OK):
-        print("kill: no zccache binary (build it, or pass --zccache PATH)", file=sys.stderr)
+    found = diff.resolve_zccache(args.zccache, "kill")
+    if not found:
         return 2
-    zccache = os.path.realpath(zccache)
-    daemon = os.path.join(os.path.dirname(zccache), "zccache-daemon")
+    zccache, daemon = found
     for tool in ("make", "gcc", "g++"):
         if not shutil.which(tool):
             print(f"kill: {tool} is not installed", file=sys.stderr)
@@ -177,14 +175,7 @@ def main():
     pristine = base / "pristine"
     refs = base / "refs"
     cache_dir = base / "cache"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ZCCACHE_") and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL",
-                                                         "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
-                                                         "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
-                                                         "SOURCE_DATE_EPOCH", "GCC_COLORS")}
-    env["LC_ALL"] = "C"
-    env["ZCCACHE_DIR"] = str(cache_dir)
-    env["ZCCACHE_IDLE_TIMEOUT"] = "300"   # should this script die, its daemon still exits
+    env = diff.stress_env(cache_dir)
     print(f"kill: work dir {base}, build path {fixed}, ZCCACHE_DIR {cache_dir}", flush=True)
 
     files, _ = diff.gen_project(rng)

@@ -83,12 +83,10 @@ def main():
 
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
     print(f"load: seed {seed}, {args.clients} clients x {args.requests} requests", flush=True)
-    zccache = args.zccache or diff.find_zccache()
-    if not zccache or not os.access(zccache, os.X_OK):
-        print("load: no zccache binary (build it, or pass --zccache PATH)", file=sys.stderr)
+    found = diff.resolve_zccache(args.zccache, "load")
+    if not found:
         return 2
-    zccache = os.path.realpath(zccache)
-    daemon = os.path.join(os.path.dirname(zccache), "zccache-daemon")
+    zccache, daemon = found
     if not shutil.which("gcc"):
         print("load: gcc is not installed", file=sys.stderr)
         return 2
@@ -99,12 +97,7 @@ def main():
     (proj / "src").mkdir(parents=True)
     (proj / "out").mkdir()
     cache_dir = base / "cache"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ZCCACHE_") and k not in ("CPATH", "C_INCLUDE_PATH", "DEPENDENCIES_OUTPUT",
-                                                         "SUNPRO_DEPENDENCIES", "SOURCE_DATE_EPOCH", "GCC_COLORS")}
-    env["LC_ALL"] = "C"
-    env["ZCCACHE_DIR"] = str(cache_dir)
-    env["ZCCACHE_IDLE_TIMEOUT"] = "300"   # should this script die, its daemon still exits
+    env = diff.stress_env(cache_dir)
     print(f"load: work dir {base}", flush=True)
 
     (proj / "src" / "common.h").write_text("#define COMMON_VALUE 7\n#ifndef VARIANT\n#define VARIANT 0\n#endif\n")
