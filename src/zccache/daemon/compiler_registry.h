@@ -6,6 +6,10 @@
 //   ctime) plus the `--version` text.
 // - family: gcc or clang, from the macros the compiler predefines (__clang__, __GNUC__), never
 //   from the name alone (cc and c++ are alternatives symlinks; a "gcc" may be clang elsewhere).
+// - rustc (family kRust, from `--version`): the identity also covers `-vV` (commit hash, LLVM
+//   version) and the content of the toolchain's shared libraries and standard-library crates
+//   (<sysroot>/lib/*.so*, <sysroot>/lib/rustlib/<target>/lib/*), re-checked on every call through
+//   the metadata cache, so a reinstalled std under an unchanged rustc binary is seen.
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //
@@ -57,6 +61,7 @@ class CompilerRegistry {
     tools::Family family;
     std::string version_text;
     bool honors_source_date_epoch = false;
+    std::vector<std::string> toolchain_files;  // rustc: the sysroot files the identity covers
   };
   fscache::MetadataCache& files_;
   std::mutex mutex_;
