@@ -202,6 +202,37 @@ TEST_F(Rust, CargoCheckIsCachedWithoutIncremental) {
   EXPECT_EQ(warm.hits, 3u);
 }
 
+TEST_F(Rust, ClippyLintsAreReplayedAndItsConfigIsPartOfTheKey) {
+  if (find_in_path("cargo-clippy").empty()) GTEST_SKIP() << "clippy not installed";
+  write_workspace();
+  sb().write("ws/util/src/lib.rs", "pub mod math;\npub fn twice(x: &Vec<u32>) -> u32 { math::add(x[0], x[0]) }\n");
+  sb().write("ws/app/src/lib.rs", "pub fn run() -> u32 { util::twice(&vec![gen::TABLE[2] as u32]) }\n"
+                                  "pub const FLAVOR: &str = env!(\"APP_FLAVOR\");\n");
+  const EnvChanges no_incremental = {{"CARGO_INCREMENTAL", "0"}};
+  RunResult bare = cargo({"clippy"}, false, no_incremental);
+  ASSERT_EQ(bare.exit_code, 0) << bare.describe();
+  EXPECT_EQ(cargo({"clean"}, false).exit_code, 0);
+  RunResult cold = cargo({"clippy"}, true, no_incremental);
+  ASSERT_EQ(cold.exit_code, 0) << cold.describe();
+  ASSERT_TRUE(sb().wait_for_stored(3)) << sb().counters().describe();
+  EXPECT_EQ(cargo({"clean"}, false).exit_code, 0);
+  RunResult warm = cargo({"clippy"}, true, no_incremental);
+  Counters c = sb().counters();
+  EXPECT_EQ(c.hits, 3u) << c.describe();
+  EXPECT_EQ(c.misses, 3u);
+  const std::string lint = "writing `&Vec` instead of `&[_]`";
+  EXPECT_NE(bare.err.find(lint), std::string::npos) << bare.err;
+  EXPECT_NE(warm.err.find(lint), std::string::npos) << warm.err;
+  // A clippy.toml in util's directory changes what clippy checks there: util misses (and app,
+  // whose extern util's rmeta is); gen, which does not see that file, still hits.
+  sb().write("ws/util/clippy.toml", "too-many-arguments-threshold = 3\n");
+  EXPECT_EQ(cargo({"clean"}, false).exit_code, 0);
+  EXPECT_EQ(cargo({"clippy"}, true, no_incremental).exit_code, 0);
+  c = sb().counters();
+  EXPECT_EQ(c.hits, 4u) << c.describe();
+  EXPECT_GE(c.misses, 4u);
+}
+
 TEST_F(Rust, EnvMacroValuesSetEmptyAndUnsetAreDistinguished) {
   sb().write("e.rs", "pub const V: Option<&str> = option_env!(\"ZC_VALUE\");\npub fn v() -> &'static str { V.unwrap_or(\"none\") }\n");
   auto argv = rustc_lib("e.rs", "out");

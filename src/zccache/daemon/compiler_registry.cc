@@ -92,7 +92,7 @@ bool probe_rustc(const std::string& rustc, std::string& version_text, std::vecto
   std::string root = sysroot->stdout_data;
   while (!root.empty() && (root.back() == '\n' || root.back() == '\r')) root.pop_back();
   if (root.empty()) return false;
-  version_text = vv->stdout_data;
+  version_text += vv->stdout_data;  // after --version: clippy's own version stays in
   files = rust_toolchain_files(root);
   return true;
 }
@@ -151,7 +151,8 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     if (!out.ok()) return out.error();
     probe.binary_digest = facts->digest;
     probe.version_text = out->stdout_data + out->stderr_data;
-    if (probe.version_text.rfind("rustc ", 0) == 0) {
+    probe.clippy = probe.version_text.rfind("clippy ", 0) == 0;
+    if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
       probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
                                                                                           : tools::Family::kUnknown;
     } else {
@@ -166,6 +167,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   info.family = probe.family;
   info.real_path = real;
   info.honors_source_date_epoch = probe.honors_source_date_epoch;
+  info.clippy = probe.clippy;
   hash::Hasher h;
   h.add("compiler-identity-v1").add(invoked_path).add(real).add_digest(probe.binary_digest).add(probe.version_text);
   for (const auto& path : probe.toolchain_files) {

@@ -6,7 +6,7 @@
 //   ctime) plus the `--version` text.
 // - family: gcc or clang, from the macros the compiler predefines (__clang__, __GNUC__), never
 //   from the name alone (cc and c++ are alternatives symlinks; a "gcc" may be clang elsewhere).
-// - rustc (family kRust, from `--version`): the identity also covers `-vV` (commit hash, LLVM
+// - rustc and clippy-driver (family kRust, from `--version`): the identity also covers `-vV` (commit hash, LLVM
 //   version) and the content of the toolchain's shared libraries and standard-library crates
 //   (<sysroot>/lib/*.so*, <sysroot>/lib/rustlib/<target>/lib/*), re-checked on every call through
 //   the metadata cache, so a reinstalled std under an unchanged rustc binary is seen.
@@ -35,6 +35,9 @@ struct CompilerInfo {
   // The compiler takes __DATE__/__TIME__ from SOURCE_DATE_EPOCH (gcc >= 7, clang >= 16): only
   // then may a file using them be cached, with the epoch in the key.
   bool honors_source_date_epoch = false;
+  // kRust: the binary is clippy-driver (`--version` says "clippy"), which cargo runs as
+  // `clippy-driver <rustc path> <rustc args>` (RUSTC_WORKSPACE_WRAPPER).
+  bool clippy = false;
 };
 
 struct SearchDirs {
@@ -62,6 +65,7 @@ class CompilerRegistry {
     std::string version_text;
     bool honors_source_date_epoch = false;
     std::vector<std::string> toolchain_files;  // rustc: the sysroot files the identity covers
+    bool clippy = false;
   };
   fscache::MetadataCache& files_;
   std::mutex mutex_;

@@ -21,6 +21,7 @@
 #include "zccache/daemon/recording_file_reader.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/daemon/rust_key.h"
+#include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
@@ -80,6 +81,12 @@ Result<bool> deliver_rust(const RustPlan& plan, const store::ResultEntry& entry,
   return true;
 }
 
+// cargo runs clippy-driver as `clippy-driver <path of rustc> <rustc args>`: the first argument
+// only selects that mode.
+bool clippy_wrapper_mode(const CompilerInfo& compiler, const std::vector<std::string>& args) {
+  return compiler.clippy && !args.empty() && os::basename_of(args[0]) == "rustc";
+}
+
 // Keeps the inputs and env-deps of a dep-info text in the miss; false when it is not one.
 bool take_dep_info(const std::string& text, PendingMiss& miss) {
   auto deps = tools::rustc::parse_dep_info(text);
@@ -96,6 +103,7 @@ Result<std::string> scan_dep_info(const PendingMiss& miss, const std::string& tm
   static std::atomic<uint64_t> counter{0};
   std::string path = tmp_dir + "/rustdep-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".d";
   std::vector<std::string> argv{miss.request.compiler};
+  if (clippy_wrapper_mode(miss.compiler, miss.request.args)) argv.push_back(miss.request.args[0]);
   const auto& scan = miss.rust->plan.scan_args;
   argv.insert(argv.end(), scan.begin(), scan.end());
   argv.push_back("--emit=dep-info=" + path);
@@ -128,6 +136,29 @@ std::map<std::string, hash::Digest> settle_out_dir(const std::vector<std::string
   return out;
 }
 
+// clippy's configuration as clippy-driver finds it: the first clippy.toml or .clippy.toml in
+// CLIPPY_CONF_DIR, else in CARGO_MANIFEST_DIR and its parents (else the cwd and its parents). The
+// digest covers the absent candidates before it, so a new clippy.toml closer to the crate counts.
+hash::Digest clippy_config_digest(const protocol::CompileRequest& req, fscache::MetadataCache& files) {
+  hash::Hasher h;
+  const char* conf_dir = find_env(req.env, "CLIPPY_CONF_DIR");
+  const char* manifest_dir = find_env(req.env, "CARGO_MANIFEST_DIR");
+  std::string dir = conf_dir ? std::string(conf_dir) : manifest_dir ? std::string(manifest_dir) : req.cwd;
+  dir = os::absolute_from(req.cwd, dir);
+  while (true) {
+    for (const char* name : {"clippy.toml", ".clippy.toml"}) {
+      std::string path = dir + (dir == "/" ? "" : "/") + name;
+      auto facts = files.facts(path);
+      h.add(path);
+      if (facts.ok()) return h.add_digest(facts->digest).finish();
+    }
+    if (conf_dir || dir == "/" || dir.empty()) break;  // CLIPPY_CONF_DIR is not searched upwards
+    dir = std::string(os::dirname_of(dir));
+    if (dir.empty()) dir = "/";
+  }
+  return h.add("none").finish();
+}
+
 }  // namespace
 
 std::optional<std::string> CompileHandler::rustup_toolchain_rustc(const protocol::CompileRequest& req) {
@@ -145,7 +176,9 @@ std::optional<std::string> CompileHandler::rustup_toolchain_rustc(const protocol
 std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileRequest& req, CompilerInfo compiler,
                                                         protocol::CompileReply& reply, CompileEvent* event) {
   RecordingFileReader reader;
-  RustPlan plan = tools::rustc::make_plan(req.args, req.cwd, reader);
+  const bool wrapper_mode = clippy_wrapper_mode(compiler, req.args);
+  RustPlan plan = tools::rustc::make_plan(
+      wrapper_mode ? std::vector<std::string>(req.args.begin() + 1, req.args.end()) : req.args, req.cwd, reader);
   if (plan.passthrough != Passthrough::kNone) {
     passthrough(plan.passthrough, reply);
     return nullptr;
@@ -194,6 +227,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileR
     in.static_lib_digests.push_back(*d);
   }
   in.color_on = !plan.color_explicit && rust_terminal_wants_color(req.env, req.stderr_is_tty);
+  if (compiler.clippy) in.clippy_config = clippy_config_digest(req, p_.files);
   hash::Digest key = rust_request_key(in);
 
   const mode_t mode = output_mode(req.umask);

@@ -28,7 +28,7 @@ bool secret_cargo_var(std::string_view name) {
 }  // namespace
 
 bool rust_key_env(std::string_view name) {
-  if (name == "CARGO") return true;  // which cargo: build scripts and proc macros may run it
+  if (name == "CARGO" || name.substr(0, 7) == "CLIPPY_") return true;  // which cargo: build scripts and proc macros may run it
   if (name.substr(0, 6) == "CARGO_") return name != "CARGO_MAKEFLAGS" && !secret_cargo_var(name);
   return std::find(std::begin(kOtherVars), std::end(kOtherVars), name) != std::end(kOtherVars);
 }
@@ -44,6 +44,7 @@ hash::Digest rust_request_key(const RustKeyInputs& in) {
   h.add("native").add_u64(in.static_lib_digests.size());
   for (const auto& d : in.static_lib_digests) h.add_digest(d);
   if (!plan.target_json.empty()) h.add("target-json").add_digest(in.target_json_digest);
+  if (in.compiler->clippy) h.add("clippy-config").add_digest(in.clippy_config);
   if (plan.cwd_matters) h.add("cwd").add(in.cwd);
   // The variables in name order, so that the order of the environment does not matter.
   std::vector<std::string_view> vars;

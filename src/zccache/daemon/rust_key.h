@@ -17,7 +17,8 @@ namespace zccache::daemon {
 // True for the variables a rustc key covers: every CARGO_* that cargo sets for a crate (package
 // metadata, manifest dir, crate name: env!() reads them, and proc macros read them untracked),
 // except CARGO_MAKEFLAGS (jobserver descriptors, different on every run, never in an output) and
-// registry tokens; plus the few others that change what rustc produces.
+// registry tokens; plus the few others that change what rustc produces, and CLIPPY_* (the lint
+// arguments of `cargo clippy -- -D warnings` travel in CLIPPY_ARGS).
 bool rust_key_env(std::string_view name);
 
 struct RustKeyInputs {
@@ -28,6 +29,7 @@ struct RustKeyInputs {
   std::vector<hash::Digest> extern_digests;      // per plan->externs entry with a path, in order
   std::vector<hash::Digest> static_lib_digests;  // per plan->static_libs entry
   hash::Digest target_json_digest;               // when plan->target_json is set
+  hash::Digest clippy_config;                    // clippy-driver: its clippy.toml (clippy_config_digest)
   bool color_on = false;                         // the miss runs with --color=always
 };
 
