@@ -119,12 +119,13 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
                                                    protocol::CompileReply& reply, CompileEvent* event) {
   // Every change made before the build started this compile is in the queue now: see it first.
   if (p_.watcher) p_.watcher->drain();
-  auto compiler = p_.compilers.info(rustup_toolchain_rustc(req).value_or(req.compiler));
+  auto compiler = p_.compilers.info(rustup_proxy_target(req).value_or(req.compiler));
   if (!compiler.ok() || compiler->family == tools::Family::kUnknown) {
     passthrough(tools::Passthrough::kUnknownCompiler, reply);
     return nullptr;
   }
   if (compiler->family == tools::Family::kRust) return begin_rust(req, std::move(compiler).value(), reply, event);
+  if (compiler->family == tools::Family::kRustfmt) return begin_rustfmt(req, std::move(compiler).value(), reply, event);
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   PlannedRequest planned = plan_request(req, *compiler);
@@ -372,6 +373,14 @@ protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::St
       reply.stored = stage_rust(miss, store, reply);
       return reply;
     }
+    if (miss.rustfmt) {  // nothing to copy: the files were formatted in place
+      StagedResult staged;
+      staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
+      staged.start_time_ns = store.start_time_ns;
+      unit.staged = std::move(staged);
+      reply.stored = true;
+      return reply;
+    }
     reply.stored = stage_unit(miss, unit, store, store.stdout_data, store.stderr_data, nullptr, reply);
     return reply;
   }
@@ -494,6 +503,7 @@ void CompileHandler::record(PendingMiss& miss) {
 
 void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   if (miss.rust) return record_rust(miss, unit);
+  if (miss.rustfmt) return record_rustfmt(miss, unit);
   const std::string& cwd = miss.request.cwd;
   StagedResult& staged = *unit.staged;
   if (staged.dep_paths.empty()) {

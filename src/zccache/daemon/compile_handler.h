@@ -30,6 +30,7 @@
 #include "zccache/tools/plan.h"
 #include "zccache/tools/rustc/dep_info.h"
 #include "zccache/tools/rustc/parse.h"
+#include "zccache/tools/rustfmt/parse.h"
 
 namespace zccache::daemon {
 
@@ -63,6 +64,11 @@ struct RustMiss {
   std::map<std::string, hash::Digest> settled;
 };
 
+// The rustfmt part of a miss (rustfmt_compile.cc).
+struct RustfmtMiss {
+  tools::rustfmt::RustfmtPlan plan;
+};
+
 struct PendingMiss {
   protocol::CompileRequest request;
   CompilerInfo compiler;
@@ -72,6 +78,7 @@ struct PendingMiss {
   // SUNPRO_DEPENDENCIES file gcc appends one rule per source to. Removed afterwards.
   std::string injected_depfile;
   std::unique_ptr<RustMiss> rust;  // set for rustc
+  std::unique_ptr<RustfmtMiss> rustfmt;  // set for rustfmt
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -145,12 +152,18 @@ class CompileHandler {
   bool stage_rust(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
   void record_rust(PendingMiss& miss, MissUnit& unit);
 
-  // For a `rustc` that is rustup's proxy, the toolchain's own rustc for this request's environment
-  // and cwd (RUSTUP_TOOLCHAIN, rust-toolchain.toml): the proxy's identity says nothing about which
-  // toolchain runs. Empty when the proxy does not say (the compile then passes through); nullopt
-  // for anything else. Costs one proxy run (~15 ms); cargo passes the
-  // toolchain's rustc itself, so only direct `zccache rustc` pays it.
-  static std::optional<std::string> rustup_toolchain_rustc(const protocol::CompileRequest& request);
+  // For a rustc, rustfmt or clippy-driver that is rustup's proxy, the toolchain's own binary for
+  // this request's environment and cwd (`rustup which`, honouring RUSTUP_TOOLCHAIN and
+  // rust-toolchain.toml): the proxy's identity says nothing about which toolchain runs. Empty
+  // when rustup does not say (the compile then passes through); nullopt for anything else. Costs
+  // one rustup run (~15 ms); cargo passes the toolchain's rustc itself, so builds do not pay it.
+  static std::optional<std::string> rustup_proxy_target(const protocol::CompileRequest& request);
+
+  // rustfmt (rustfmt_compile.cc): a hit is a run that would change nothing; record_rustfmt()
+  // learns the files a successful run covered and checks they are formatted.
+  std::unique_ptr<PendingMiss> begin_rustfmt(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                             protocol::CompileReply& reply, CompileEvent* event);
+  void record_rustfmt(PendingMiss& miss, MissUnit& unit);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose

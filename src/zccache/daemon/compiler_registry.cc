@@ -152,7 +152,12 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     probe.binary_digest = facts->digest;
     probe.version_text = out->stdout_data + out->stderr_data;
     probe.clippy = probe.version_text.rfind("clippy ", 0) == 0;
-    if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
+    if (probe.version_text.rfind("rustfmt ", 0) == 0) {
+      // rustfmt links its toolchain's librustc_driver, from <toolchain>/lib beside its bin dir.
+      probe.family = tools::Family::kRustfmt;
+      list_files(std::string(os::dirname_of(real)) + "/../lib",
+                 [](std::string_view n) { return n.find(".so") != std::string_view::npos; }, probe.toolchain_files);
+    } else if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
       probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
                                                                                           : tools::Family::kUnknown;
     } else {

@@ -16,6 +16,7 @@
 
 #include "zccache/base/log.h"
 #include "zccache/daemon/compile_handler.h"
+#include "zccache/daemon/config_search.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/recording_file_reader.h"
@@ -144,33 +145,24 @@ hash::Digest clippy_config_digest(const protocol::CompileRequest& req, fscache::
   const char* conf_dir = find_env(req.env, "CLIPPY_CONF_DIR");
   const char* manifest_dir = find_env(req.env, "CARGO_MANIFEST_DIR");
   std::string dir = conf_dir ? std::string(conf_dir) : manifest_dir ? std::string(manifest_dir) : req.cwd;
-  dir = os::absolute_from(req.cwd, dir);
-  while (true) {
-    for (const char* name : {"clippy.toml", ".clippy.toml"}) {
-      std::string path = dir + (dir == "/" ? "" : "/") + name;
-      auto facts = files.facts(path);
-      h.add(path);
-      if (facts.ok()) return h.add_digest(facts->digest).finish();
-    }
-    if (conf_dir || dir == "/" || dir.empty()) break;  // CLIPPY_CONF_DIR is not searched upwards
-    dir = std::string(os::dirname_of(dir));
-    if (dir.empty()) dir = "/";
-  }
-  return h.add("none").finish();
+  // CLIPPY_CONF_DIR is not searched upwards.
+  hash_config_search(h, os::absolute_from(req.cwd, dir), {"clippy.toml", ".clippy.toml"}, !conf_dir, files);
+  return h.finish();
 }
 
 }  // namespace
 
-std::optional<std::string> CompileHandler::rustup_toolchain_rustc(const protocol::CompileRequest& req) {
-  if (os::basename_of(req.compiler) != "rustc") return std::nullopt;
+std::optional<std::string> CompileHandler::rustup_proxy_target(const protocol::CompileRequest& req) {
+  std::string_view name = os::basename_of(req.compiler);
+  if (name != "rustc" && name != "rustfmt" && name != "clippy-driver") return std::nullopt;
   std::string real = os::real_path(req.compiler);
   if (os::basename_of(real) != "rustup") return std::nullopt;
-  auto out = os::run_capture({req.compiler, "--print", "sysroot"}, &req.env, req.cwd);
+  auto out = os::run_capture({real, "which", std::string(name)}, &req.env, req.cwd);
   if (!out.ok() || out->exit_code != 0) return std::string();  // unknown: the compile passes through
-  std::string root = out->stdout_data;
-  while (!root.empty() && (root.back() == '\n' || root.back() == '\r')) root.pop_back();
-  if (root.empty() || root[0] != '/') return std::string();
-  return root + "/bin/rustc";
+  std::string path = out->stdout_data;
+  while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
+  if (path.empty() || path[0] != '/') return std::string();
+  return path;
 }
 
 std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileRequest& req, CompilerInfo compiler,
