@@ -68,7 +68,9 @@ class Rust : public ::testing::Test {
   void write_workspace() {
     sb().write("ws/Cargo.toml", "[workspace]\nmembers = [\"app\", \"util\", \"gen\", \"shout\"]\nresolver = \"2\"\n");
     sb().write("ws/util/Cargo.toml", "[package]\nname = \"util\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
-    sb().write("ws/util/src/lib.rs", "pub mod math;\npub fn twice(x: u32) -> u32 { math::add(x, x) }\n");
+    sb().write("ws/util/src/lib.rs", "pub mod math;\npub fn twice(x: u32) -> u32 { math::add(x, x) }\n"
+                                     "pub const DATA: &str = include_str!(\"data.txt\");\n");
+    sb().write("ws/util/src/data.txt", "first\n");
     sb().write("ws/util/src/math.rs", "pub fn add(a: u32, b: u32) -> u32 { a + b }\n");
     sb().write("ws/gen/Cargo.toml",
                "[package]\nname = \"gen\"\nversion = \"0.2.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n");
@@ -172,6 +174,17 @@ TEST_F(Rust, EditedDependencyMissesItselfAndItsDependents) {
   Counters c = sb().counters();
   // util changed; app's extern (util's rmeta) changed with it; gen is untouched.
   EXPECT_EQ(c.hits, 1u) << c.describe();
+  EXPECT_EQ(c.misses, 5u);
+}
+
+TEST_F(Rust, IncludedFileChangeMisses) {
+  write_workspace();
+  build_and_compare({"build", "--release"}, "release/deps");
+  ASSERT_TRUE(sb().wait_for_stored(3));
+  sb().write("ws/util/src/data.txt", "second\n");  // include_str!'d by util
+  build_and_compare({"build", "--release"}, "release/deps");
+  Counters c = sb().counters();
+  EXPECT_EQ(c.hits, 1u) << c.describe();  // gen; util and its dependent app recompiled
   EXPECT_EQ(c.misses, 5u);
 }
 
@@ -326,6 +339,11 @@ TEST_F(Rust, UncacheableInvocationsPassThroughWithTheirReason) {
       {{"--crate-name", "m", "--crate-type", "bin", "main.rs", "-o", "m"}, "rust_crate_type"},
       {{"--crate-name", "l", "--crate-type", "lib", "l.rs", "-C", "incremental=" + sb().path("inc")}, "incremental"},
       {{"--crate-name", "l", "--crate-type", "lib", "l.rs", "--emit=llvm-ir"}, "rust_emit"},
+      {{"--crate-type", "lib", "l.rs"}, "rust_crate_name"},
+      {{"--crate-name", "l", "--crate-type", "lib", "l.rs", "-Zunstable-options"}, "unsupported_option"},
+      {{"--crate-name", "l", "--crate-type", "lib", "-"}, "stdin_input"},
+      {{"--crate-name", "l", "--crate-type", "lib", "missing.rs"}, "missing_source"},
+      {{"--crate-name", "l", "--crate-type", "lib", "l.rs", "-l", "static=nowhere"}, "native_library"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> argv{toolchain_rustc()};
