@@ -19,6 +19,14 @@ target_link_libraries(zccache_xxhash INTERFACE ${XXHASH_LIBRARY})
 # nlohmann-json: JSON for `status --json` (daemon side only).
 find_package(nlohmann_json 3 REQUIRED)
 
+# hiredis and libcurl: the remote tier's Redis and HTTP backends (daemon only, never the client).
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+add_library(zccache_hiredis INTERFACE)
+target_link_libraries(zccache_hiredis INTERFACE PkgConfig::HIREDIS)
+find_package(CURL REQUIRED)
+add_library(zccache_curl INTERFACE)
+target_link_libraries(zccache_curl INTERFACE CURL::libcurl)
+
 if(ZCCACHE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
