@@ -177,7 +177,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   };
   if (!multi) {
     std::vector<MemoUnit> memo_units(1);
-    if (try_hit(req, plans[0], keys[0], reply, &memo_units[0])) {
+    if (try_hit(req, plans[0], keys[0], reply, &memo_units[0]) ||
+        try_remote_hit(req, plans[0], keys[0], reply, &memo_units[0])) {
       if (event) event->note_hit(0, false, plans[0], memo_units[0].result);
       memo_units[0].plan = std::move(plans[0]);
       memo_units[0].source_digest = source_digests[0];
@@ -267,7 +268,10 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
   std::vector<protocol::CompileReply> replies(n);
   std::vector<uint8_t> hit(n, 0);
   for_each_parallel(n, [&](size_t i) {
-    hit[i] = try_hit(req, plans[i], keys[i], replies[i], &memo_units[i]) ? 1 : 0;
+    hit[i] = try_hit(req, plans[i], keys[i], replies[i], &memo_units[i]) ||
+                     try_remote_hit(req, plans[i], keys[i], replies[i], &memo_units[i])
+                 ? 1
+                 : 0;
   });
   reply.unit_hit = hit;
   for (size_t i = 0; i < n; ++i) {
@@ -541,26 +545,31 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   }
   store::IncludeSet set = std::move(built->set);
   set.result_key = result_key(unit.request_key, set.files);
-  Status put = p_.index.put(store::Table::kResults, set.result_key.raw(), store::encode_result(staged.entry));
+  if (!commit_result(unit.request_key, set, staged.entry)) return;
+  p_.stats.stored();
+  record_output(miss, unit);
+  if (p_.remote) p_.remote->upload(unit.request_key, std::move(set), staged.entry);
+}
+
+bool CompileHandler::commit_result(const hash::Digest& request_key, const store::IncludeSet& set,
+                                   const store::ResultEntry& entry) {
+  Status put = p_.index.put(store::Table::kResults, set.result_key.raw(), store::encode_result(entry));
   if (!put.ok()) {
     p_.stats.error();
-    return;
+    return false;
   }
-  for (const auto& out : staged.entry.outputs) p_.artifacts.unpin(out.blob);  // the index names them now
+  for (const auto& out : entry.outputs) p_.artifacts.unpin(out.blob);  // the index names them now
   p_.usage.stored(set.result_key);
   std::lock_guard lock(manifest_mutex_);
   store::Manifest manifest;
-  auto old = p_.index.get(store::Table::kManifests, unit.request_key.raw());
+  auto old = p_.index.get(store::Table::kManifests, request_key.raw());
   if (old.ok() && old->has_value()) {
     if (auto decoded = store::decode_manifest(**old)) manifest = std::move(*decoded);
   }
-  store::add_include_set(manifest, std::move(set));
-  if (p_.index.put(store::Table::kManifests, unit.request_key.raw(), store::encode_manifest(manifest)).ok()) {
-    p_.stats.stored();
-    record_output(miss, unit);
-  } else {
-    p_.stats.error();
-  }
+  store::add_include_set(manifest, set);
+  if (p_.index.put(store::Table::kManifests, request_key.raw(), store::encode_manifest(manifest)).ok()) return true;
+  p_.stats.error();
+  return false;
 }
 
 }  // namespace zccache::daemon

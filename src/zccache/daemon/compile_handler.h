@@ -16,6 +16,7 @@
 
 #include "zccache/daemon/compile_event.h"
 #include "zccache/daemon/compiler_registry.h"
+#include "zccache/daemon/remote_tier.h"
 #include "zccache/daemon/request_memo.h"
 #include "zccache/daemon/stats.h"
 #include "zccache/fscache/directory_cache.h"
@@ -70,6 +71,7 @@ struct CacheParts {
   std::string tmp_dir;  // <cache>/tmp: injected depfiles
   watcher::Watcher* watcher = nullptr;  // optional: drained before every use of the caches
   store::UsageTracker& usage;           // last use of results; leases held while delivering
+  RemoteTier* remote = nullptr;         // optional: the shared remote caches (remote_tier.h)
 };
 
 // A request parsed and keyed: what begin() and explain() both start from.
@@ -124,6 +126,13 @@ class CompileHandler {
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoUnit* memo);
+  // After a local miss: fetches the entry from the remotes, indexes it locally, and delivers it
+  // through try_hit (remote_lookup.cc). False when no remote is configured or none could serve it.
+  bool try_remote_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
+                      protocol::CompileReply& reply, MemoUnit* memo);
+  // Indexes a result whose artifacts are in the store (and pinned), then adds its include set to
+  // the manifest of `request_key`. False (an error counted) when the index refused either.
+  bool commit_result(const hash::Digest& request_key, const store::IncludeSet& set, const store::ResultEntry& entry);
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
   bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
                     const hash::Digest& memo_key, protocol::CompileReply& reply, CompileEvent* event);
