@@ -63,19 +63,20 @@ class RemoteTest : public ::testing::TestWithParam<Backend> {
     for (const auto& a : args_for(stem)) argv.push_back(a);
     RunOptions opts;
     opts.cwd = "proj";
-    return sb.compile(argv, {"proj/" + stem + ".o"}, opts);
+    return sb.compile(argv, {stem + ".o"}, opts);
   }
 
   static CompileResult cached(Sandbox& sb, const std::string& stem, const RunOptions& opts) {
     Args argv{sb.zccache_bin(), "gcc"};
     for (const auto& a : args_for(stem)) argv.push_back(a);
-    return sb.compile(argv, {"proj/" + stem + ".o"}, opts);
+    return sb.compile(argv, {stem + ".o"}, opts);
   }
 
   // Bare, then through zccache; both must succeed and be identical.
   static void compile_and_compare(Sandbox& sb, const std::string& stem, const RunOptions& opts) {
     CompileResult expected = bare(sb, stem);
     ASSERT_EQ(expected.run.exit_code, 0) << expected.run.describe();
+    ASSERT_TRUE(expected.files.at(stem + ".o")) << "no object to compare";
     CompileResult got = cached(sb, stem, opts);
     ASSERT_EQ(got.run.exit_code, 0) << got.run.describe();
     expect_same_compile(expected, got, stem);
@@ -238,6 +239,56 @@ TEST_P(RemoteTest, ConfigFileNamesTheRemote) {
   EXPECT_EQ(b_->status_json()["remote"]["read_only"], true);
 }
 
+// ZCCACHE_BASEDIR: absolute paths (as CMake writes them) under each checkout, with a prefix map
+// that keeps them out of the object (basedir.h), share entries; without ZCCACHE_BASEDIR, or when a
+// diagnostic names the checkout, they do not, and every result still equals bare.
+TEST_P(RemoteTest, BasedirSharesAbsolutePathBuildsAcrossCheckouts) {
+  a_->write("proj/src/warn.c", "int f(void) { int unused; return 0; }\n");
+  b_->write("proj/src/warn.c", "int f(void) { int unused; return 0; }\n");
+  auto argv_for = [](Sandbox& sb, const std::string& stem, bool through_zccache) {
+    std::string proj = sb.path("proj");
+    Args argv;
+    if (through_zccache) argv.push_back(sb.zccache_bin());
+    for (const std::string& a : {std::string("gcc"), std::string("-O2"), std::string("-g"), std::string("-Wall"),
+                                 "-I" + proj + "/include", "-ffile-prefix-map=" + proj + "=.", std::string("-c"),
+                                 proj + "/src/" + stem + ".c", std::string("-o"), stem + ".o"})
+      argv.push_back(a);
+    return argv;
+  };
+  auto both = [&](Sandbox& sb, const std::string& stem, bool basedir) {
+    RunOptions opts = with_remote(server_->url(kPatient));
+    if (basedir) opts.env["ZCCACHE_BASEDIR"] = sb.path("proj");
+    RunOptions bare_opts;
+    bare_opts.cwd = "proj";
+    CompileResult expected = sb.compile(argv_for(sb, stem, false), {stem + ".o"}, bare_opts);
+    ASSERT_EQ(expected.run.exit_code, 0) << expected.run.describe();
+    ASSERT_TRUE(expected.files.at(stem + ".o")) << "no object to compare";
+    CompileResult got = sb.compile(argv_for(sb, stem, true), {stem + ".o"}, opts);
+    ASSERT_EQ(got.run.exit_code, 0) << got.run.describe();
+    expect_same_compile(expected, got, stem);
+  };
+  both(*a_, "main", true);   // relocated
+  both(*a_, "util", false);  // keeps its paths
+  both(*a_, "warn", true);   // relocated, but its warning names the checkout: not stored
+  ASSERT_TRUE(a_->wait_for_stored(2)) << a_->counters().describe();
+  ASSERT_TRUE(wait_for_uploads(*a_, 2)) << a_->status_json().dump();
+  EXPECT_EQ(a_->counters().stored, 2u) << "the warning names the checkout: not stored";
+
+  ASSERT_NE(a_->path("proj"), b_->path("proj"));
+  both(*b_, "main", true);
+  EXPECT_EQ(b_->counters().hits, 1u) << b_->counters().describe();
+  // The entry checks this checkout's headers, not the other's (which still exist, unchanged).
+  b_->write("proj/include/util.h", "#pragma once\nint twice(int x);\n#define GREETING \"hola\"\n");
+  both(*b_, "main", true);
+  EXPECT_EQ(b_->counters().misses, 1u) << b_->counters().describe();
+  both(*b_, "util", false);
+  both(*b_, "warn", true);
+  Counters c = b_->counters();
+  EXPECT_EQ(c.hits, 1u) << c.describe();
+  EXPECT_EQ(c.misses, 3u) << c.describe();
+  EXPECT_EQ(remote_count(*b_, "hits"), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RemoteTest, ::testing::Values(Backend::kRedis, Backend::kHttp),
                          [](const auto& info) { return std::string(backend_name(info.param)); });
 
@@ -260,6 +311,7 @@ TEST_P(SlowRemoteTest, TimesOutAndBuildsMatchBare) {
   for (const char* src : {"a", "b", "a"}) {
     std::string s = src;
     CompileResult expected = sb.compile({"gcc", "-c", s + ".c", "-o", s + ".o"}, {s + ".o"});
+    ASSERT_TRUE(expected.files.at(s + ".o")) << "no object to compare";
     CompileResult got = sb.compile({sb.zccache_bin(), "gcc", "-c", s + ".c", "-o", s + ".o"}, {s + ".o"}, opts);
     ASSERT_EQ(got.run.exit_code, 0) << got.run.describe();
     expect_same_compile(expected, got, s);

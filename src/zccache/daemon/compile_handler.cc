@@ -10,6 +10,7 @@
 
 #include "zccache/base/log.h"
 #include "zccache/base/parallel.h"
+#include "zccache/daemon/basedir.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/request_key.h"
@@ -114,6 +115,7 @@ PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req,
   } else {
     out.plans.push_back(std::move(plan));
   }
+  out.basedir = basedir_from_env(req.env);
   bool time_macros_ok = compiler.honors_source_date_epoch && find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
   out.color_on = !out.plans[0].color_explicit && terminal_wants_color(compiler.family, req.env, req.stderr_is_tty);
   for (const tools::Plan& unit : out.plans) {
@@ -131,7 +133,9 @@ PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req,
       return out;
     }
     KeyInputs in{&compiler, &unit, source->digest, req.cwd, &req.env, out.color_on};
-    out.keys.push_back(request_key(in));
+    bool relocated = relocatable(unit, req.cwd, out.basedir);
+    out.keys.push_back(relocated ? relocated_request_key(in, out.basedir) : request_key(in));
+    out.relocated.push_back(relocated);
     out.source_digests.push_back(source->digest);
   }
   return out;
@@ -186,7 +190,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
       return nullptr;
     }
     p_.stats.miss();
-    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt});
+    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt, {}});
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
     std::vector<MemoUnit> memo_units(plans.size());
@@ -255,6 +259,9 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     reply.extra_args.emplace_back(gcc ? "-fdiagnostics-color=always" : "-fcolor-diagnostics");
     if (gcc && gcc_terminal_wants_urls(first.args, req.env)) reply.extra_args.emplace_back("-fdiagnostics-urls=always");
   }
+  for (MissUnit& unit : miss->units) {
+    if (planned.relocated[unit.index]) unit.basedir = planned.basedir;
+  }
   miss->request = req;
   miss->compiler = std::move(compiler).value();
   return miss;
@@ -280,7 +287,7 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
     if (hit[i] && event) event->note_hit(static_cast<uint32_t>(i), true, plans[i], memo_units[i].result);
     if (hit[i]) continue;
     p_.stats.miss();
-    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt});
+    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt, {}});
   }
 }
 
@@ -544,6 +551,10 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
     return;
   }
   store::IncludeSet set = std::move(built->set);
+  if (!unit.basedir.empty() && !relocate_entry(set, staged.entry, cwd, unit.basedir)) {
+    log::debug("not stored: the output of a relocated compile names " + unit.basedir);
+    return;
+  }
   set.result_key = result_key(unit.request_key, set.files);
   if (!commit_result(unit.request_key, set, staged.entry)) return;
   p_.stats.stored();

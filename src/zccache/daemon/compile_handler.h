@@ -46,6 +46,7 @@ struct MissUnit {
   uint32_t index = 0;  // in the request's sources
   bool compiled = false;  // a StoreRequest covered it
   std::optional<StagedResult> staged;
+  std::string basedir;  // set when the key was relocated (basedir.h)
 };
 
 struct PendingMiss {
@@ -87,6 +88,8 @@ struct PlannedRequest {
   bool color_on = false;
   std::vector<store::FileDigest> response_files;  // every @file read, with its digest
   bool response_files_complete = true;            // false when one could not be read
+  std::string basedir;                            // ZCCACHE_BASEDIR of the request (basedir.h)
+  std::vector<uint8_t> relocated;                 // per source: its key was relocated
 };
 
 class CompileHandler {
