@@ -23,9 +23,12 @@ find_package(nlohmann_json 3 REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 add_library(zccache_hiredis INTERFACE)
 target_link_libraries(zccache_hiredis INTERFACE PkgConfig::HIREDIS)
+# libcurl's headers only: the daemon loads libcurl.so.4 with dlopen when an HTTP remote is used
+# (src/zccache/remote/curl_api.h says why).
 find_package(CURL REQUIRED)
 add_library(zccache_curl INTERFACE)
-target_link_libraries(zccache_curl INTERFACE CURL::libcurl)
+target_include_directories(zccache_curl INTERFACE ${CURL_INCLUDE_DIRS})
+target_link_libraries(zccache_curl INTERFACE ${CMAKE_DL_LIBS})
 
 if(ZCCACHE_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -1,30 +1,26 @@
 #include "zccache/remote/http_store.h"
 
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include <curl/curl.h>
 
 #include "zccache/remote/connection_pool.h"
+#include "zccache/remote/curl_api.h"
 
 namespace zccache::remote {
 namespace {
 
 constexpr size_t kMaxIdle = 8;
 
+// Only created once curl_api() returned a table.
 struct EasyFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const { curl_api()->easy_cleanup(c); }
 };
 using Easy = std::unique_ptr<CURL, EasyFree>;
 struct SlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { curl_api()->slist_free_all(l); }
 };
-
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Body {
   std::string data;
@@ -59,9 +55,7 @@ enum class Method { kGet, kPut, kHead };
 
 class HttpStore : public RemoteStore {
  public:
-  explicit HttpStore(RemoteSpec spec) : spec_(std::move(spec)), where_(spec_.redacted()), base_(spec_.base_url()) {
-    global_init_once();
-  }
+  explicit HttpStore(RemoteSpec spec) : spec_(std::move(spec)), where_(spec_.redacted()), base_(spec_.base_url()) {}
 
   Result<std::optional<std::string>> get(std::string_view name) override {
     Body body;
@@ -93,54 +87,56 @@ class HttpStore : public RemoteStore {
     return make_error(ErrorCode::kProtocol, where_ + ": " + std::string(method) + " answered HTTP " + std::to_string(code));
   }
 
-  Easy take() {
+  Easy take(const CurlApi& api) {
     if (Easy pooled = pool_.take()) return pooled;
-    return Easy(curl_easy_init());
+    return Easy(api.easy_init());
   }
 
   // The HTTP status, or the transfer's error.
   Result<long> request(Method method, std::string_view name, Body* body, Upload* up) {
-    Easy easy = take();
+    const CurlApi* api = curl_api();
+    if (!api) return make_error(ErrorCode::kTransport, where_ + ": libcurl.so.4 is not available");
+    Easy easy = take(*api);
     if (!easy) return make_error(ErrorCode::kTransport, where_ + ": curl_easy_init failed");
     CURL* c = easy.get();
-    curl_easy_reset(c);  // keeps the live connection, forgets the last request's options
+    api->easy_reset(c);  // keeps the live connection, forgets the last request's options
     std::string url = base_ + std::string(name);
     char errbuf[CURL_ERROR_SIZE] = {0};
-    std::unique_ptr<curl_slist, SlistFree> headers(curl_slist_append(nullptr, "Expect:"));  // no 100-continue wait
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(spec_.connect_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+    std::unique_ptr<curl_slist, SlistFree> headers(api->slist_append(nullptr, "Expect:"));  // no 100-continue wait
+    api->easy_setopt(c, CURLOPT_URL, url.c_str());
+    api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    api->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    api->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(spec_.connect_timeout.count()));
+    api->easy_setopt(c, CURLOPT_TIMEOUT_MS,
                      static_cast<long>((spec_.connect_timeout + spec_.request_timeout).count()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    api->easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    api->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     if (!spec_.username.empty() || !spec_.password.empty()) {
-      curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-      curl_easy_setopt(c, CURLOPT_USERNAME, spec_.username.c_str());
-      curl_easy_setopt(c, CURLOPT_PASSWORD, spec_.password.c_str());
+      api->easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+      api->easy_setopt(c, CURLOPT_USERNAME, spec_.username.c_str());
+      api->easy_setopt(c, CURLOPT_PASSWORD, spec_.password.c_str());
     }
     Body sink;
     if (!body) body = &sink;  // HEAD and PUT: a body (an error page) is read and dropped
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-    if (method == Method::kHead) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    api->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    api->easy_setopt(c, CURLOPT_WRITEDATA, body);
+    if (method == Method::kHead) api->easy_setopt(c, CURLOPT_NOBODY, 1L);
     if (method == Method::kPut) {
-      curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-      curl_easy_setopt(c, CURLOPT_READDATA, up);
-      curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(up->data.size()));
+      api->easy_setopt(c, CURLOPT_UPLOAD, 1L);
+      api->easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+      api->easy_setopt(c, CURLOPT_READDATA, up);
+      api->easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(up->data.size()));
     }
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = api->easy_perform(c);
     if (rc != CURLE_OK) {
       if (body->too_big) return make_error(ErrorCode::kProtocol, where_ + ": response larger than 1 GiB");
       ErrorCode code = rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kTimeout : ErrorCode::kTransport;
       // errbuf names host and port at most (the URL we gave holds no credentials).
-      std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+      std::string detail = errbuf[0] ? errbuf : api->easy_strerror(rc);
       return make_error(code, where_ + ": " + redact_urls(detail));
     }
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     pool_.give_back(std::move(easy));
     return status;
   }
