@@ -134,6 +134,27 @@ TEST_P(RemoteTest, SecondMachineGetsRemoteHitsIdenticalToBare) {
   EXPECT_EQ(remote_count(*b_, "requests"), requests);
 }
 
+TEST_P(RemoteTest, MultiSourceCompileGetsRemoteHitsPerSource) {
+  fill_from_a(server_->url(kPatient));  // each source compiled alone on A
+  Args argv{"-O2", "-Iinclude", "-c", "src/main.c", "src/util.c"};
+  std::vector<std::string> outputs{"main.o", "util.o"};
+  RunOptions opts = with_remote(server_->url(kPatient));
+  Args bare_argv{"gcc"}, cached_argv{b_->zccache_bin(), "gcc"};
+  bare_argv.insert(bare_argv.end(), argv.begin(), argv.end());
+  cached_argv.insert(cached_argv.end(), argv.begin(), argv.end());
+  RunOptions bare_opts;
+  bare_opts.cwd = "proj";
+  CompileResult expected = b_->compile(bare_argv, outputs, bare_opts);
+  ASSERT_EQ(expected.run.exit_code, 0) << expected.run.describe();
+  ASSERT_TRUE(expected.files.at("util.o"));
+  CompileResult got = b_->compile(cached_argv, outputs, opts);
+  expect_same_compile(expected, got, "multi");
+  Counters c = b_->counters();
+  EXPECT_EQ(c.hits, 2u) << c.describe();
+  EXPECT_EQ(c.misses, 0u) << c.describe();
+  EXPECT_EQ(remote_count(*b_, "hits"), 2u);
+}
+
 TEST_P(RemoteTest, ReadOnlyModeUploadsNothing) {
   RunOptions opts = with_remote(server_->url(kPatient), {{"ZCCACHE_REMOTE_ONLY_READ", "1"}});
   for (const char* stem : {"main", "util"}) compile_and_compare(*a_, stem, opts);
