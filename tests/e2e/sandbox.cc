@@ -34,7 +34,10 @@ bool scrubbed(const std::string& name) {
                                        "GCC_EXEC_PREFIX",     "COMPILER_PATH",
                                        "GCC_COMPARE_DEBUG",   "CCACHE_DIR",
                                        "CCACHE_DISABLE",      "TERM",
-                                       "GCC_COLORS"};
+                                       "GCC_COLORS",          "RUSTC_WRAPPER",
+                                       "RUSTC_WORKSPACE_WRAPPER", "RUSTFLAGS",
+                                       "CARGO_TARGET_DIR",    "CARGO_INCREMENTAL",
+                                       "CARGO_BUILD_RUSTC_WRAPPER", "CARGO_ENCODED_RUSTFLAGS"};
   if (name.rfind("ZCCACHE_", 0) == 0) return true;
   for (const char* n : kNames)
     if (name == n) return true;

@@ -13,6 +13,7 @@
 #include "zccache/daemon/basedir.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
+#include "zccache/daemon/recording_file_reader.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/daemon/unit_output.h"
 #include "zccache/protocol/unit_marker.h"
@@ -26,27 +27,6 @@
 
 namespace zccache::daemon {
 namespace {
-
-// Reads response files for the parser and remembers each one (for the memo's re-check).
-class RecordingFileReader : public tools::FileReader {
- public:
-  std::optional<std::string> read(const std::string& path) override {
-    auto r = os::read_file(path);
-    if (!r.ok()) {
-      complete_ = false;
-      return std::nullopt;
-    }
-    read_.push_back({path, hash::hash_bytes(*r)});
-    return std::move(r).value();
-  }
-  // False when a read failed: the memo cannot re-check what it never saw.
-  bool complete() const { return complete_; }
-  std::vector<store::FileDigest>& files() { return read_; }
-
- private:
-  std::vector<store::FileDigest> read_;
-  bool complete_ = true;
-};
 
 // Whether the compiler would colour its diagnostics on its own: stderr is a terminal and TERM
 // allows it (gcc: TERM set and not "dumb"; clang: TERM names a colour terminal). When it would,
@@ -75,8 +55,6 @@ bool gcc_terminal_wants_urls(const std::vector<std::string>& args, const std::ve
     return false;
   return true;
 }
-
-mode_t output_mode(uint32_t umask) { return 0666 & ~static_cast<mode_t>(umask); }
 
 }  // namespace
 
@@ -145,11 +123,12 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
                                                    protocol::CompileReply& reply, CompileEvent* event) {
   // Every change made before the build started this compile is in the queue now: see it first.
   if (p_.watcher) p_.watcher->drain();
-  auto compiler = p_.compilers.info(req.compiler);
+  auto compiler = p_.compilers.info(rustup_toolchain_rustc(req).value_or(req.compiler));
   if (!compiler.ok() || compiler->family == tools::Family::kUnknown) {
     passthrough(tools::Passthrough::kUnknownCompiler, reply);
     return nullptr;
   }
+  if (compiler->family == tools::Family::kRust) return begin_rust(req, std::move(compiler).value(), reply, event);
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   PlannedRequest planned = plan_request(req, *compiler);
@@ -346,12 +325,20 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
 
 bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::Plan& plan, const hash::Digest& key,
                              protocol::CompileReply& reply, MemoUnit* memo) {
+  auto deliver = [&](const store::ResultEntry& result) {
+    return deliver_result(plan, result, req.cwd, output_mode(req.umask), p_.artifacts);
+  };
+  return lookup(req, key, deliver, reply, memo);
+}
+
+bool CompileHandler::lookup(const protocol::CompileRequest& req, const hash::Digest& key, const Deliver& deliver,
+                            protocol::CompileReply& reply, MemoUnit* memo) {
   auto bytes = p_.index.get(store::Table::kManifests, key.raw());
   if (!bytes.ok() || !bytes->has_value()) return false;
   auto manifest = store::decode_manifest(**bytes);
   if (!manifest) return false;
   for (const auto& set : manifest->entries) {
-    if (!include_set_matches(set, req.cwd, p_.files, p_.listings)) continue;
+    if (!include_set_matches(set, req.cwd, p_.files, p_.listings, &req.env)) continue;
     auto lease = p_.usage.lease(set.result_key);  // held until delivered: eviction leaves it alone
     if (!lease) continue;
     auto result_bytes = p_.index.get(store::Table::kResults, set.result_key.raw());
@@ -360,8 +347,7 @@ bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::P
     if (!result) continue;
     bool complete = true;
     for (const auto& out : result->outputs) complete = complete && p_.artifacts.contains(out.blob);
-    auto delivered = complete ? deliver_result(plan, *result, req.cwd, output_mode(req.umask), p_.artifacts)
-                              : Result<bool>(make_error(ErrorCode::kCorrupt, "artifact missing"));
+    auto delivered = complete ? deliver(*result) : Result<bool>(make_error(ErrorCode::kCorrupt, "artifact missing"));
     if (!delivered.ok()) {
       // Compile instead. A corrupt or vanished artifact also drops the result; a destination we
       // cannot write (say, a missing output directory) is for the compiler to report.
@@ -391,6 +377,10 @@ protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::St
     if (store.exit_code != 0) {
       p_.stats.compile_failed();
       reply.reason = "compile failed";
+      return reply;
+    }
+    if (miss.rust) {
+      reply.stored = stage_rust(miss, store, reply);
       return reply;
     }
     reply.stored = stage_unit(miss, unit, store, store.stdout_data, store.stderr_data, nullptr, reply);
@@ -514,6 +504,7 @@ void CompileHandler::record(PendingMiss& miss) {
 }
 
 void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
+  if (miss.rust) return record_rust(miss, unit);
   const std::string& cwd = miss.request.cwd;
   StagedResult& staged = *unit.staged;
   if (staged.dep_paths.empty()) {
@@ -555,15 +546,16 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
     log::debug("not stored: the output of a relocated compile names " + unit.basedir);
     return;
   }
-  set.result_key = result_key(unit.request_key, set.files);
-  if (!commit_result(unit.request_key, set, staged.entry)) return;
-  p_.stats.stored();
+  set.result_key = result_key(unit.request_key, set.files, set.env);
+  store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
+  if (!commit(unit.request_key, std::move(set), staged.entry)) return;
   record_output(miss, unit);
-  if (p_.remote) p_.remote->upload(unit.request_key, std::move(set), staged.entry);
+  if (p_.remote) p_.remote->upload(unit.request_key, std::move(uploaded), staged.entry);
 }
 
-bool CompileHandler::commit_result(const hash::Digest& request_key, const store::IncludeSet& set,
-                                   const store::ResultEntry& entry) {
+bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry) {
+  set.result_key = result_key(request_key, set.files, set.env);
+  const hash::Digest key = set.result_key;
   // Result and manifest in one transaction: one commit (one fsync) instead of two, which a
   // remote hit pays before it can deliver.
   Status put;
@@ -574,8 +566,8 @@ bool CompileHandler::commit_result(const hash::Digest& request_key, const store:
     if (old.ok() && old->has_value()) {
       if (auto decoded = store::decode_manifest(**old)) manifest = std::move(*decoded);
     }
-    store::add_include_set(manifest, set);
-    put = p_.index.write_batch({{store::Table::kResults, std::string(set.result_key.raw()), store::encode_result(entry)},
+    store::add_include_set(manifest, std::move(set));
+    put = p_.index.write_batch({{store::Table::kResults, std::string(key.raw()), store::encode_result(entry)},
                                 {store::Table::kManifests, std::string(request_key.raw()), store::encode_manifest(manifest)}});
   }
   if (!put.ok()) {
@@ -583,7 +575,8 @@ bool CompileHandler::commit_result(const hash::Digest& request_key, const store:
     return false;
   }
   for (const auto& out : entry.outputs) p_.artifacts.unpin(out.blob);  // the index names them now
-  p_.usage.stored(set.result_key);
+  p_.usage.stored(key);
+  p_.stats.stored();
   return true;
 }
 

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,6 +29,8 @@
 #include "zccache/store/result_entry.h"
 #include "zccache/store/usage_tracker.h"
 #include "zccache/tools/plan.h"
+#include "zccache/tools/rustc/dep_info.h"
+#include "zccache/tools/rustc/parse.h"
 
 namespace zccache::daemon {
 
@@ -49,6 +53,18 @@ struct MissUnit {
   std::string basedir;  // set when the key was relocated (basedir.h)
 };
 
+// The rustc part of a miss (rust_compile.cc); its one MissUnit carries the request key, the
+// staged result and, for the journal, a Plan with the argv, source and first output.
+struct RustMiss {
+  tools::rustc::RustPlan plan;
+  // From the build's dep-info at stage(), or from a scan at record().
+  std::vector<std::string> inputs;
+  std::vector<tools::rustc::EnvDep> env_deps;
+  // Digests of the files in cargo's OUT_DIR, taken before the compile started (see
+  // build_include_set's `settled`): a build script writes them a moment before rustc runs.
+  std::map<std::string, hash::Digest> settled;
+};
+
 struct PendingMiss {
   protocol::CompileRequest request;
   CompilerInfo compiler;
@@ -57,6 +73,7 @@ struct PendingMiss {
   // Our dependency file: the -MF file of a single-source miss without a user depfile, or the
   // SUNPRO_DEPENDENCIES file gcc appends one rule per source to. Removed afterwards.
   std::string injected_depfile;
+  std::unique_ptr<RustMiss> rust;  // set for rustc
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -126,6 +143,29 @@ class CompileHandler {
   // What explain() compares a later request with: the inputs of the request that stored this
   // unit's object, under the object's absolute path (explain.cc).
   void record_output(const PendingMiss& miss, const MissUnit& unit);
+  // rustc (rust_compile.cc): begin(), stage() and record() for Family::kRust.
+  std::unique_ptr<PendingMiss> begin_rust(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                          protocol::CompileReply& reply, CompileEvent* event);
+  // After a successful compile: copies the outputs (true) or says why not in `reply`.
+  bool stage_rust(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
+  void record_rust(PendingMiss& miss, MissUnit& unit);
+
+  // For a `rustc` that is rustup's proxy, the toolchain's own rustc for this request's environment
+  // and cwd (RUSTUP_TOOLCHAIN, rust-toolchain.toml): the proxy's identity says nothing about which
+  // toolchain runs. Empty when the proxy does not say (the compile then passes through); nullopt
+  // for anything else. Costs one proxy run (~15 ms); cargo passes the
+  // toolchain's rustc itself, so only direct `zccache rustc` pays it.
+  static std::optional<std::string> rustup_toolchain_rustc(const protocol::CompileRequest& request);
+
+  using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
+  // The lookup of one request key: the first include set of its manifest that matches now whose
+  // result `deliver` writes (false from it: try the next set). Fills the reply on a hit, and
+  // `memo` (when given) with the set and result.
+  bool lookup(const protocol::CompileRequest& request, const hash::Digest& key, const Deliver& deliver,
+              protocol::CompileReply& reply, MemoUnit* memo);
+  // Stores a recorded result and adds its include set (result_key set here) to the manifest of
+  // `request_key`. False when the index refused either (counted as an error).
+  bool commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry);
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoUnit* memo);
@@ -133,9 +173,6 @@ class CompileHandler {
   // through try_hit (remote_lookup.cc). False when no remote is configured or none could serve it.
   bool try_remote_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                       protocol::CompileReply& reply, MemoUnit* memo);
-  // Indexes a result whose artifacts are in the store (and pinned), then adds its include set to
-  // the manifest of `request_key`. False (an error counted) when the index refused either.
-  bool commit_result(const hash::Digest& request_key, const store::IncludeSet& set, const store::ResultEntry& entry);
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
   bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
                     const hash::Digest& memo_key, protocol::CompileReply& reply, CompileEvent* event);

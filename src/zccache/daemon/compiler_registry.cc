@@ -1,7 +1,10 @@
 #include "zccache/daemon/compiler_registry.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
@@ -43,6 +46,55 @@ bool probe_source_date_epoch(const std::string& compiler) {
   auto out = os::run_capture({compiler, "-E", "-P", path}, &env);
   ::unlink(path);
   return wrote && out.ok() && out->exit_code == 0 && out->stdout_data.find("\"Jan  1 1970\"") != std::string::npos;
+}
+
+// Regular files directly in `dir` whose name passes `keep`, sorted (the identity hashes them in order).
+void list_files(const std::string& dir, bool (*keep)(std::string_view), std::vector<std::string>& out) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> found;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view name(e->d_name);
+    if (name == "." || name == ".." || !keep(name)) continue;
+    std::string path = dir + "/" + std::string(name);
+    auto info = os::stat_path(path);
+    if (info.ok() && info->is_regular()) found.push_back(std::move(path));
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end());
+  out.insert(out.end(), found.begin(), found.end());
+}
+
+// rustc's own libraries and every installed target's standard library: what a compile links
+// against or reads crate metadata from, besides the rustc binary.
+std::vector<std::string> rust_toolchain_files(const std::string& sysroot) {
+  std::vector<std::string> files;
+  list_files(sysroot + "/lib", [](std::string_view n) { return n.find(".so") != std::string_view::npos; }, files);
+  std::vector<std::string> targets;
+  DIR* d = ::opendir((sysroot + "/lib/rustlib").c_str());
+  if (d) {
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view name(e->d_name);
+      if (name != "." && name != "..") targets.emplace_back(name);
+    }
+    ::closedir(d);
+  }
+  std::sort(targets.begin(), targets.end());
+  for (const auto& t : targets) list_files(sysroot + "/lib/rustlib/" + t + "/lib", [](std::string_view) { return true; }, files);
+  return files;
+}
+
+// Fills the rustc parts of a probe: -vV and the toolchain files. False when rustc does not answer.
+bool probe_rustc(const std::string& rustc, std::string& version_text, std::vector<std::string>& files) {
+  auto vv = os::run_capture({rustc, "-vV"}, &probe_env());
+  auto sysroot = os::run_capture({rustc, "--print", "sysroot"}, &probe_env());
+  if (!vv.ok() || vv->exit_code != 0 || !sysroot.ok() || sysroot->exit_code != 0) return false;
+  std::string root = sysroot->stdout_data;
+  while (!root.empty() && (root.back() == '\n' || root.back() == '\r')) root.pop_back();
+  if (root.empty()) return false;
+  version_text += vv->stdout_data;  // after --version: clippy's own version stays in
+  files = rust_toolchain_files(root);
+  return true;
 }
 
 std::string_view trim(std::string_view s) {
@@ -99,9 +151,15 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     if (!out.ok()) return out.error();
     probe.binary_digest = facts->digest;
     probe.version_text = out->stdout_data + out->stderr_data;
-    probe.family = probe_family(invoked_path);
-    probe.honors_source_date_epoch =
-        probe.family != tools::Family::kUnknown && probe_source_date_epoch(invoked_path);
+    probe.clippy = probe.version_text.rfind("clippy ", 0) == 0;
+    if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
+      probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
+                                                                                          : tools::Family::kUnknown;
+    } else {
+      probe.family = probe_family(invoked_path);
+      probe.honors_source_date_epoch =
+          probe.family != tools::Family::kUnknown && probe_source_date_epoch(invoked_path);
+    }
     std::lock_guard lock(mutex_);
     probes_[real] = probe;
   }
@@ -109,8 +167,18 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   info.family = probe.family;
   info.real_path = real;
   info.honors_source_date_epoch = probe.honors_source_date_epoch;
+  info.clippy = probe.clippy;
   hash::Hasher h;
   h.add("compiler-identity-v1").add(invoked_path).add(real).add_digest(probe.binary_digest).add(probe.version_text);
+  for (const auto& path : probe.toolchain_files) {
+    auto lib = files_.facts(path);
+    if (!lib.ok()) {  // an update or uninstall: look at the toolchain afresh next time
+      std::lock_guard lock(mutex_);
+      probes_.erase(real);
+      return make_error(ErrorCode::kNotFound, "toolchain file vanished: " + path);
+    }
+    h.add(path).add_digest(lib->digest);
+  }
   info.identity = h.finish();
   return info;
 }

@@ -6,6 +6,10 @@
 //   ctime) plus the `--version` text.
 // - family: gcc or clang, from the macros the compiler predefines (__clang__, __GNUC__), never
 //   from the name alone (cc and c++ are alternatives symlinks; a "gcc" may be clang elsewhere).
+// - rustc and clippy-driver (family kRust, from `--version`): the identity also covers `-vV` (commit hash, LLVM
+//   version) and the content of the toolchain's shared libraries and standard-library crates
+//   (<sysroot>/lib/*.so*, <sysroot>/lib/rustlib/<target>/lib/*), re-checked on every call through
+//   the metadata cache, so a reinstalled std under an unchanged rustc binary is seen.
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //
@@ -31,6 +35,9 @@ struct CompilerInfo {
   // The compiler takes __DATE__/__TIME__ from SOURCE_DATE_EPOCH (gcc >= 7, clang >= 16): only
   // then may a file using them be cached, with the epoch in the key.
   bool honors_source_date_epoch = false;
+  // kRust: the binary is clippy-driver (`--version` says "clippy"), which cargo runs as
+  // `clippy-driver <rustc path> <rustc args>` (RUSTC_WORKSPACE_WRAPPER).
+  bool clippy = false;
 };
 
 struct SearchDirs {
@@ -57,6 +64,8 @@ class CompilerRegistry {
     tools::Family family;
     std::string version_text;
     bool honors_source_date_epoch = false;
+    std::vector<std::string> toolchain_files;  // rustc: the sysroot files the identity covers
+    bool clippy = false;
   };
   fscache::MetadataCache& files_;
   std::mutex mutex_;

@@ -6,14 +6,16 @@
 #include <set>
 #include <unordered_map>
 
+#include "zccache/daemon/request_key.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
 
 namespace zccache::daemon {
 namespace {
 
-// Kernel timestamps come from a coarse clock that lags the real one by up to a tick (~4 ms); a
-// file written just after the compile started may carry a ctime slightly before start_time.
+// Kernel timestamps come from a coarse clock that lags the real one by up to a tick (~4 ms), and
+// by more in a VM whose timekeeping vCPU is descheduled (seen: > 5 ms on a loaded 2-vCPU VM); a
+// file written just after the compile started may carry a ctime well before start_time.
 constexpr int64_t kClockSlackNs = 20'000'000;
 // A directory's mtime proves "no entry added" only when it is older than a few clock ticks.
 constexpr int64_t kRacyWindowNs = fscache::DirectoryCache::kRacyWindowNs;
@@ -32,7 +34,8 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
                                           const std::string& cwd, int64_t start_time_ns,
                                           bool allow_time_macros, fscache::MetadataCache& files,
                                           fscache::DirectoryCache& listings,
-                                          const std::set<std::string>& written_dirs) {
+                                          const std::set<std::string>& written_dirs,
+                                          const std::map<std::string, hash::Digest>* settled) {
   IncludeSetBuild out;
   std::set<std::string> seen;
   std::set<std::string> quote_dirs(dirs.quote.begin(), dirs.quote.end());
@@ -42,13 +45,24 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     std::string abs = os::absolute_from(cwd, path);
     auto info = os::stat_path(abs);
     if (!info.ok()) return info.error();
-    if (std::max(info->mtime_ns, info->ctime_ns) >= start_time_ns - kClockSlackNs) {
+    bool too_new = std::max(info->mtime_ns, info->ctime_ns) >= start_time_ns - kClockSlackNs;
+    auto settled_digest = [&]() -> const hash::Digest* {
+      if (!settled) return nullptr;
+      auto it = settled->find(abs);
+      return it == settled->end() ? nullptr : &it->second;
+    };
+    if (too_new && !settled_digest()) {
       out.refused = tools::Passthrough::kTooNew;
       out.detail = path;
       return out;
     }
     auto facts = files.facts(abs);
     if (!facts.ok()) return facts.error();
+    if (too_new && facts->digest != *settled_digest()) {  // it changed while the compile ran
+      out.refused = tools::Passthrough::kTooNew;
+      out.detail = path;
+      return out;
+    }
     if (facts->uses_time_macros && !allow_time_macros) {
       out.refused = tools::Passthrough::kDateTime;
       out.detail = path;
@@ -128,7 +142,10 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
 }
 
 bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files,
-                         fscache::DirectoryCache& listings) {
+                         fscache::DirectoryCache& listings, const std::vector<std::string>* env) {
+  for (const auto& var : set.env) {
+    if (!env || store::env_value_digest(find_env(*env, var.name)) != var.digest) return false;
+  }
   for (const auto& file : set.files) {
     auto facts = files.facts(os::absolute_from(cwd, file.path));
     if (!facts.ok() || facts->digest != file.digest) return false;
@@ -155,6 +172,7 @@ std::optional<store::IncludeSet> merge_include_sets(const std::vector<const stor
   std::unordered_map<std::string, size_t> file_at;
   std::unordered_map<std::string, size_t> dir_at;
   for (const store::IncludeSet* set : sets) {
+    if (!set->env.empty()) return std::nullopt;  // the memo does not carry an environment to check
     for (const auto& file : set->files) {
       auto [it, added] = file_at.try_emplace(file.path, merged.files.size());
       if (added) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,15 +35,22 @@ struct IncludeSetBuild {
 // tick) may not match the object and refuses the set.
 // written_dirs: absolute directories the compile itself writes outputs into; their mtime moves
 // during the compile for that reason alone, so only their recorded names are checked for changes.
+// settled: digests of files (absolute paths) hashed before the compile started. A file changed
+// too recently to trust its timestamp is still accepted when its content is the one hashed
+// before the start: it did not change while the compile read it (e.g. code a build script wrote
+// a moment before rustc ran).
 Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
                                           const std::string& cwd, int64_t start_time_ns,
                                           bool allow_time_macros, fscache::MetadataCache& files,
                                           fscache::DirectoryCache& listings,
-                                          const std::set<std::string>& written_dirs = {});
+                                          const std::set<std::string>& written_dirs = {},
+                                          const std::map<std::string, hash::Digest>* settled = nullptr);
 
-// True when every file still has its digest and every shadow path its recorded existence.
+// True when every file still has its digest, every shadow path its recorded existence and every
+// recorded environment variable its value in `env` ("NAME=VALUE"; a set with env entries never
+// matches without it).
 bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, fscache::MetadataCache& files,
-                         fscache::DirectoryCache& listings);
+                         fscache::DirectoryCache& listings, const std::vector<std::string>* env = nullptr);
 
 // One set that matches exactly when every one of `sets` matches (all relative to one cwd): each
 // file and directory once, so that the sources of a multi-source request, which share most of

@@ -87,6 +87,25 @@ TEST_F(IncludeSetTest, ShadowCreatedDuringTheCompileIsTooNew) {
   EXPECT_EQ(built->refused, tools::Passthrough::kTooNew);
 }
 
+TEST_F(IncludeSetTest, RecentFileIsAcceptedOnlyWithTheContentHashedBeforeTheStart) {
+  write("gen.rs", "pub const A: u8 = 1;\n");  // written a moment ago, as by a build script
+  std::string abs = dir_ + "/gen.rs";
+  auto refused = build_include_set({"gen.rs"}, SearchDirs{}, dir_, start_ - 1, true, files_, listings_);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->refused, tools::Passthrough::kTooNew);
+
+  std::map<std::string, hash::Digest> settled{{abs, hash::hash_bytes("pub const A: u8 = 1;\n")}};
+  auto accepted = build_include_set({"gen.rs"}, SearchDirs{}, dir_, start_ - 1, true, files_, listings_, {}, &settled);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(accepted->refused, tools::Passthrough::kNone);
+  ASSERT_EQ(accepted->set.files.size(), 1u);
+
+  settled[abs] = hash::hash_bytes("pub const A: u8 = 0;\n");  // it changed after being hashed
+  auto changed = build_include_set({"gen.rs"}, SearchDirs{}, dir_, start_ - 1, true, files_, listings_, {}, &settled);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->refused, tools::Passthrough::kTooNew);
+}
+
 TEST_F(IncludeSetTest, OutputDirectoryChangingDuringTheCompileIsFine) {
   write("a.o", "object");  // the compile writes its object beside the source
   auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_, {dir_});

@@ -53,24 +53,33 @@ std::vector<std::string> user_outputs(const tools::Plan& plan) {
   return out;
 }
 
+bool writable_output(const std::string& abs_path) {
+  auto info = os::lstat_path(abs_path);
+  return !info.ok() || info->is_regular();
+}
+
+void unshare_output(const std::string& abs) {
+  auto info = os::lstat_path(abs);
+  if (!info.ok() || !info->is_regular() || info->nlink <= 1) return;
+  auto content = os::read_file(abs);
+  if (!content.ok() || !write_with_mode(abs, *content, info->mode & 07777, info->mtime_ns).ok()) {
+    ::unlink(abs.c_str());  // never leave it linked to the cache
+  }
+}
+
+Status write_output(const std::string& path, std::string_view data, mode_t mode) {
+  return write_with_mode(path, data, mode);
+}
+
 bool outputs_writable(const tools::Plan& plan, const std::string& cwd) {
   for (const auto& out : user_outputs(plan)) {
-    auto info = os::lstat_path(os::absolute_from(cwd, out));
-    if (info.ok() && !info->is_regular()) return false;
+    if (!writable_output(os::absolute_from(cwd, out))) return false;
   }
   return true;
 }
 
 void unshare_outputs(const tools::Plan& plan, const std::string& cwd) {
-  for (const auto& out : user_outputs(plan)) {
-    std::string abs = os::absolute_from(cwd, out);
-    auto info = os::lstat_path(abs);
-    if (!info.ok() || !info->is_regular() || info->nlink <= 1) continue;
-    auto content = os::read_file(abs);
-    if (!content.ok() || !write_with_mode(abs, *content, info->mode & 07777, info->mtime_ns).ok()) {
-      ::unlink(abs.c_str());  // never leave it linked to the cache
-    }
-  }
+  for (const auto& out : user_outputs(plan)) unshare_output(os::absolute_from(cwd, out));
 }
 
 std::vector<std::string> expected_depfile_targets(const tools::Plan& plan) {

@@ -19,6 +19,16 @@ namespace zccache::daemon {
 // Every path the compile writes, as given (object, depfile, extra outputs).
 std::vector<std::string> user_outputs(const tools::Plan& plan);
 
+// The mode of a new output for the client's umask (what the compiler's open(0666) would give).
+inline mode_t output_mode(uint32_t umask) { return 0666 & ~static_cast<mode_t>(umask); }
+
+// True when `abs_path` does not exist or is a regular file.
+bool writable_output(const std::string& abs_path);
+// The single-file step of unshare_outputs().
+void unshare_output(const std::string& abs_path);
+// Writes `data` to `path` atomically with exactly `mode` (a depfile delivered as bytes).
+Status write_output(const std::string& path, std::string_view data, mode_t mode);
+
 // True when no output exists as anything but a regular file: we never write, rename over or
 // unlink /dev/null, a FIFO or a symlink.
 bool outputs_writable(const tools::Plan& plan, const std::string& cwd);

@@ -13,7 +13,7 @@ bool CompileHandler::try_remote_hit(const protocol::CompileRequest& req, const t
   if (!fetched) return false;
   // Indexed like a local miss's result, so that the next lookup is local; then delivered (and
   // counted as a hit) by the ordinary path, which checks the include set and artifacts again.
-  if (!commit_result(key, fetched->set, fetched->result)) return false;
+  if (!commit(key, fetched->set, fetched->result)) return false;
   if (!try_hit(req, plan, key, reply, memo)) return false;
   p_.remote->note_hit(fetched->remote);
   return true;

@@ -75,7 +75,7 @@ std::optional<RemoteFetch> RemoteTier::fetch_from(remote::MonitoredRemote& r, co
   for (store::IncludeSet& set : manifest->entries) {
     // The set must lead to the result it names: a set edited (or garbled into another valid
     // encoding) on the server would otherwise serve a result recorded for other headers.
-    if (set.result_key != result_key(request_key, set.files)) {
+    if (set.result_key != result_key(request_key, set.files, set.env)) {
       r.note_corrupt();
       continue;
     }

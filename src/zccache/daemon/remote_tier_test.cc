@@ -50,7 +50,7 @@ struct Entry {
 Entry stored_entry(store::ArtifactStore& artifacts) {
   Entry e;
   e.set.files = {{"a.c", hash::hash_bytes("int a;")}, {"/usr/include/stdio.h", hash::hash_bytes("stdio")}};
-  e.set.result_key = result_key(e.request_key, e.set.files);
+  e.set.result_key = result_key(e.request_key, e.set.files, e.set.env);
   auto blob = artifacts.put_bytes(e.object);
   EXPECT_TRUE(blob.ok());
   e.result.stdout_data = "out";
@@ -95,7 +95,7 @@ TEST(RemoteTier, SecondUploadMergesIncludeSetsOnTheServer) {
   Entry e = stored_entry(a.artifacts);
   store::IncludeSet other = e.set;
   other.files[1].digest = hash::hash_bytes("another stdio");
-  other.result_key = result_key(e.request_key, other.files);
+  other.result_key = result_key(e.request_key, other.files, other.env);
   a.tier->upload(e.request_key, e.set, e.result);
   a.tier->upload(e.request_key, other, e.result);
   while (a.tier->upload_once()) {

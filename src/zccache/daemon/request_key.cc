@@ -50,10 +50,14 @@ hash::Digest request_key(const KeyInputs& in) {
   return h.finish();
 }
 
-hash::Digest result_key(const hash::Digest& request_key, const std::vector<store::FileDigest>& files) {
+hash::Digest result_key(const hash::Digest& request_key, const std::vector<store::FileDigest>& files,
+                        const std::vector<store::EnvDigest>& env) {
   hash::Hasher h;
   h.add("result").add_digest(request_key).add_u64(files.size());
   for (const auto& f : files) h.add(f.path).add_digest(f.digest);
+  // Only when there is an environment, so that C/C++ result keys stay what they were.
+  if (!env.empty()) h.add("env").add_u64(env.size());
+  for (const auto& e : env) h.add(e.name).add_digest(e.digest);
   return h.finish();
 }
 

@@ -40,7 +40,9 @@ struct KeyInputs {
 };
 
 hash::Digest request_key(const KeyInputs& in);
-// The key of one result: the request key plus the digests of its include set.
-hash::Digest result_key(const hash::Digest& request_key, const std::vector<store::FileDigest>& files);
+// The key of one result: the request key plus the digests of its include set (files, and the
+// environment variables a rustc compile read).
+hash::Digest result_key(const hash::Digest& request_key, const std::vector<store::FileDigest>& files,
+                        const std::vector<store::EnvDigest>& env = {});
 
 }  // namespace zccache::daemon

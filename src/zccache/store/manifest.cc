@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "zccache/hash/hasher.h"
 #include "zccache/store/byte_codec.h"
 
 namespace zccache::store {
@@ -12,6 +13,8 @@ namespace {
 constexpr size_t kMinFileBytes = 4 + 16;          // empty path + digest
 constexpr size_t kMinDirBytes = 4 + 1 + 8 + 4 + 4;  // empty path + exists + mtime + two zero counts
 constexpr size_t kMinNameBytes = 4;                // empty string
+constexpr size_t kMinEnvBytes = 4 + 16;           // empty name + digest
+constexpr uint32_t kFormatWithoutEnv = 2;
 constexpr size_t kMinEntryBytes = 16 + 4 + 4;     // result key + two zero counts
 
 }  // namespace
@@ -37,13 +40,19 @@ std::string encode_manifest(const Manifest& manifest) {
         for (const auto& n : *names) w.str(n);
       }
     }
+    w.u32(static_cast<uint32_t>(e.env.size()));
+    for (const EnvDigest& v : e.env) {
+      w.str(v.name);
+      w.digest(v.digest);
+    }
   }
   return std::move(w).take();
 }
 
 std::optional<Manifest> decode_manifest(std::string_view bytes) {
   ByteReader r(bytes);
-  if (r.u32() != kManifestFormat || !r.ok()) return std::nullopt;
+  uint32_t format = r.u32();
+  if ((format != kManifestFormat && format != kFormatWithoutEnv) || !r.ok()) return std::nullopt;
   Manifest m;
   uint32_t entries = r.count(kMinEntryBytes);
   m.entries.reserve(entries);
@@ -70,9 +79,27 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
         for (uint32_t k = 0; k < n && r.ok(); ++k) names->push_back(r.str());
       }
     }
+    if (format == kFormatWithoutEnv) continue;
+    uint32_t env = r.count(kMinEnvBytes);
+    e.env.reserve(env);
+    for (uint32_t j = 0; j < env && r.ok(); ++j) {
+      EnvDigest& v = e.env.emplace_back();
+      v.name = r.str();
+      v.digest = r.digest();
+    }
   }
   if (!r.done()) return std::nullopt;
   return m;
+}
+
+hash::Digest env_value_digest(const char* value) {
+  hash::Hasher h;
+  if (value) {
+    h.add("set").add(value);
+  } else {
+    h.add("unset");
+  }
+  return h.finish();
 }
 
 void add_include_set(Manifest& manifest, IncludeSet entry) {

@@ -7,7 +7,9 @@
 //
 // Encoding (encode_manifest): u32 format version (kManifestFormat), u32 entry count, then per
 // entry: result key (16 bytes), u32 file count, files (string path, 16-byte digest), u32 dir count,
-// dirs (string path, u8 exists, i64 mtime_ns, u32 count + absent names, u32 count + present names). Strings are u32 length + bytes, integers little-endian.
+// dirs (string path, u8 exists, i64 mtime_ns, u32 count + absent names, u32 count + present names),
+// u32 env count, env (string name, 16-byte digest of the value). Strings are u32 length + bytes,
+// integers little-endian. Format 2 (no env list) is still read.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +22,7 @@
 
 namespace zccache::store {
 
-inline constexpr uint32_t kManifestFormat = 2;
+inline constexpr uint32_t kManifestFormat = 3;
 // Oldest include sets are dropped past this many (one per configuration seen, like ccache's 100 cap).
 inline constexpr size_t kMaxIncludeSets = 32;
 
@@ -42,10 +44,19 @@ struct DirState {
   bool operator==(const DirState&) const = default;
 };
 
+// An environment variable the compile read (rustc's env-dep), by the digest of its value (not the
+// value: env!("API_TOKEN") must not put a secret into the cache). See env_value_digest().
+struct EnvDigest {
+  std::string name;
+  hash::Digest digest;
+  bool operator==(const EnvDigest&) const = default;
+};
+
 struct IncludeSet {
   hash::Digest result_key;
   std::vector<FileDigest> files;
   std::vector<DirState> dirs;
+  std::vector<EnvDigest> env;
   bool operator==(const IncludeSet&) const = default;
 };
 
@@ -56,6 +67,9 @@ struct Manifest {
 std::string encode_manifest(const Manifest& manifest);
 // nullopt on any malformed input (a corrupt manifest is treated as absent).
 std::optional<Manifest> decode_manifest(std::string_view bytes);
+// The digest an EnvDigest records: of "unset" or of the value (unset differs from empty).
+hash::Digest env_value_digest(const char* value);
+
 // Puts `entry` first, removing an older entry with the same result key, capping the size.
 void add_include_set(Manifest& manifest, IncludeSet entry);
 

@@ -30,6 +30,7 @@ Manifest sample() {
   m.entries.push_back(make_set("c", 1, 3));
   m.entries[0].files[0].path = "";  // empty strings survive too
   m.entries[2].files[0].path = std::string("with\0nul", 8);
+  m.entries[2].env = {{"CARGO_PKG_NAME", env_value_digest("p")}, {"UNSET", env_value_digest(nullptr)}};
   return m;
 }
 
@@ -53,9 +54,27 @@ TEST(Manifest, EncodingIsLittleEndianAsDocumented) {
   m.entries.push_back(make_set("x", 1, 0));
   std::string bytes = encode_manifest(m);
   ASSERT_GE(bytes.size(), 8u);
-  EXPECT_EQ(bytes.substr(0, 8), std::string("\2\0\0\0\1\0\0\0", 8));
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\3\0\0\0\1\0\0\0", 8));
   EXPECT_EQ(bytes.substr(8, 16), m.entries[0].result_key.raw());
-  EXPECT_EQ(bytes.size(), 4 + 4 + 16 + 4 + (4 + m.entries[0].files[0].path.size() + 16) + 4);
+  EXPECT_EQ(bytes.size(), 4 + 4 + 16 + 4 + (4 + m.entries[0].files[0].path.size() + 16) + 4 + 4);
+}
+
+TEST(Manifest, FormatTwoWithoutEnvIsStillRead) {
+  Manifest m;
+  m.entries.push_back(make_set("x", 1, 1));
+  std::string bytes = encode_manifest(m);
+  ASSERT_EQ(bytes.substr(bytes.size() - 4), std::string(4, '\0'));  // the empty env list
+  bytes.resize(bytes.size() - 4);
+  bytes[0] = 2;
+  auto decoded = decode_manifest(bytes);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->entries, m.entries);
+}
+
+TEST(Manifest, EnvDigestsTellUnsetFromEmpty) {
+  EXPECT_NE(env_value_digest(nullptr), env_value_digest(""));
+  EXPECT_NE(env_value_digest("a"), env_value_digest("b"));
+  EXPECT_EQ(env_value_digest("a"), env_value_digest("a"));
 }
 
 TEST(Manifest, EveryTruncationIsRejected) {

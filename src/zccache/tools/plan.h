@@ -11,7 +11,7 @@
 
 namespace zccache::tools {
 
-enum class Family : uint8_t { kUnknown, kGcc, kClang };
+enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust };
 
 // Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
 enum class Passthrough : uint8_t {
@@ -39,6 +39,12 @@ enum class Passthrough : uint8_t {
   kDisabled,            // ZCCACHE_DISABLE
   kSharedDiagnostics,   // several misses compiled in one process printed output that cannot be
                         // told apart per source: compiled and delivered, not stored
+  kRustCrateType,       // rustc: a crate type other than lib/rlib/staticlib (bin, dylib, cdylib,
+                        // proc-macro, --test), or none given
+  kRustEmit,            // rustc: an --emit kind other than link/metadata/dep-info
+  kIncremental,         // rustc -C incremental: rustc keeps its own state between runs
+  kRustCrateName,       // rustc without --crate-name: the name (and the outputs') come from the source
+  kNativeLibrary,       // rustc -l static=NAME whose library is not found in the -L directories
   kCount
 };
 

@@ -33,6 +33,11 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "too_new",             // kTooNew
     "disabled",            // kDisabled
     "shared_diagnostics",  // kSharedDiagnostics
+    "rust_crate_type",     // kRustCrateType
+    "rust_emit",           // kRustEmit
+    "incremental",         // kIncremental
+    "rust_crate_name",     // kRustCrateName
+    "native_library",      // kNativeLibrary
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 
