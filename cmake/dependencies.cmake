@@ -19,6 +19,17 @@ target_link_libraries(zccache_xxhash INTERFACE ${XXHASH_LIBRARY})
 # nlohmann-json: JSON for `status --json` (daemon side only).
 find_package(nlohmann_json 3 REQUIRED)
 
+# hiredis and libcurl: the remote tier's Redis and HTTP backends (daemon only, never the client).
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+add_library(zccache_hiredis INTERFACE)
+target_link_libraries(zccache_hiredis INTERFACE PkgConfig::HIREDIS)
+# libcurl's headers only: the daemon loads libcurl.so.4 with dlopen when an HTTP remote is used
+# (src/zccache/remote/curl_api.h says why).
+find_package(CURL REQUIRED)
+add_library(zccache_curl INTERFACE)
+target_include_directories(zccache_curl INTERFACE ${CURL_INCLUDE_DIRS})
+target_link_libraries(zccache_curl INTERFACE ${CMAKE_DL_LIBS})
+
 if(ZCCACHE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -65,6 +65,26 @@ int stop_daemon(const std::vector<std::string>&) {
   return 0;
 }
 
+// The remote tier's part of `status` (the URLs come redacted from the daemon).
+void print_remote_status(const nlohmann::json& remote) {
+  auto n = [](const nlohmann::json& j, const char* key) { return j.value(key, uint64_t{0}); };
+  std::printf("remote uploads  %s, %llu queued, %llu dropped\n",
+              remote.value("read_only", false) ? "off (read-only)" : "on",
+              static_cast<unsigned long long>(n(remote, "queued")),
+              static_cast<unsigned long long>(n(remote, "uploads_dropped")));
+  for (const auto& r : remote.value("servers", nlohmann::json::array())) {
+    std::printf("remote          %s (circuit %s)\n", r.value("url", std::string()).c_str(),
+                r.value("circuit", std::string()).c_str());
+    std::printf("  hits %llu, misses %llu, errors %llu, timeouts %llu, skipped %llu, uploads %llu\n",
+                static_cast<unsigned long long>(n(r, "hits")), static_cast<unsigned long long>(n(r, "misses")),
+                static_cast<unsigned long long>(n(r, "errors")), static_cast<unsigned long long>(n(r, "timeouts")),
+                static_cast<unsigned long long>(n(r, "skipped")), static_cast<unsigned long long>(n(r, "uploads")));
+    std::printf("  %s down, %s up, %llu requests, mean latency %llu us\n", human_bytes(n(r, "bytes_down")).c_str(),
+                human_bytes(n(r, "bytes_up")).c_str(), static_cast<unsigned long long>(n(r, "requests")),
+                static_cast<unsigned long long>(n(r, "mean_latency_us")));
+  }
+}
+
 int show_status(const std::vector<std::string>& args) {
   bool json = args.size() > 1 && args[1] == "--json";
   if (args.size() > 2 || (args.size() == 2 && !json)) {
@@ -101,6 +121,7 @@ int show_status(const std::vector<std::string>& args) {
     std::printf("evictions       %llu\n", status["evictions"].get<unsigned long long>());
   for (auto& [reason, n] : status["passthrough"].items())
     std::printf("passthrough     %-22s %llu\n", reason.c_str(), n.get<unsigned long long>());
+  if (status.contains("remote")) print_remote_status(status["remote"]);
   return 0;
 }
 

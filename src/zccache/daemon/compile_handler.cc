@@ -10,6 +10,7 @@
 
 #include "zccache/base/log.h"
 #include "zccache/base/parallel.h"
+#include "zccache/daemon/basedir.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/recording_file_reader.h"
@@ -92,6 +93,7 @@ PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req,
   } else {
     out.plans.push_back(std::move(plan));
   }
+  out.basedir = basedir_from_env(req.env);
   bool time_macros_ok = compiler.honors_source_date_epoch && find_env(req.env, "SOURCE_DATE_EPOCH") != nullptr;
   out.color_on = !out.plans[0].color_explicit && terminal_wants_color(compiler.family, req.env, req.stderr_is_tty);
   for (const tools::Plan& unit : out.plans) {
@@ -109,7 +111,9 @@ PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req,
       return out;
     }
     KeyInputs in{&compiler, &unit, source->digest, req.cwd, &req.env, out.color_on};
-    out.keys.push_back(request_key(in));
+    bool relocated = relocatable(unit, req.cwd, out.basedir);
+    out.keys.push_back(relocated ? relocated_request_key(in, out.basedir) : request_key(in));
+    out.relocated.push_back(relocated);
     out.source_digests.push_back(source->digest);
   }
   return out;
@@ -157,7 +161,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   };
   if (!multi) {
     std::vector<MemoUnit> memo_units(1);
-    if (try_hit(req, plans[0], keys[0], reply, &memo_units[0])) {
+    if (try_hit(req, plans[0], keys[0], reply, &memo_units[0]) ||
+        try_remote_hit(req, plans[0], keys[0], reply, &memo_units[0])) {
       if (event) event->note_hit(0, false, plans[0], memo_units[0].result);
       memo_units[0].plan = std::move(plans[0]);
       memo_units[0].source_digest = source_digests[0];
@@ -165,7 +170,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
       return nullptr;
     }
     p_.stats.miss();
-    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt});
+    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt, {}});
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
     std::vector<MemoUnit> memo_units(plans.size());
@@ -234,6 +239,9 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     reply.extra_args.emplace_back(gcc ? "-fdiagnostics-color=always" : "-fcolor-diagnostics");
     if (gcc && gcc_terminal_wants_urls(first.args, req.env)) reply.extra_args.emplace_back("-fdiagnostics-urls=always");
   }
+  for (MissUnit& unit : miss->units) {
+    if (planned.relocated[unit.index]) unit.basedir = planned.basedir;
+  }
   miss->request = req;
   miss->compiler = std::move(compiler).value();
   return miss;
@@ -247,7 +255,10 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
   std::vector<protocol::CompileReply> replies(n);
   std::vector<uint8_t> hit(n, 0);
   for_each_parallel(n, [&](size_t i) {
-    hit[i] = try_hit(req, plans[i], keys[i], replies[i], &memo_units[i]) ? 1 : 0;
+    hit[i] = try_hit(req, plans[i], keys[i], replies[i], &memo_units[i]) ||
+                     try_remote_hit(req, plans[i], keys[i], replies[i], &memo_units[i])
+                 ? 1
+                 : 0;
   });
   reply.unit_hit = hit;
   for (size_t i = 0; i < n; ++i) {
@@ -256,7 +267,7 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
     if (hit[i] && event) event->note_hit(static_cast<uint32_t>(i), true, plans[i], memo_units[i].result);
     if (hit[i]) continue;
     p_.stats.miss();
-    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt});
+    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt, {}});
   }
 }
 
@@ -540,29 +551,41 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
     p_.stats.passthrough(built->refused);
     return;
   }
-  if (commit(unit.request_key, std::move(built->set), staged.entry)) record_output(miss, unit);
+  store::IncludeSet set = std::move(built->set);
+  if (!unit.basedir.empty() && !relocate_entry(set, staged.entry, cwd, unit.basedir)) {
+    log::debug("not stored: the output of a relocated compile names " + unit.basedir);
+    return;
+  }
+  set.result_key = result_key(unit.request_key, set.files, set.env);
+  store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
+  if (!commit(unit.request_key, std::move(set), staged.entry)) return;
+  record_output(miss, unit);
+  if (p_.remote) p_.remote->upload(unit.request_key, std::move(uploaded), staged.entry);
 }
 
 bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry) {
   set.result_key = result_key(request_key, set.files, set.env);
-  Status put = p_.index.put(store::Table::kResults, set.result_key.raw(), store::encode_result(entry));
+  const hash::Digest key = set.result_key;
+  // Result and manifest in one transaction: one commit (one fsync) instead of two, which a
+  // remote hit pays before it can deliver.
+  Status put;
+  {
+    std::lock_guard lock(manifest_mutex_);
+    store::Manifest manifest;
+    auto old = p_.index.get(store::Table::kManifests, request_key.raw());
+    if (old.ok() && old->has_value()) {
+      if (auto decoded = store::decode_manifest(**old)) manifest = std::move(*decoded);
+    }
+    store::add_include_set(manifest, std::move(set));
+    put = p_.index.write_batch({{store::Table::kResults, std::string(key.raw()), store::encode_result(entry)},
+                                {store::Table::kManifests, std::string(request_key.raw()), store::encode_manifest(manifest)}});
+  }
   if (!put.ok()) {
     p_.stats.error();
     return false;
   }
   for (const auto& out : entry.outputs) p_.artifacts.unpin(out.blob);  // the index names them now
-  p_.usage.stored(set.result_key);
-  std::lock_guard lock(manifest_mutex_);
-  store::Manifest manifest;
-  auto old = p_.index.get(store::Table::kManifests, request_key.raw());
-  if (old.ok() && old->has_value()) {
-    if (auto decoded = store::decode_manifest(**old)) manifest = std::move(*decoded);
-  }
-  store::add_include_set(manifest, std::move(set));
-  if (!p_.index.put(store::Table::kManifests, request_key.raw(), store::encode_manifest(manifest)).ok()) {
-    p_.stats.error();
-    return false;
-  }
+  p_.usage.stored(key);
   p_.stats.stored();
   return true;
 }

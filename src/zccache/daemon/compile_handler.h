@@ -18,6 +18,7 @@
 
 #include "zccache/daemon/compile_event.h"
 #include "zccache/daemon/compiler_registry.h"
+#include "zccache/daemon/remote_tier.h"
 #include "zccache/daemon/request_memo.h"
 #include "zccache/daemon/stats.h"
 #include "zccache/fscache/directory_cache.h"
@@ -50,6 +51,7 @@ struct MissUnit {
   uint32_t index = 0;  // in the request's sources
   bool compiled = false;  // a StoreRequest covered it
   std::optional<StagedResult> staged;
+  std::string basedir;  // set when the key was relocated (basedir.h)
 };
 
 // The rustc part of a miss (rust_compile.cc); its one MissUnit carries the request key, the
@@ -94,6 +96,7 @@ struct CacheParts {
   std::string tmp_dir;  // <cache>/tmp: injected depfiles
   watcher::Watcher* watcher = nullptr;  // optional: drained before every use of the caches
   store::UsageTracker& usage;           // last use of results; leases held while delivering
+  RemoteTier* remote = nullptr;         // optional: the shared remote caches (remote_tier.h)
 };
 
 // A request parsed and keyed: what begin() and explain() both start from.
@@ -109,6 +112,8 @@ struct PlannedRequest {
   bool color_on = false;
   std::vector<store::FileDigest> response_files;  // every @file read, with its digest
   bool response_files_complete = true;            // false when one could not be read
+  std::string basedir;                            // ZCCACHE_BASEDIR of the request (basedir.h)
+  std::vector<uint8_t> relocated;                 // per source: its key was relocated
 };
 
 class CompileHandler {
@@ -177,6 +182,10 @@ class CompileHandler {
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoUnit* memo);
+  // After a local miss: fetches the entry from the remotes, indexes it locally, and delivers it
+  // through try_hit (remote_lookup.cc). False when no remote is configured or none could serve it.
+  bool try_remote_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
+                      protocol::CompileReply& reply, MemoUnit* memo);
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
   bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
                     const hash::Digest& memo_key, protocol::CompileReply& reply, CompileEvent* event);

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zccache/remote/remote_spec.h"
+
 namespace zccache::daemon {
 namespace {
 
@@ -98,7 +100,11 @@ std::vector<std::pair<std::string, std::string>> env_differences(const std::vect
     std::string value = entry.substr(eq + 1);
     auto it = daemon_env.find(name);
     if (it != daemon_env.end() && it->second == value) continue;
-    if (looks_secret(name)) value = kRedacted;
+    if (looks_secret(name)) {
+      value = kRedacted;
+    } else {
+      value = remote::redact_urls(value);  // ZCCACHE_REMOTE=redis://:password@host, http_proxy, ...
+    }
     diff.emplace_back(std::move(name), std::move(value));
   }
   return diff;

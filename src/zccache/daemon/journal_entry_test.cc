@@ -72,6 +72,12 @@ TEST(JournalEntry, RedactsSecretLookingNames) {
   EXPECT_EQ(diff[2].second, "<redacted>");
 }
 
+TEST(JournalEntry, RedactsCredentialsInUrls) {
+  auto diff = env_differences({"ZCCACHE_REMOTE=redis://:hunter2@h:6379/0 http://u:pw@c/x/"}, {});
+  ASSERT_EQ(diff.size(), 1u);
+  EXPECT_EQ(diff[0].second, "redis://***@h:6379/0 http://***@c/x/");
+}
+
 TEST(JournalEntry, EnvListsOnlyWhatDiffersFromTheDaemon) {
   EnvMap daemon_env{{"PATH", "/usr/bin"}, {"HOME", "/root"}};
   auto diff = env_differences({"PATH=/usr/bin", "HOME=/home/x", "NEW=1", "NOEQUALS"}, daemon_env);

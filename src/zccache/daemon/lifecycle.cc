@@ -16,11 +16,13 @@
 
 #include "zccache/base/log.h"
 #include "zccache/base/version.h"
+#include "zccache/config/remote_settings.h"
 #include "zccache/config/size.h"
 #include "zccache/daemon/activity.h"
 #include "zccache/daemon/maintenance.h"
 #include "zccache/daemon/server.h"
 #include "zccache/os/file_info.h"
+#include "zccache/remote/open_remotes.h"
 #include "zccache/store/artifact_store.h"
 #include "zccache/store/index.h"
 #include "zccache/store/usage_tracker.h"
@@ -69,6 +71,30 @@ uint64_t journal_max_bytes_from_env() {
     return kDefault;
   }
   return *parsed;
+}
+
+// The remote tier of ZCCACHE_REMOTE or the config file's `remote`, or nullptr for none. A
+// malformed setting is logged (with credentials redacted) and leaves the daemon without a remote:
+// the local cache works as before, and no build fails over it.
+std::unique_ptr<RemoteTier> remote_tier_from_settings(const std::string& cache_dir, store::ArtifactStore& artifacts) {
+  auto settings = config::load_remote_settings(cache_dir, std::getenv(config::kRemoteEnv),
+                                               std::getenv(config::kRemoteOnlyReadEnv));
+  if (!settings.ok()) {
+    log::error("daemon: " + remote::redact_urls(settings.error().message));
+    return nullptr;
+  }
+  remote::EnvCredentials credentials;
+  if (const char* v = std::getenv("ZCCACHE_REMOTE_USERNAME")) credentials.username = v;
+  if (const char* v = std::getenv("ZCCACHE_REMOTE_PASSWORD")) credentials.password = v;
+  auto specs = remote::parse_remotes(settings->urls, credentials);
+  if (!specs.ok()) {
+    log::error("daemon: " + specs.error().message);
+    return nullptr;
+  }
+  if (specs->empty()) return nullptr;
+  auto tier = std::make_unique<RemoteTier>(remote::open_remotes(*specs), artifacts, settings->read_only);
+  tier->start();
+  return tier;
 }
 
 int fail(const std::string& msg) {
@@ -165,7 +191,9 @@ int run_daemon(int argc, char** argv) {
   if (const char* v = std::getenv("ZCCACHE_MAX_SIZE"); v && *v) env_max_size = v;
   Maintenance maintenance(cache_dir, env_max_size, **index, artifacts, usage, stats);
   maintenance.start();
-  CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get(), usage};
+  std::unique_ptr<RemoteTier> remote = remote_tier_from_settings(cache_dir, artifacts);
+  CacheParts parts{files,    listings, compilers, **index, artifacts, stats, cache_dir + "/tmp",
+                   watch.get(), usage,  remote.get()};
   JournalWriter journal(std::make_unique<AppendFile>(cache_dir + "/logs/compile_journal.jsonl",
                                                      journal_max_bytes_from_env(), kJournalFilesKept, 0600),
                         env_map(environ));
@@ -178,6 +206,7 @@ int run_daemon(int argc, char** argv) {
     server.stop();
   });
   server.run();
+  if (remote) remote->stop();  // uploads what is queued, for a few seconds at most
   maintenance.stop();  // flushes the last-use times
   journal.stop();      // writes every queued line
   ::unlink(endpoint.socket_path.c_str());

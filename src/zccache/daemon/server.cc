@@ -195,6 +195,7 @@ std::string Server::status_json() {
   j["watched_dirs"] = parts_.watcher ? parts_.watcher->watched_count() : 0;
   j["open_sessions"] = activity_.open_sessions();
   j["journal_dropped"] = activity_.journal_dropped();
+  if (parts_.remote) j["remote"] = parts_.remote->status_json();
   return j.dump();
 }
 
