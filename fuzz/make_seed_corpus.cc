@@ -40,6 +40,23 @@ std::vector<std::pair<std::string, Message>> seeds() {
   store.start_time_ns = 1700000000000000000;
   store.duration_ns = 123456789;
 
+  FingerprintRequest fingerprint;
+  fingerprint.client_version = "0.2.0";
+  fingerprint.root = "/home/user/project/proto";
+  fingerprint.includes = {"**/*.proto"};
+  fingerprint.excludes = {"build/**"};
+  fingerprint.skip_file = ".fp/state";
+  fingerprint.skip_temp_prefix = ".fp/.state.tmp.";
+
+  FingerprintReply files;
+  files.paths = {"a.proto", "sub/b.proto"};
+  files.sizes = {12, 4096};
+  files.mtimes_ns = {1700000000000000000, 1700000000123456789};
+  files.ctimes_ns = {1700000000000000001, 1700000000123456790};
+  files.inodes = {42, 43};
+  files.known = {1, 0};
+  files.digests = std::string(16, '\x5a') + std::string(16, '\0');
+
   return {
       {"compile_request", request},
       {"compile_request_empty", CompileRequest{}},
@@ -51,6 +68,8 @@ std::vector<std::pair<std::string, Message>> seeds() {
       {"command_request_session", CommandRequest{Command::kSessionStart, "0.1.0", {{"stats", "log=/tmp/s.log"}}}},
       {"command_reply", CommandReply{R"({"hits":3,"misses":1})"}},
       {"error_reply", ErrorReply{"unsupported protocol version"}},
+      {"fingerprint_request", fingerprint},
+      {"fingerprint_reply", files},
   };
 }
 

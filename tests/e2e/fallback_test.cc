@@ -113,12 +113,9 @@ TEST_P(Fallback, StoppedDaemonTimesOutAndTheCompilerRunsAlone) {
   sb().write("a.c", kHelloC);
   sb().write("b.c", "int b(void) { return 2; }\n");
   expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
-  std::optional<pid_t> pid = sb().status_pid();
+  std::optional<pid_t> pid = sb().freeze_daemon();
   ASSERT_TRUE(pid);
-  ASSERT_EQ(::kill(*pid, SIGSTOP), 0);
-  RunOptions quick;
-  quick.env["ZCCACHE_TIMEOUT"] = "1";
-  quick.timeout = std::chrono::seconds(60);  // far above the bound: a hang shows as a timeout
+  RunOptions quick = impatient_options();
   CompileResult single = compile_both({"-c", "b.c", "-o", "b.o"}, {"b.o"}, quick, {}, "stopped daemon");
   EXPECT_EQ(single.run.exit_code, 0);
   compile_both({"-c", "a.c", "b.c"}, {"a.o", "b.o"}, quick, {}, "stopped daemon, two sources");

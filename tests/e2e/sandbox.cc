@@ -415,6 +415,19 @@ int Sandbox::kill_daemons() {
   return killed;
 }
 
+std::optional<pid_t> Sandbox::freeze_daemon() {
+  std::optional<pid_t> pid = status_pid();
+  if (!pid || ::kill(*pid, SIGSTOP) != 0) return std::nullopt;
+  return pid;
+}
+
+RunOptions impatient_options() {
+  RunOptions quick;
+  quick.env["ZCCACHE_TIMEOUT"] = "1";
+  quick.timeout = std::chrono::seconds(60);
+  return quick;
+}
+
 ::testing::AssertionResult same_bytes(const std::string& what, const FileBytes& expected, const FileBytes& actual) {
   if (!expected && !actual) return ::testing::AssertionSuccess();
   if (!expected)

@@ -128,6 +128,9 @@ class Sandbox {
   std::optional<pid_t> status_pid();
   // SIGKILLs the daemons of this sandbox and waits until they are gone; returns how many it killed.
   int kill_daemons();
+  // SIGSTOPs the daemon (alive, socket open, never replies); its pid, for SIGCONT, or nullopt when
+  // none runs or it could not be stopped.
+  std::optional<pid_t> freeze_daemon();
 
  private:
   std::vector<std::string> env_for(const RunOptions& opts) const;
@@ -142,6 +145,10 @@ class Sandbox {
   std::mutex write_mutex_;
   std::chrono::steady_clock::time_point last_write_{};
 };
+
+// Options for a run against a frozen daemon: the client gives up after ZCCACHE_TIMEOUT=1 s, far
+// below the run's own timeout, so a hang shows as a timeout.
+RunOptions impatient_options();
 
 // True when pid names a live process that is not a zombie.
 bool process_alive(pid_t pid);

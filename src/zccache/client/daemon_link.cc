@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -86,6 +87,16 @@ Result<UniqueFd> connect_or_start(const transport::Endpoint& endpoint) {
     std::this_thread::sleep_for(kPollInterval);
   }
   return make_error(ErrorCode::kTimeout, "the daemon did not start (see " + endpoint.cache_dir + "/logs/daemon.log)");
+}
+
+std::chrono::milliseconds reply_timeout() {
+  const char* v = std::getenv("ZCCACHE_TIMEOUT");
+  if (v && *v) {
+    char* end = nullptr;
+    double s = std::strtod(v, &end);
+    if (end && *end == '\0' && s > 0) return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+  }
+  return std::chrono::seconds(10);
 }
 
 bool wait_for_daemon_exit(const transport::Endpoint& endpoint, std::chrono::milliseconds timeout) {

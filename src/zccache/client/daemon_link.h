@@ -17,5 +17,8 @@ Result<UniqueFd> connect_or_start(const transport::Endpoint& endpoint);
 Result<UniqueFd> connect_existing(const transport::Endpoint& endpoint);
 // Waits until no daemon holds the instance lock (after a stop), up to `timeout`.
 bool wait_for_daemon_exit(const transport::Endpoint& endpoint, std::chrono::milliseconds timeout);
+// How long to wait for the daemon's reply before treating it as broken and working without it:
+// ZCCACHE_TIMEOUT seconds, default 10 (a lookup may hash many headers and probe a new compiler).
+std::chrono::milliseconds reply_timeout();
 
 }  // namespace zccache::client

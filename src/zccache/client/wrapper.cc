@@ -25,18 +25,6 @@ namespace {
 
 using transport::Clock;
 
-// A lookup may hash many headers and probe a new compiler once; a daemon that takes longer than
-// this (ZCCACHE_TIMEOUT seconds, default 10) is treated as broken and the compiler runs uncached.
-std::chrono::milliseconds reply_timeout() {
-  const char* v = std::getenv("ZCCACHE_TIMEOUT");
-  if (v && *v) {
-    char* end = nullptr;
-    double s = std::strtod(v, &end);
-    if (end && *end == '\0' && s > 0) return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
-  }
-  return std::chrono::seconds(10);
-}
-
 void write_all(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {

@@ -38,6 +38,7 @@ Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& main
       maintenance_(maintenance),
       activity_(activity),
       handler_(parts),
+      fingerprints_(parts.files, parts.listings, parts.watcher),
       listen_fd_(std::move(listen_fd)),
       idle_timeout_(idle_timeout) {
   started_ns_ = os::now_realtime_ns();
@@ -127,6 +128,13 @@ void Server::serve(UniqueFd conn) {
   if (auto* ex = std::get_if<protocol::ExplainRequest>(&*msg)) {
     protocol::CommandReply reply{handler_.explain(*ex)};
     (void)transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout);
+    return;
+  }
+  if (auto* fp = std::get_if<protocol::FingerprintRequest>(&*msg)) {
+    FingerprintAnswer answer = fingerprints_.answer(*fp);
+    (void)transport::send_message(conn.get(), answer.reply, Clock::now() + kReplyTimeout);
+    conn.reset();  // zccache-fp goes on; what it did not know is hashed for its next check
+    fingerprints_.warm(answer.to_hash, stopping_);
     return;
   }
   if (auto* cmd = std::get_if<protocol::CommandRequest>(&*msg)) {

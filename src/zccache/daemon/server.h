@@ -17,6 +17,7 @@
 #include "zccache/base/unique_fd.h"
 #include "zccache/daemon/activity.h"
 #include "zccache/daemon/compile_handler.h"
+#include "zccache/daemon/fingerprint_handler.h"
 #include "zccache/daemon/maintenance.h"
 #include "zccache/protocol/messages.h"
 #include "zccache/transport/endpoint.h"
@@ -46,6 +47,7 @@ class Server {
   Maintenance& maintenance_;
   Activity& activity_;
   CompileHandler handler_;
+  FingerprintHandler fingerprints_;  // zccache-fp's requests
   UniqueFd listen_fd_;
   std::chrono::seconds idle_timeout_;
   std::atomic<bool> stopping_{false};

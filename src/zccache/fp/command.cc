@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "zccache/fp/daemon_scan.h"
 #include "zccache/fp/file_set.h"
 #include "zccache/fp/fingerprint.h"
 #include "zccache/fp/fp_state.h"
@@ -20,7 +21,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: zccache-fp --cache-file F check|mark-success|mark-failure [--root DIR] [--include GLOB]... "
-    "[--exclude GLOB]... [--verbose]";
+    "[--exclude GLOB]... [--no-daemon] [--verbose]";
 
 struct Options {
   std::string cache_file;
@@ -29,6 +30,7 @@ struct Options {
   std::vector<std::string> includes;
   std::vector<std::string> excludes;
   bool verbose = false;
+  bool no_daemon = false;
 };
 
 // Exit code 2 with one line.
@@ -67,6 +69,8 @@ std::string parse(int argc, char** argv, Options& o) {
       err = take(o.excludes.emplace_back());
     } else if (a == "--verbose") {
       o.verbose = true;
+    } else if (a == "--no-daemon") {
+      o.no_daemon = true;
     } else if (a == "check" || a == "mark-success" || a == "mark-failure") {
       if (!o.command.empty()) return "more than one command: " + o.command + " and " + std::string(a);
       o.command = a;
@@ -97,6 +101,38 @@ std::string cache_file_below(const std::string& root, const std::string& cache_f
   std::string full = (*real_dir == "/" ? "" : *real_dir) + "/" + name;
   if (full.size() <= root.size() + 1 || full.compare(0, root.size(), root) != 0 || full[root.size()] != '/') return {};
   return full.substr(root.size() + 1);
+}
+
+// Brings `records` (those of the last scan of spec.root, or none) up to date: from the running
+// daemon when there is one (daemon_scan.h), else by a local walk. Returns whether they changed.
+// `without_daemon`: why not the daemon (empty when it answered), for --verbose and ZCCACHE_DEBUG.
+Result<bool> refresh(const FileSetSpec& spec, std::vector<FileRecord>& records, bool no_daemon, ScanStats& stats,
+                     std::string& without_daemon) {
+  const int64_t start = os::now_realtime_ns();
+  std::optional<std::vector<ScannedFile>> scanned;
+  const char* env = std::getenv("ZCCACHE_FP_NO_DAEMON");
+  if (no_daemon) {
+    without_daemon = "--no-daemon";
+  } else if (env && *env && std::string_view(env) != "0") {
+    without_daemon = "ZCCACHE_FP_NO_DAEMON is set";
+  } else if (auto answer = scan_with_daemon(spec, records); !answer.ok()) {
+    without_daemon = answer.error().message;
+  } else if (answer->unchanged) {
+    stats.files = stats.supplied = records.size();
+    return false;
+  } else {
+    scanned = std::move(answer->files);
+  }
+  if (!scanned) {
+    auto walked = scan_files(spec);
+    if (!walked.ok()) return walked.error();
+    scanned = std::move(walked).value();
+  }
+  auto now = fingerprint(spec.root, *scanned, records, start, &stats);
+  if (!now.ok()) return now.error();
+  bool changed = *now != records;
+  records = std::move(now).value();
+  return changed;
 }
 
 Status save(const std::string& path, const FpState& state) {
@@ -147,26 +183,29 @@ int run_fp(int argc, char** argv) {
     spec.skip_temp_prefix = dir + "." + name + ".tmp.";  // os::AtomicFile's temporaries
   }
 
-  int64_t start = os::now_realtime_ns();
-  auto scanned = scan_files(spec);
-  if (!scanned.ok()) return fail(scanned.error().message);
-  static const std::vector<FileRecord> kNone;
-  const std::vector<FileRecord>& previous = state && state->root == *root ? state->files : kNone;
+  FpState next = state ? std::move(*state) : FpState{};
+  bool stat_cache_changed = next.root != *root;
+  if (stat_cache_changed) {
+    next.root = *root;
+    next.files.clear();  // records of another root vouch for nothing here
+  }
   ScanStats stats;
-  auto records = fingerprint(*root, *scanned, previous, start, &stats);
-  if (!records.ok()) return fail(records.error().message);
-  if (o.verbose) {
-    std::fprintf(stderr, "zccache-fp: %llu files, %llu hashed\n", static_cast<unsigned long long>(stats.files),
-                 static_cast<unsigned long long>(stats.hashed));
+  std::string without_daemon;
+  auto refreshed = refresh(spec, next.files, o.no_daemon, stats, without_daemon);
+  if (!refreshed.ok()) return fail(refreshed.error().message);
+  stat_cache_changed = stat_cache_changed || *refreshed;
+  if (o.verbose || std::getenv("ZCCACHE_DEBUG")) {
+    std::string mode = without_daemon.empty() ? ", " + std::to_string(stats.supplied) + " digests from the daemon"
+                                              : " (no daemon: " + without_daemon + ")";
+    std::fprintf(stderr, "zccache-fp: %llu files, %llu hashed%s\n", static_cast<unsigned long long>(stats.files),
+                 static_cast<unsigned long long>(stats.hashed), mode.c_str());
   }
   std::string spec_id = spec_string(*root, o.includes, o.excludes);
 
   if (o.command == "mark-success") {
-    FpState next;
-    next.root = *root;
-    next.files = std::move(records).value();
     next.has_success = true;
     next.success_spec = spec_id;
+    next.success.clear();
     next.success.reserve(next.files.size());
     for (const auto& f : next.files) next.success.push_back({f.path, f.digest});
     if (Status s = save(o.cache_file, next); !s.ok()) return fail(s.error().message);
@@ -174,10 +213,6 @@ int run_fp(int argc, char** argv) {
   }
 
   // check: remember what was hashed (best effort: the answer does not depend on it).
-  FpState next = state.value_or(FpState{});
-  bool stat_cache_changed = next.root != *root || next.files != *records;
-  next.root = *root;
-  next.files = std::move(records).value();
   if (stat_cache_changed) (void)save(o.cache_file, next);
 
   if (!next.has_success) {

@@ -32,7 +32,7 @@ os::FileInfo info_of(const struct stat& st) {
 
 class Walker {
  public:
-  Walker(const FileSetSpec& spec, std::vector<ScannedFile>& out) : spec_(spec), out_(out) {}
+  Walker(const FileSetSpec& spec, std::vector<ScannedFile>& out) : spec_(spec), select_(spec), out_(out) {}
 
   // `fd` is the open directory `rel` ("" for the root); `included` when an include covers it all.
   Status walk(int fd, const std::string& rel, bool included) {
@@ -51,61 +51,56 @@ class Walker {
       bool symlink = S_ISLNK(st.st_mode);
       if (symlink && ::fstatat(::dirfd(dir.get()), e->d_name, &st, 0) != 0) continue;  // dangling
       if (S_ISDIR(st.st_mode)) {
-        if (symlink || excluded_all(path)) continue;
-        bool all = included || included_all(path);
-        if (!all && !may_include_below(path)) continue;
+        if (symlink) continue;
+        std::optional<bool> all = select_.enter_dir(path, included);
+        if (!all) continue;
         int sub = ::openat(::dirfd(dir.get()), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (sub < 0) {
           if (errno == ENOENT) continue;
           return posix_error("open", spec_.root + "/" + path);
         }
-        ZCCACHE_TRY(walk(sub, path, all));
+        ZCCACHE_TRY(walk(sub, path, *all));
       } else if (S_ISREG(st.st_mode)) {
-        if (skipped(path) || excluded(path)) continue;
-        if (!included && !include_matches(path)) continue;
-        out_.push_back({std::move(path), info_of(st)});
+        if (select_.takes_file(path, included)) out_.push_back({std::move(path), info_of(st), std::nullopt});
       }
     }
     return {};
   }
 
  private:
-  bool skipped(const std::string& path) const {
-    if (!spec_.skip_file.empty() && path == spec_.skip_file) return true;
-    return !spec_.skip_temp_prefix.empty() && path.rfind(spec_.skip_temp_prefix, 0) == 0;
-  }
-  bool excluded(const std::string& path) const {
-    return std::any_of(spec_.excludes.begin(), spec_.excludes.end(), [&](const Glob& g) { return g.matches(path); });
-  }
-  bool excluded_all(const std::string& dir) const {
-    return std::any_of(spec_.excludes.begin(), spec_.excludes.end(),
-                       [&](const Glob& g) { return g.matches_all_below(dir); });
-  }
-  bool include_matches(const std::string& path) const {
-    return spec_.includes.empty() ||
-           std::any_of(spec_.includes.begin(), spec_.includes.end(), [&](const Glob& g) { return g.matches(path); });
-  }
-  bool included_all(const std::string& dir) const {
-    return spec_.includes.empty() || std::any_of(spec_.includes.begin(), spec_.includes.end(),
-                                                 [&](const Glob& g) { return g.matches_all_below(dir); });
-  }
-  bool may_include_below(const std::string& dir) const {
-    return std::any_of(spec_.includes.begin(), spec_.includes.end(),
-                       [&](const Glob& g) { return g.may_match_below(dir); });
-  }
-
   const FileSetSpec& spec_;
+  FileSelection select_;
   std::vector<ScannedFile>& out_;
 };
 
 }  // namespace
+
+bool FileSelection::matches(const std::vector<Glob>& globs, const std::string& path) const {
+  return std::any_of(globs.begin(), globs.end(), [&](const Glob& g) { return g.matches(path); });
+}
+
+std::optional<bool> FileSelection::enter_dir(const std::string& path, bool included) const {
+  auto covers = [&](const Glob& g) { return g.matches_all_below(path); };
+  if (std::any_of(spec_.excludes.begin(), spec_.excludes.end(), covers)) return std::nullopt;
+  if (included || std::any_of(spec_.includes.begin(), spec_.includes.end(), covers)) return true;
+  auto may = [&](const Glob& g) { return g.may_match_below(path); };
+  if (!std::any_of(spec_.includes.begin(), spec_.includes.end(), may)) return std::nullopt;
+  return false;
+}
+
+bool FileSelection::takes_file(const std::string& path, bool included) const {
+  if (!spec_.skip_file.empty() && path == spec_.skip_file) return false;
+  if (!spec_.skip_temp_prefix.empty() && path.rfind(spec_.skip_temp_prefix, 0) == 0) return false;
+  if (matches(spec_.excludes, path)) return false;
+  return included || matches(spec_.includes, path);
+}
 
 Result<std::vector<ScannedFile>> scan_files(const FileSetSpec& spec) {
   int fd = ::open(spec.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return posix_error("open root", spec.root);
   std::vector<ScannedFile> files;
   Walker walker(spec, files);
-  ZCCACHE_TRY(walker.walk(fd, "", spec.includes.empty()));
+  ZCCACHE_TRY(walker.walk(fd, "", FileSelection(spec).root_included()));
   std::sort(files.begin(), files.end(), [](const ScannedFile& a, const ScannedFile& b) { return a.path < b.path; });
   return files;
 }

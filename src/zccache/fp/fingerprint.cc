@@ -50,9 +50,14 @@ Result<std::vector<FileRecord>> fingerprint(const std::string& root, const std::
     while (prev != previous.end() && prev->path < file.path) ++prev;
     const os::FileInfo& st = file.info;
     FileRecord rec{file.path, st.size, st.mtime_ns, st.ctime_ns, st.ino, {}, false};
+    const bool settled = std::max(st.mtime_ns, st.ctime_ns) < scan_start_ns - kRacyWindowNs;
     ++local.files;
-    if (prev != previous.end() && prev->path == file.path && prev->trusted && prev->size == st.size &&
-        prev->mtime_ns == st.mtime_ns && prev->ctime_ns == st.ctime_ns && prev->inode == st.ino) {
+    if (file.digest) {
+      ++local.supplied;
+      rec.digest = *file.digest;
+      rec.trusted = settled;
+    } else if (prev != previous.end() && prev->path == file.path && prev->trusted && prev->size == st.size &&
+               prev->mtime_ns == st.mtime_ns && prev->ctime_ns == st.ctime_ns && prev->inode == st.ino) {
       rec.digest = prev->digest;
       rec.trusted = true;
     } else {
@@ -61,12 +66,31 @@ Result<std::vector<FileRecord>> fingerprint(const std::string& root, const std::
       if (!digest->has_value()) continue;  // deleted since the walk saw it
       ++local.hashed;
       rec.digest = **digest;
-      rec.trusted = std::max(st.mtime_ns, st.ctime_ns) < scan_start_ns - kRacyWindowNs;
+      rec.trusted = settled;
     }
     out.push_back(std::move(rec));
   }
   if (stats) *stats = local;
   return out;
+}
+
+void RecordsDigest::add(std::string_view path, uint64_t size, int64_t mtime_ns, int64_t ctime_ns, uint64_t inode,
+                        const hash::Digest& digest) {
+  // Native byte order: both ends run on this host, of the same version (the daemon checks), and
+  // the digest is never stored.
+  const uint64_t fixed[5] = {path.size(), size, static_cast<uint64_t>(mtime_ns), static_cast<uint64_t>(ctime_ns),
+                             inode};
+  bytes_.append(reinterpret_cast<const char*>(fixed), sizeof(fixed));
+  bytes_.append(path);
+  bytes_.append(digest.raw());
+}
+
+hash::Digest RecordsDigest::finish() const { return hash::hash_bytes(bytes_); }
+
+hash::Digest records_digest(const std::vector<FileRecord>& records) {
+  RecordsDigest d(records.size());
+  for (const auto& r : records) d.add(r.path, r.size, r.mtime_ns, r.ctime_ns, r.inode, r.digest);
+  return d.finish();
 }
 
 std::vector<Change> diff(const std::vector<SuccessFile>& before, const std::vector<FileRecord>& now) {

@@ -46,6 +46,7 @@ std::shared_ptr<const DirectoryCache::Listing> DirectoryCache::listing(const std
       fresh->symlinks.emplace(name);
     } else {
       fresh->names.emplace(name);
+      if (e->d_type == DT_DIR) fresh->dirs.emplace(name);
     }
   }
   ::closedir(d);

@@ -38,7 +38,9 @@ class DirectoryCache {
   struct Listing {
     os::FileInfo info;
     std::unordered_set<std::string> names;     // entries that are not symlinks
-    std::unordered_set<std::string> symlinks;  // resolved by stat on every question
+    std::unordered_set<std::string> dirs;      // those of `names` that are directories
+    std::unordered_set<std::string> symlinks;  // resolved by stat on every question (and entries of
+                                               // a file system that does not tell the type)
   };
 
   // True when `path` (absolute) names an existing file or directory (symlinks followed).

@@ -1,6 +1,7 @@
 #include "zccache/fscache/metadata_cache.h"
 
 #include <cstring>
+#include <limits>
 
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
@@ -48,12 +49,19 @@ FileFacts scan_content(std::string_view content) {
 }
 
 Result<FileFacts> MetadataCache::facts(const std::string& path) {
+  auto found = lookup(path, std::numeric_limits<uint64_t>::max());
+  if (!found.ok()) return found.error();
+  return std::move(*found->facts);
+}
+
+Result<MetadataCache::Lookup> MetadataCache::lookup(const std::string& path, std::optional<uint64_t> max_read_bytes) {
   std::string dir(os::dirname_of(path));
   if (watcher_) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(path);
+    // No event in the directory since before we looked: no stat needed.
     if (it != entries_.end() && it->second.generation && watcher_->generation(dir) == it->second.generation)
-      return it->second.facts;  // no event in the directory since before we looked: no stat needed
+      return Lookup{it->second.info, it->second.facts, true};
   }
   // Watch before the stat: a change after this point renews the generation we record.
   std::optional<uint64_t> generation = watcher_ ? watcher_->watch(dir) : std::nullopt;
@@ -70,9 +78,10 @@ Result<FileFacts> MetadataCache::facts(const std::string& path) {
     auto it = entries_.find(path);
     if (it != entries_.end() && it->second.signature_proves && it->second.info == *info) {
       it->second.generation = watchable ? generation : std::nullopt;
-      return it->second.facts;
+      return Lookup{*info, it->second.facts, watchable};
     }
   }
+  if (!max_read_bytes || info->size > *max_read_bytes) return Lookup{*info, std::nullopt, false};
   // Hash outside the lock: other lookups proceed meanwhile.
   auto content = os::read_file(path);
   if (!content.ok()) return content.error();
@@ -91,7 +100,7 @@ Result<FileFacts> MetadataCache::facts(const std::string& path) {
   } else {
     entries_.erase(path);
   }
-  return facts;
+  return Lookup{*info, std::move(facts), watchable};
 }
 
 void MetadataCache::clear() {

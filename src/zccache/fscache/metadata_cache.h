@@ -51,6 +51,19 @@ class MetadataCache {
   // Facts for `path` (absolute). kNotFound when it does not exist; kIo when it is not a readable
   // regular file.
   Result<FileFacts> facts(const std::string& path);
+
+  struct Lookup {
+    os::FileInfo info;               // the stat signature the facts belong to
+    std::optional<FileFacts> facts;  // empty only when the caller did not let us read the file
+    // The facts stay valid, without a stat, while the file's directory keeps its watch generation
+    // (false for symlinks, hardlinked files, unwatched directories and unknown facts).
+    bool watched = false;
+  };
+  // facts() with the signature they were taken under. A file that no entry vouches for (watched
+  // and unchanged, or the same signature hashed outside the racy window) is read only when its
+  // size is at most `max_read_bytes` (nullopt: never); else `facts` is empty and `info` is its
+  // current signature. Errors as facts().
+  Result<Lookup> lookup(const std::string& path, std::optional<uint64_t> max_read_bytes);
   // Drops every entry.
   void clear();
   size_t size() const;

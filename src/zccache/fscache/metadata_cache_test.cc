@@ -87,6 +87,31 @@ TEST_F(MetadataCacheTest, RestoredMtimeStillDetected) {
   EXPECT_EQ(f->digest, hash::hash_bytes("int c;"));
 }
 
+TEST_F(MetadataCacheTest, LookupWithoutReadingGivesTheSignatureOnly) {
+  std::string path = write("a.h", "int a;");
+  age(path);
+  MetadataCache cache;
+  auto first = cache.lookup(path, std::nullopt);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->facts) << "an unknown file is not read";
+  EXPECT_EQ(cache.hashed_bytes_for_testing(), 0u);
+  auto st = os::stat_path(path);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(first->info, *st);
+  ASSERT_TRUE(cache.facts(path).ok());
+  auto second = cache.lookup(path, std::nullopt);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(second->facts);
+  EXPECT_EQ(second->facts->digest, hash::hash_bytes("int a;"));
+  EXPECT_EQ(second->info, *st);
+  { std::ofstream(path) << "int b;"; }
+  auto third = cache.lookup(path, std::nullopt);
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->facts) << "a changed signature is not vouched for";
+  EXPECT_FALSE(cache.lookup(path, 5)->facts) << "larger than the limit: not read";
+  EXPECT_EQ(cache.lookup(path, 6)->facts->digest, hash::hash_bytes("int b;"));
+}
+
 TEST_F(MetadataCacheTest, MissingFileIsNotFound) {
   MetadataCache cache;
   auto f = cache.facts(dir_ + "/nope.h");

@@ -102,6 +102,69 @@ void for_each_field(M& m, F& f) {
   f(m.stderr_is_tty);
 }
 
+template <typename M, typename F>
+  requires MessageOf<M, FingerprintRequest>
+void for_each_field(M& m, F& f) {
+  f(m.client_version);
+  f(m.root);
+  f(m.includes);
+  f(m.excludes);
+  f(m.skip_file);
+  f(m.skip_temp_prefix);
+  f(m.hash_unknown);
+  f(m.known_records);
+}
+
+template <typename M, typename F>
+  requires MessageOf<M, FingerprintReply>
+void for_each_field(M& m, F& f) {
+  f(m.unchanged);
+  f(m.paths);
+  f(m.sizes);
+  f(m.mtimes_ns);
+  f(m.ctimes_ns);
+  f(m.inodes);
+  f(m.known);
+  f(m.digests);
+}
+
+// ---- Invariants beyond the field layout -----------------------------------------------------
+// Checked after a payload decoded field by field; a message that breaks one is malformed.
+
+template <typename M>
+Status check_invariants(const M&) {
+  return {};
+}
+
+Status check_invariants(const FingerprintRequest& m) {
+  if (!m.known_records.empty() && m.known_records.size() != 16) {
+    return make_error(ErrorCode::kProtocol, "FingerprintRequest payload malformed: known_records of " +
+                                                std::to_string(m.known_records.size()) + " bytes, not 16");
+  }
+  return {};
+}
+
+// Parallel vectors: one element per file in each, 16 digest bytes per file, known 0 or 1, paths
+// strictly ascending (the reader merges them with sorted lists); none at all when `unchanged`.
+Status check_invariants(const FingerprintReply& m) {
+  const size_t n = m.paths.size();
+  if (m.unchanged && n != 0) {  // (the other vectors are held to n below)
+    return make_error(ErrorCode::kProtocol, "FingerprintReply payload malformed: unchanged with a file list");
+  }
+  if (m.sizes.size() != n || m.mtimes_ns.size() != n || m.ctimes_ns.size() != n || m.inodes.size() != n ||
+      m.known.size() != n || m.digests.size() != 16 * n) {
+    return make_error(ErrorCode::kProtocol, "FingerprintReply payload malformed: " + std::to_string(n) +
+                                                " paths but other fields of another length");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (m.known[i] > 1) return make_error(ErrorCode::kProtocol, "FingerprintReply payload malformed: known byte > 1");
+    if (i > 0 && !(m.paths[i - 1] < m.paths[i])) {
+      return make_error(ErrorCode::kProtocol, "FingerprintReply payload malformed: paths not strictly ascending");
+    }
+  }
+  return {};
+}
+
 constexpr MessageType type_of(const CompileRequest&) { return MessageType::kCompileRequest; }
 constexpr MessageType type_of(const CompileReply&) { return MessageType::kCompileReply; }
 constexpr MessageType type_of(const StoreRequest&) { return MessageType::kStoreRequest; }
@@ -110,6 +173,8 @@ constexpr MessageType type_of(const CommandRequest&) { return MessageType::kComm
 constexpr MessageType type_of(const CommandReply&) { return MessageType::kCommandReply; }
 constexpr MessageType type_of(const ErrorReply&) { return MessageType::kErrorReply; }
 constexpr MessageType type_of(const ExplainRequest&) { return MessageType::kExplainRequest; }
+constexpr MessageType type_of(const FingerprintRequest&) { return MessageType::kFingerprintRequest; }
+constexpr MessageType type_of(const FingerprintReply&) { return MessageType::kFingerprintReply; }
 
 // The last valid value of each enum carried in a payload; a byte above it is malformed. An enum
 // field without an overload here does not compile, so a new enum cannot skip the range check.
@@ -328,6 +393,7 @@ Result<Message> decode_as(std::string_view payload, const char* name) {
   Reader reader(payload, name);
   for_each_field(std::get<M>(message), reader);
   ZCCACHE_TRY(reader.finish());
+  ZCCACHE_TRY(check_invariants(std::get<M>(message)));
   return message;
 }
 
@@ -383,6 +449,10 @@ Result<Message> decode_payload(MessageType type, std::string_view payload) {
       return decode_as<ErrorReply>(payload, "ErrorReply");
     case MessageType::kExplainRequest:
       return decode_as<ExplainRequest>(payload, "ExplainRequest");
+    case MessageType::kFingerprintRequest:
+      return decode_as<FingerprintRequest>(payload, "FingerprintRequest");
+    case MessageType::kFingerprintReply:
+      return decode_as<FingerprintReply>(payload, "FingerprintReply");
   }
   return make_error(ErrorCode::kProtocol,
                     "unknown message type " + std::to_string(static_cast<uint16_t>(type)));

@@ -87,6 +87,30 @@ StoreRequest full_store_request() {
   return m;
 }
 
+FingerprintRequest full_fingerprint_request() {
+  FingerprintRequest m;
+  m.client_version = "0.2.0";
+  m.root = "/home/u/project";
+  m.includes = {"**/*.proto", "proto"};
+  m.excludes = {"build/**"};
+  m.skip_file = ".fp/state";
+  m.skip_temp_prefix = ".fp/.state.tmp.";
+  m.hash_unknown = true;
+  return m;
+}
+
+FingerprintReply full_fingerprint_reply() {
+  FingerprintReply m;
+  m.paths = {"a.proto", "sub/b.proto", "sub/c\0.proto"s};
+  m.sizes = {0, 12, std::numeric_limits<uint64_t>::max()};
+  m.mtimes_ns = {-1, 1'700'000'000'123'456'789, std::numeric_limits<int64_t>::min()};
+  m.ctimes_ns = {0, 1'700'000'000'123'456'790, std::numeric_limits<int64_t>::max()};
+  m.inodes = {1, 2, 3};
+  m.known = {1, 0, 1};
+  m.digests = std::string(16, '\xab') + std::string(16, '\0') + all_bytes().substr(0, 16);
+  return m;
+}
+
 // One filled and one default instance of every message type.
 std::vector<Message> sample_messages() {
   return {
@@ -106,6 +130,10 @@ std::vector<Message> sample_messages() {
       ErrorReply{},
       ExplainRequest{"0.2.0", "/usr/bin/gcc", {"-c", "a.c"}, "/w", {"PATH=/bin"}, true},
       ExplainRequest{},
+      full_fingerprint_request(),
+      FingerprintRequest{},
+      full_fingerprint_reply(),
+      FingerprintReply{},
   };
 }
 
@@ -136,6 +164,8 @@ TEST(Codec, MessageTypeMatchesAlternative) {
   EXPECT_EQ(message_type(CommandReply{}), MessageType::kCommandReply);
   EXPECT_EQ(message_type(ErrorReply{}), MessageType::kErrorReply);
   EXPECT_EQ(message_type(ExplainRequest{}), MessageType::kExplainRequest);
+  EXPECT_EQ(message_type(FingerprintRequest{}), MessageType::kFingerprintRequest);
+  EXPECT_EQ(message_type(FingerprintReply{}), MessageType::kFingerprintReply);
 }
 
 TEST(Codec, RoundTripsEveryEnumValue) {
@@ -291,6 +321,39 @@ TEST(Codec, RejectsLengthsLargerThanPayloadWithoutAllocating) {
   EXPECT_NE(r.error().message.find("integers"), std::string::npos) << r.error().message;
 }
 
+// A reply whose fields decode but do not describe one list of files is malformed too: zccache-fp
+// indexes the vectors in step and merges the paths with sorted lists.
+TEST(Codec, RejectsFingerprintReplyWhoseVectorsDisagree) {
+  std::vector<std::pair<const char*, FingerprintReply>> bad;
+  auto add = [&](const char* what, auto&& edit) {
+    FingerprintReply m = full_fingerprint_reply();
+    edit(m);
+    bad.emplace_back(what, std::move(m));
+  };
+  add("a size missing", [](FingerprintReply& m) { m.sizes.pop_back(); });
+  add("an extra mtime", [](FingerprintReply& m) { m.mtimes_ns.push_back(0); });
+  add("a ctime missing", [](FingerprintReply& m) { m.ctimes_ns.pop_back(); });
+  add("an inode missing", [](FingerprintReply& m) { m.inodes.pop_back(); });
+  add("a known flag missing", [](FingerprintReply& m) { m.known.pop_back(); });
+  add("a digest byte short", [](FingerprintReply& m) { m.digests.pop_back(); });
+  add("a digest too many", [](FingerprintReply& m) { m.digests += std::string(16, 'x'); });
+  add("known other than 0 or 1", [](FingerprintReply& m) { m.known[1] = 2; });
+  add("paths out of order", [](FingerprintReply& m) { std::swap(m.paths[0], m.paths[1]); });
+  add("a path twice", [](FingerprintReply& m) { m.paths[1] = m.paths[0]; });
+  add("digests without paths", [](FingerprintReply& m) {
+    m = FingerprintReply{};
+    m.digests = std::string(16, '\0');
+  });
+  for (const auto& [what, m] : bad) {
+    // Encoded by hand (encode_frame does not check): the fields are well-formed one by one.
+    const std::string payload = encode_frame(m).substr(kHeaderBytes);
+    auto r = decode_payload(MessageType::kFingerprintReply, payload);
+    ASSERT_FALSE(r.ok()) << what;
+    EXPECT_EQ(r.error().code, ErrorCode::kProtocol) << what;
+    EXPECT_NE(r.error().message.find("FingerprintReply"), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(Codec, RejectsUnknownTypeInDecodePayload) {
   auto r = decode_payload(static_cast<MessageType>(0), "");
   ASSERT_FALSE(r.ok());
@@ -343,7 +406,9 @@ TEST(Frame, RejectsWrongVersion) {
 
 TEST(Frame, RejectsUnknownType) {
   expect_header_rejected(header_bytes(kMagic, kProtocolVersion, 0, 0), "type");
-  expect_header_rejected(header_bytes(kMagic, kProtocolVersion, 9, 0), "type");
+  // One past the last type.
+  expect_header_rejected(header_bytes(kMagic, kProtocolVersion, static_cast<uint16_t>(MessageType::kFingerprintReply) + 1, 0),
+                         "type");
   expect_header_rejected(header_bytes(kMagic, kProtocolVersion, 0xFFFF, 0), "type");
 }
 

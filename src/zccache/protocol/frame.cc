@@ -31,7 +31,7 @@ std::string hex32(uint32_t v) {
 
 bool is_known_message_type(uint16_t type) {
   return type >= static_cast<uint16_t>(MessageType::kCompileRequest) &&
-         type <= static_cast<uint16_t>(MessageType::kExplainRequest);
+         type <= static_cast<uint16_t>(MessageType::kFingerprintReply);
 }
 
 void encode_header(MessageType type, uint32_t length, char* out) {

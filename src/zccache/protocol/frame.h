@@ -9,7 +9,8 @@
 // (bool u8, enums u8, int32/uint32 4 bytes, int64/uint64 8 bytes); strings u32 length + bytes;
 // string vectors u32 count + strings; a TrailingStrings field (last in its message) is a string
 // vector written only when non-empty and read only when bytes remain. A payload with bytes left over or missing is malformed, as
-// is a bool other than 0/1 or an enum value past its last enumerator. The encoding is canonical:
+// is a bool other than 0/1, an enum value past its last enumerator, or a message that breaks its
+// own invariants (codec.cc check_invariants: FingerprintReply's parallel vectors). The encoding is canonical:
 // decoding then re-encoding any accepted payload gives back the same bytes.
 #pragma once
 

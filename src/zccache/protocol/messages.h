@@ -4,6 +4,7 @@
 // compiler (its argv plus reply.extra_args) and sends one StoreRequest carrying reply.miss_token;
 // the daemon copies the outputs before it answers StoreReply, so the client may exit after it.
 // Management commands are CommandRequest -> CommandReply (JSON text).
+// zccache-fp asks for the state of a file set with FingerprintRequest -> FingerprintReply.
 //
 // Several sources in one invocation (`cc -c a.c b.c ...`) get kMulti: one lookup per source (a
 // "unit"), hits already delivered. The client replays the units' output in source order and
@@ -28,6 +29,8 @@ enum class MessageType : uint16_t {
   kCommandReply = 6,
   kErrorReply = 7,
   kExplainRequest = 8,
+  kFingerprintRequest = 9,
+  kFingerprintReply = 10,
 };
 
 struct CompileRequest {
@@ -145,7 +148,43 @@ struct ExplainRequest {
   bool operator==(const ExplainRequest&) const = default;
 };
 
+// zccache-fp's daemon mode: the regular files below `root` that the globs select (the rules of
+// src/zccache/fp/file_set.h), listed by the daemon from its watched directory listings, each with
+// its stat facts and, when the daemon's metadata cache knows it without reading the file, its
+// content digest. Answered with a FingerprintReply, or an ErrorReply (then zccache-fp works alone).
+struct FingerprintRequest {
+  std::string client_version;
+  std::string root;                   // absolute, symlinks resolved
+  std::vector<std::string> includes;  // globs relative to root (fp/glob.h)
+  std::vector<std::string> excludes;
+  std::string skip_file;         // relative path never taken (the cache file), or empty
+  std::string skip_temp_prefix;  // relative path prefix never taken (its temporaries), or empty
+  // true: hash the files the cache does not know before answering (the caller has no digests of
+  // its own). false: answer them as unknown at once and hash them after the reply, for next time.
+  bool hash_unknown = false;
+  // fp::records_digest() of the file list the caller recorded last time (16 bytes), or empty. When
+  // the list is still exactly that, the reply says `unchanged` instead of repeating it.
+  std::string known_records;
+
+  bool operator==(const FingerprintRequest&) const = default;
+};
+
+// One element per selected file in each vector, sorted by path, paths unique (decode_payload
+// rejects a reply whose vectors disagree in length, see codec.cc).
+struct FingerprintReply {
+  bool unchanged = false;  // the list is request.known_records' one; the vectors are empty
+  std::vector<std::string> paths;  // relative to the root
+  std::vector<uint64_t> sizes;
+  std::vector<int64_t> mtimes_ns;
+  std::vector<int64_t> ctimes_ns;
+  std::vector<uint64_t> inodes;
+  std::vector<uint8_t> known;  // 1: the digest below is the file's content hash; 0: not read
+  std::string digests;         // 16 bytes per file: XXH3-128 of the content (zeros when unknown)
+
+  bool operator==(const FingerprintReply&) const = default;
+};
+
 using Message = std::variant<CompileRequest, CompileReply, StoreRequest, StoreReply, CommandRequest,
-                             CommandReply, ErrorReply, ExplainRequest>;
+                             CommandReply, ErrorReply, ExplainRequest, FingerprintRequest, FingerprintReply>;
 
 }  // namespace zccache::protocol
