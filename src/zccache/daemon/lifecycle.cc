@@ -135,10 +135,19 @@ int run_daemon(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
 
-  auto index = store::Index::open(cache_dir + "/index");
-  if (!index.ok()) return fail(index.error().message);
+  // Before any thread starts (open_or_rebuild forks to read the index safely).
+  auto opened = store::Index::open_or_rebuild(cache_dir + "/index");
+  if (!opened.ok()) return fail(opened.error().message);
+  std::unique_ptr<store::Index> index = std::move(opened->index);
   store::ArtifactStore artifacts(cache_dir + "/artifacts");
   (void)artifacts.remove_temporaries();  // left by a daemon killed mid-write
+  if (opened->origin == store::IndexOrigin::kRebuilt) {
+    // Nothing names the blobs of the discarded index any more: they go with it.
+    Status cleared = artifacts.clear();
+    log::error("daemon: discarded the index (" + opened->rebuilt_because + ") and " +
+               (cleared.ok() ? "its artifacts" : "what it could of its artifacts: " + cleared.error().message) +
+               "; the cache starts empty");
+  }
   // ZCCACHE_NO_WATCH=1: no inotify, a stat on every lookup (for file systems we misjudge).
   std::unique_ptr<watcher::Watcher> watch;
   if (const char* no = std::getenv("ZCCACHE_NO_WATCH"); !no || !*no || std::string_view(no) == "0") {
@@ -148,8 +157,12 @@ int run_daemon(int argc, char** argv) {
   fscache::DirectoryCache listings(watch.get());
   CompilerRegistry compilers(files);
   Stats stats;
-  if (auto saved = (*index)->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
+  if (auto saved = index->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
     stats.load_json(**saved);
+  }
+  if (opened->origin == store::IndexOrigin::kRebuilt) {
+    stats.index_discarded();
+    (void)index->put(store::Table::kMeta, "stats", stats.to_json());  // counted even if we are killed
   }
   // Stale temporaries of a killed predecessor.
   std::system(("rm -f '" + cache_dir + "/tmp/'*.d 2>/dev/null").c_str());
@@ -163,9 +176,9 @@ int run_daemon(int argc, char** argv) {
   store::UsageTracker usage;
   std::optional<std::string> env_max_size;
   if (const char* v = std::getenv("ZCCACHE_MAX_SIZE"); v && *v) env_max_size = v;
-  Maintenance maintenance(cache_dir, env_max_size, **index, artifacts, usage, stats);
+  Maintenance maintenance(cache_dir, env_max_size, *index, artifacts, usage, stats);
   maintenance.start();
-  CacheParts parts{files, listings, compilers, **index, artifacts, stats, cache_dir + "/tmp", watch.get(), usage};
+  CacheParts parts{files, listings, compilers, *index, artifacts, stats, cache_dir + "/tmp", watch.get(), usage};
   JournalWriter journal(std::make_unique<AppendFile>(cache_dir + "/logs/compile_journal.jsonl",
                                                      journal_max_bytes_from_env(), kJournalFilesKept, 0600),
                         env_map(environ));
