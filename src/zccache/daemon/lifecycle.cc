@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
@@ -69,6 +70,15 @@ uint64_t journal_max_bytes_from_env() {
     return kDefault;
   }
   return *parsed;
+}
+
+// Unlinks the regular files directly in `dir` (no shell: the path may hold any character).
+void remove_files_in(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code type_ec;
+    if (entry.is_regular_file(type_ec)) ::unlink(entry.path().c_str());
+  }
 }
 
 int fail(const std::string& msg) {
@@ -155,7 +165,7 @@ int run_daemon(int argc, char** argv) {
   }
   fscache::MetadataCache files(watch.get());
   fscache::DirectoryCache listings(watch.get());
-  CompilerRegistry compilers(files);
+  CompilerRegistry compilers(files, cache_dir + "/tmp");
   Stats stats;
   if (auto saved = index->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
     stats.load_json(**saved);
@@ -164,8 +174,7 @@ int run_daemon(int argc, char** argv) {
     stats.index_discarded();
     (void)index->put(store::Table::kMeta, "stats", stats.to_json());  // counted even if we are killed
   }
-  // Stale temporaries of a killed predecessor.
-  std::system(("rm -f '" + cache_dir + "/tmp/'*.d 2>/dev/null").c_str());
+  remove_files_in(cache_dir + "/tmp");  // temporaries of a killed predecessor (we hold the lock)
 
   // We hold the instance lock, so a socket file left here belongs to a dead daemon.
   ::unlink(endpoint.socket_path.c_str());
