@@ -39,6 +39,32 @@ std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 void on_signal(int) { g_stop.store(true); }
 
+// A crash may come from a damaged index page that the start-up checks did not reach; the marker
+// makes the next daemon discard the index instead of crashing on it again
+// (store::crash_marker_path). The path is copied here first: a signal handler may not allocate.
+char g_crash_marker[4096];
+struct sigaction g_previous_action[NSIG];
+
+void on_fatal_signal(int sig) {
+  int fd = ::open(g_crash_marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    char digits[3] = {static_cast<char>('0' + sig / 10 % 10), static_cast<char>('0' + sig % 10), '\n'};
+    (void)!::write(fd, sig >= 10 ? digits : digits + 1, sig >= 10 ? 3 : 2);
+    ::close(fd);
+  }
+  // The previous handler (a sanitizer's, or the default) reports and ends the process; the signal
+  // is blocked until this handler returns.
+  ::sigaction(sig, &g_previous_action[sig], nullptr);
+  ::raise(sig);
+}
+
+void write_crash_marker_on_fatal_signals(const std::string& marker) {
+  std::snprintf(g_crash_marker, sizeof(g_crash_marker), "%s", marker.c_str());
+  struct sigaction sa {};
+  sa.sa_handler = on_fatal_signal;
+  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE}) ::sigaction(sig, &sa, &g_previous_action[sig]);
+}
+
 // Seconds in `name`, or `fallback` when unset or malformed.
 std::chrono::seconds seconds_from_env(const char* name, std::chrono::seconds fallback) {
   const char* v = std::getenv(name);
@@ -149,6 +175,7 @@ int run_daemon(int argc, char** argv) {
   auto opened = store::Index::open_or_rebuild(cache_dir + "/index");
   if (!opened.ok()) return fail(opened.error().message);
   std::unique_ptr<store::Index> index = std::move(opened->index);
+  write_crash_marker_on_fatal_signals(store::crash_marker_path(cache_dir + "/index"));
   store::ArtifactStore artifacts(cache_dir + "/artifacts");
   (void)artifacts.remove_temporaries();  // left by a daemon killed mid-write
   if (opened->origin == store::IndexOrigin::kRebuilt) {

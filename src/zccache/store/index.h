@@ -50,6 +50,12 @@ inline constexpr uint32_t kIndexFormat = 1;
 
 class Index;
 
+// <index dir>/crashed: the daemon's fatal-signal handler creates it (holding the signal number).
+// Checks cannot reach every damage (a bad page header is read only when that page is next
+// written), so an index whose last user crashed is discarded by the next open_or_rebuild rather
+// than crash every daemon that starts on it.
+std::string crash_marker_path(const std::string& dir);
+
 enum class IndexOrigin : uint8_t { kOpened, kCreated, kRebuilt };
 
 struct OpenedIndex {
@@ -64,11 +70,12 @@ class Index {
   // A new index is stamped kIndexFormat. An existing one in another format, or in none, is
   // refused with kCorrupt and left as it is.
   static Result<std::unique_ptr<Index>> open(const std::string& dir, uint64_t map_size_bytes = 1ull << 32);
-  // open() for the daemon, which must not crash on its own files: first reads every page of an
-  // existing index in a child process (os::run_in_child); when that crashes or LMDB reports
-  // damage, or open() says kCorrupt, deletes data.mdb and lock.mdb and creates an empty index.
-  // The caller then owns what the old index named (the daemon clears the artifacts). Other
-  // failures (permissions, a full disk) are returned and nothing is deleted.
+  // open() for the daemon, which must not crash on its own files: first checks an existing index
+  // in a child process (os::run_in_child): meta page fields, a read of every page, and a write
+  // that is then aborted. When that crashes or finds damage, or open() says kCorrupt, or the
+  // crash marker is there, deletes data.mdb and lock.mdb (and the marker) and creates an empty
+  // index. The caller then owns what the old index named (the daemon clears the artifacts).
+  // Other failures (permissions, a full disk) are returned and nothing is deleted.
   // REQUIRES: no other thread runs (the fork). Cost: one read of the data file.
   static Result<OpenedIndex> open_or_rebuild(const std::string& dir, uint64_t map_size_bytes = 1ull << 32);
   virtual ~Index() = default;

@@ -3,12 +3,15 @@
 // values are the caller's bytes followed by an 8-byte checksum (index.h), and "format" (key
 // "index": kIndexFormat in decimal, no checksum). The map is reserved up front (sparse file) and
 // never grows; a full map is reported as kStore so the caller can evict or clear.
+#include <fcntl.h>
 #include <lmdb.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "zccache/base/posix_error.h"
+#include "zccache/base/unique_fd.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/process.h"
 #include "zccache/store/index.h"
@@ -32,10 +36,12 @@ constexpr const char* kFormatDb = "format";
 constexpr std::string_view kFormatKey = "index";
 constexpr size_t kChecksumBytes = 8;
 
-// LMDB's codes for a file that is not (or no longer) a sound environment.
+// A file that is not (or no longer) a sound environment: LMDB's own codes, and what it says for
+// meta fields out of range (EINVAL; ENOMEM, or MDB_MAP_RESIZED, which only another process
+// growing the map would cause otherwise, for a wrong last page number).
 bool is_damage(int rc) {
   return rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_VERSION_MISMATCH ||
-         rc == MDB_INCOMPATIBLE;
+         rc == MDB_INCOMPATIBLE || rc == MDB_MAP_RESIZED || rc == EINVAL || rc == ENOMEM;
 }
 
 Error lmdb_error(std::string_view operation, int rc, uint64_t map_size_bytes = 0) {
@@ -331,22 +337,40 @@ int configure_and_open(MDB_env* env, const std::string& dir, uint64_t map_size_b
   return mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600);
 }
 
-// Reads every entry of every database, the free list included, and touches each page of each
-// value (a large value has its own pages, past the end of a truncated file: SIGBUS). Meant for a
-// child process, where a fault on a damaged page only ends the child.
-// Returns 0 when sound, kDamaged when LMDB reports damage, 1 for other failures.
+// The checks of open_or_rebuild, meant for a child process, where a fault on a damaged page (or
+// an LMDB assertion) only ends the child. Returns 0 when sound, kDamaged when a check or LMDB
+// finds damage, 1 for other failures (permissions, ...).
 constexpr int kDamaged = 2;
-int walk_every_page(const std::string& dir, uint64_t map_size_bytes) {
-  auto status = [](int rc) { return rc == 0 ? 0 : is_damage(rc) ? kDamaged : 1; };
-  MDB_env* raw_env = nullptr;
-  if (int rc = mdb_env_create(&raw_env); rc != 0) return 1;
-  std::unique_ptr<MDB_env, void (*)(MDB_env*)> env(raw_env, mdb_env_close);
-  if (int rc = configure_and_open(env.get(), dir, map_size_bytes); rc != 0) return status(rc);
-  Txn txn;
-  if (int rc = txn.begin(env.get(), MDB_RDONLY); rc != 0) return status(rc);
-  auto walk = [&](MDB_dbi dbi, const std::function<int(const MDB_val&)>& on_key) {
+int status_of(int rc) { return rc == 0 ? 0 : is_damage(rc) ? kDamaged : 1; }
+
+// Meta page fields LMDB trusts without checking. The last page must lie in the file: a larger
+// number reads fine but makes every write allocate past the map (MDB_MAP_FULL for ever). The main
+// database's flags must be none, as we create it. (A flag on the free list, which the API does
+// not show, makes LMDB assert in a write: probe_write finds that.)
+int check_meta(MDB_env* env, MDB_txn* txn, const std::string& dir) {
+  MDB_envinfo info;
+  MDB_stat env_stat;
+  struct stat file;
+  if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &env_stat) != 0 ||
+      ::stat((dir + "/data.mdb").c_str(), &file) != 0) {
+    return 1;
+  }
+  // Divided, not multiplied: a flipped high bit would make the product wrap around.
+  if (env_stat.ms_psize == 0 || info.me_last_pgno >= static_cast<uint64_t>(file.st_size) / env_stat.ms_psize) {
+    return kDamaged;
+  }
+  constexpr MDB_dbi kMainDbi = 1;
+  unsigned flags = 0;
+  if (int rc = mdb_dbi_flags(txn, kMainDbi, &flags); rc != 0) return status_of(rc);
+  return flags == 0 ? 0 : kDamaged;
+}
+
+// Reads every entry of every database, the free list included, and touches each page of each
+// value (a large value has its own pages, past the end of a truncated file: SIGBUS).
+int read_everything(MDB_txn* txn) {
+  std::function<int(MDB_dbi, bool)> walk = [&](MDB_dbi dbi, bool names_databases) {
     Cursor cursor;
-    if (int rc = cursor.open(txn.get(), dbi); rc != 0) return rc;
+    if (int rc = cursor.open(txn, dbi); rc != 0) return rc;
     MDB_val k, v;
     int rc;
     volatile unsigned char sink = 0;
@@ -354,21 +378,65 @@ int walk_every_page(const std::string& dir, uint64_t map_size_bytes) {
       const auto* bytes = static_cast<const unsigned char*>(v.mv_data);
       for (size_t i = 0; i < v.mv_size; i += 512) sink = sink + bytes[i];
       if (v.mv_size > 0) sink = sink + bytes[v.mv_size - 1];
-      if (int sub = on_key(k); sub != 0) return sub;
+      if (!names_databases) continue;
+      std::string name(from_val(k));
+      MDB_dbi named;
+      unsigned flags = 0;
+      if (int sub = mdb_dbi_open(txn, name.c_str(), 0, &named); sub != 0) return sub;
+      if (int sub = mdb_dbi_flags(txn, named, &flags); sub != 0 || flags != 0) return sub ? sub : MDB_CORRUPTED;
+      if (int sub = walk(named, false); sub != 0) return sub;
     }
     return rc == MDB_NOTFOUND ? 0 : rc;
   };
-  constexpr MDB_dbi kFreeDbi = 0;  // LMDB's free-page list
-  if (int rc = walk(kFreeDbi, [](const MDB_val&) { return 0; }); rc != 0) return status(rc);
+  constexpr MDB_dbi kFreeDbi = 0;
+  if (int rc = walk(kFreeDbi, false); rc != 0) return rc;
   MDB_dbi main;
-  if (int rc = mdb_dbi_open(txn.get(), nullptr, 0, &main); rc != 0) return status(rc);
-  int rc = walk(main, [&](const MDB_val& name_val) {
-    std::string name(from_val(name_val));
-    MDB_dbi named;
-    if (int open_rc = mdb_dbi_open(txn.get(), name.c_str(), 0, &named); open_rc != 0) return open_rc;
-    return walk(named, [](const MDB_val&) { return 0; });
-  });
-  return status(rc);
+  if (int rc = mdb_dbi_open(txn, nullptr, 0, &main); rc != 0) return rc;
+  return walk(main, true);
+}
+
+// A put and a delete in each database, in a write transaction that is then aborted: page
+// allocation reads the free list, and the pages on each probe key's path are copied (a damaged
+// one crashes there); nothing reaches the file.
+int probe_write(MDB_env* env) {
+  Txn txn;
+  if (int rc = txn.begin(env, 0); rc != 0) return rc;
+  std::vector<const char*> names(kTableNames.begin(), kTableNames.end());
+  names.push_back(kFormatDb);
+  for (const char* name : names) {
+    MDB_dbi dbi;
+    int rc = mdb_dbi_open(txn.get(), name, 0, &dbi);
+    if (rc == MDB_NOTFOUND) continue;  // unstamped, or an older table set: open() decides
+    if (rc != 0) return rc;
+    MDB_val k = to_val("\xff zccache probe"), v = to_val("probe");
+    if (rc = mdb_put(txn.get(), dbi, &k, &v, 0); rc != 0) return rc;
+    if (rc = mdb_del(txn.get(), dbi, &k, nullptr); rc != 0) return rc;
+  }
+  return 0;
+}
+
+int check_in_child(const std::string& dir, uint64_t map_size_bytes) {
+  MDB_env* raw_env = nullptr;
+  if (int rc = mdb_env_create(&raw_env); rc != 0) return 1;
+  std::unique_ptr<MDB_env, void (*)(MDB_env*)> env(raw_env, mdb_env_close);
+  if (int rc = configure_and_open(env.get(), dir, map_size_bytes); rc != 0) return status_of(rc);
+  {
+    Txn txn;
+    if (int rc = txn.begin(env.get(), MDB_RDONLY); rc != 0) return status_of(rc);
+    if (int checked = check_meta(env.get(), txn.get(), dir); checked != 0) return checked;
+    if (int rc = read_everything(txn.get()); rc != 0) return status_of(rc);
+  }
+  return status_of(probe_write(env.get()));
+}
+
+// Up to 32 bytes of `path`, without trailing whitespace.
+std::string read_small_file(const std::string& path) {
+  char buf[32];
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ssize_t n = fd.valid() ? ::read(fd.get(), buf, sizeof(buf)) : -1;
+  std::string text(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
 }
 
 Status remove_environment_files(const std::string& dir) {
@@ -395,15 +463,23 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& dir, uint64_t map_
   return std::unique_ptr<Index>(std::move(index));
 }
 
+std::string crash_marker_path(const std::string& dir) { return dir + "/crashed"; }
+
 Result<OpenedIndex> Index::open_or_rebuild(const std::string& dir, uint64_t map_size_bytes) {
   struct stat st;
   const bool existed = ::stat((dir + "/data.mdb").c_str(), &st) == 0;
   std::string why;
   const std::string data_file = dir + "/data.mdb";
+  const std::string marker = crash_marker_path(dir);
+  if (::access(marker.c_str(), F_OK) == 0) {
+    int signal = std::atoi(read_small_file(marker).c_str());
+    why = "the daemon that used it last crashed" +
+          (signal > 0 ? " (signal " + std::to_string(signal) + ", " + ::strsignal(signal) + ")" : std::string());
+  }
   // LMDB would take an empty data file for a new one; ours was truncated (or never written).
-  if (existed && st.st_size == 0) why = data_file + " is empty";
+  if (existed && why.empty() && st.st_size == 0) why = data_file + " is empty";
   if (existed && why.empty()) {
-    auto walked = os::run_in_child([&] { return walk_every_page(dir, map_size_bytes); });
+    auto walked = os::run_in_child([&] { return check_in_child(dir, map_size_bytes); });
     if (walked.ok() && *walked == kDamaged) why = "LMDB reports " + data_file + " damaged";
     if (walked.ok() && *walked > 128) why = "reading " + data_file + " crashed (" + ::strsignal(*walked - 128) + ")";
   }
@@ -414,6 +490,7 @@ Result<OpenedIndex> Index::open_or_rebuild(const std::string& dir, uint64_t map_
     why = index.error().message;
   }
   ZCCACHE_TRY(remove_environment_files(dir));
+  if (::unlink(marker.c_str()) != 0 && errno != ENOENT) return posix_error("unlink", marker);
   auto fresh = open(dir, map_size_bytes);
   if (!fresh.ok()) return fresh.error();
   return OpenedIndex{std::move(fresh).value(), IndexOrigin::kRebuilt, std::move(why)};
