@@ -220,7 +220,8 @@ TEST_F(OtherUser, OurDaemonRefusesTheirConnection) {
   EXPECT_TRUE(sb().status_json()["daemon_running"].get<bool>());
 }
 
-// Without opening anything up, the 0700 directories already keep them out; the build goes on.
+// Without opening anything up, the file modes (0700 cache and run directories, 0600 socket) already
+// keep them out; the build goes on.
 TEST_F(OtherUser, TheirClientCannotReachOurSocketAndStillBuilds) {
   start_debug_daemon();
   expect_their_build_alone_and_ours_untouched("Permission denied");
