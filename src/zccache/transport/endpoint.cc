@@ -56,7 +56,10 @@ Status secure_cache_dir(const std::string& dir) {
   if (st.st_uid != me) {
     return refuse((is_link ? " is a symlink to a directory of uid " : " belongs to uid ") + std::to_string(st.st_uid));
   }
-  if ((st.st_mode & S_IWOTH) != 0 && ::chmod(dir.c_str(), st.st_mode & 07775) != 0) return posix_error("chmod", dir);
+  // (A read-only mount is writable by nobody: EROFS is no reason to stop.)
+  if ((st.st_mode & S_IWOTH) != 0 && ::chmod(dir.c_str(), st.st_mode & 07775) != 0 && errno != EROFS) {
+    return posix_error("chmod", dir);
+  }
   return {};
 }
 
