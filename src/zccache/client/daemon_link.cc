@@ -66,12 +66,24 @@ bool lock_with_timeout(int fd, std::chrono::milliseconds timeout) {
 }  // namespace
 
 Result<UniqueFd> connect_existing(const transport::Endpoint& endpoint) {
-  return transport::connect_unix(endpoint.socket_path);
+  auto conn = transport::connect_unix(endpoint.socket_path);
+  if (!conn.ok()) return conn;
+  // The daemon receives our environment and tells us what to add to the compiler's command: it
+  // must be our own, never one another user listens with where we look for ours.
+  auto uid = transport::peer_uid(conn->get());
+  if (!uid.ok()) return uid.error();
+  if (*uid != ::getuid()) {
+    return make_error(ErrorCode::kPermission, "the daemon at " + endpoint.socket_path + " runs as uid " +
+                                                  std::to_string(*uid) + ", not as uid " +
+                                                  std::to_string(::getuid()) + "; not using it");
+  }
+  return conn;
 }
 
 Result<UniqueFd> connect_or_start(const transport::Endpoint& endpoint) {
   auto conn = connect_existing(endpoint);
   if (conn.ok()) return conn;
+  if (conn.error().code == ErrorCode::kPermission) return conn;  // not ours: starting one would not help
   ZCCACHE_TRY(transport::prepare_endpoint(endpoint));
   UniqueFd lock(::open(endpoint.start_lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!lock.valid()) return posix_error("open", endpoint.start_lock_path);

@@ -11,9 +11,11 @@
 
 namespace zccache::client {
 
-// Connects, or starts the daemon (zccache-daemon beside this binary) and connects.
+// Connects, or starts the daemon (zccache-daemon beside this binary) and connects. Errors of
+// connect_existing, prepare_endpoint (a cache directory of another user), or the start.
 Result<UniqueFd> connect_or_start(const transport::Endpoint& endpoint);
-// Connects only; kNotFound when no daemon runs.
+// Connects only; kNotFound when no daemon runs, kPermission when the socket is not ours to use
+// or the process listening on it runs as another user (SO_PEERCRED).
 Result<UniqueFd> connect_existing(const transport::Endpoint& endpoint);
 // Waits until no daemon holds the instance lock (after a stop), up to `timeout`.
 bool wait_for_daemon_exit(const transport::Endpoint& endpoint, std::chrono::milliseconds timeout);

@@ -34,9 +34,10 @@ tools::Family probe_family(const std::string& compiler) {
 }
 
 // Preprocesses __DATE__ with SOURCE_DATE_EPOCH=0: a compiler that honours it prints 1970.
-bool probe_source_date_epoch(const std::string& compiler) {
-  char path[] = "/tmp/zccache-sde-XXXXXX.c";
-  int fd = ::mkstemps(path, 2);
+// The source file goes to tmp_dir, not to /tmp, where everyone may create files.
+bool probe_source_date_epoch(const std::string& compiler, const std::string& tmp_dir) {
+  std::string path = tmp_dir + "/sde-XXXXXX.c";
+  int fd = ::mkstemps(path.data(), 2);  // O_EXCL, mode 0600
   if (fd < 0) return false;
   constexpr std::string_view kText = "__DATE__\n";
   bool wrote = ::write(fd, kText.data(), kText.size()) == static_cast<ssize_t>(kText.size());
@@ -44,7 +45,7 @@ bool probe_source_date_epoch(const std::string& compiler) {
   std::vector<std::string> env = probe_env();
   env.emplace_back("SOURCE_DATE_EPOCH=0");
   auto out = os::run_capture({compiler, "-E", "-P", path}, &env);
-  ::unlink(path);
+  ::unlink(path.c_str());
   return wrote && out.ok() && out->exit_code == 0 && out->stdout_data.find("\"Jan  1 1970\"") != std::string::npos;
 }
 
@@ -163,7 +164,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     } else {
       probe.family = probe_family(invoked_path);
       probe.honors_source_date_epoch =
-          probe.family != tools::Family::kUnknown && probe_source_date_epoch(invoked_path);
+          probe.family != tools::Family::kUnknown && probe_source_date_epoch(invoked_path, tmp_dir_);
     }
     std::lock_guard lock(mutex_);
     probes_[real] = probe;

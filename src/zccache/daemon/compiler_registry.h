@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "zccache/base/result.h"
@@ -50,7 +51,8 @@ SearchDirs parse_search_dirs(std::string_view verbose_output);
 
 class CompilerRegistry {
  public:
-  explicit CompilerRegistry(fscache::MetadataCache& files) : files_(files) {}
+  // tmp_dir: a directory only this user can write (ZCCACHE_DIR/tmp), for a probe's source file.
+  CompilerRegistry(fscache::MetadataCache& files, std::string tmp_dir) : files_(files), tmp_dir_(std::move(tmp_dir)) {}
 
   Result<CompilerInfo> info(const std::string& invoked_path);
   // env: the compile's environment ("NAME=VALUE"); cwd: its working directory.
@@ -68,6 +70,7 @@ class CompilerRegistry {
     bool clippy = false;
   };
   fscache::MetadataCache& files_;
+  const std::string tmp_dir_;
   std::mutex mutex_;
   std::unordered_map<std::string, Probe> probes_;  // real path -> probe; GUARDED_BY(mutex_)
   std::unordered_map<hash::Digest, SearchDirs, hash::DigestHash> search_dirs_;  // GUARDED_BY(mutex_)

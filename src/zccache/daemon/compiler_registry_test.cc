@@ -1,7 +1,14 @@
 #include "zccache/daemon/compiler_registry.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "zccache/testing/names_created.h"
+#include "zccache/testing/temp_dir.h"
 
 namespace zccache::daemon {
 namespace {
@@ -36,7 +43,8 @@ TEST_P(RealCompilers, IdentifiesFamilyAndSearchDirs) {
   std::string compiler = std::string("/usr/bin/") + GetParam();
   if (access(compiler.c_str(), X_OK) != 0) GTEST_SKIP() << compiler << " missing";
   fscache::MetadataCache files;
-  CompilerRegistry registry(files);
+  testing::TempDirForTesting tmp;
+  CompilerRegistry registry(files, tmp.path());
   auto info = registry.info(compiler);
   ASSERT_TRUE(info.ok()) << info.error().message;
   bool is_clang = std::string(GetParam()).find("clang") != std::string::npos;
@@ -56,9 +64,27 @@ TEST_P(RealCompilers, IdentifiesFamilyAndSearchDirs) {
 
 INSTANTIATE_TEST_SUITE_P(Compilers, RealCompilers, ::testing::Values("gcc", "clang", "cc"));
 
+// The SOURCE_DATE_EPOCH probe writes a source file: into the directory it was given (the daemon's
+// ZCCACHE_DIR/tmp, 0700), never into /tmp, where anyone may create files.
+TEST(CompilerRegistry, ProbeFilesGoToItsOwnDirectory) {
+  if (access("/usr/bin/gcc", X_OK) != 0) GTEST_SKIP() << "/usr/bin/gcc missing";
+  fscache::MetadataCache files;
+  testing::TempDirForTesting tmp;
+  CompilerRegistry registry(files, tmp.path());
+  Result<CompilerInfo> info = make_error(ErrorCode::kNotFound, "not run");
+  // (Watching /tmp itself would see other processes' files.)
+  std::vector<std::string> created =
+      testing::names_created_in_for_testing(tmp.path(), [&] { info = registry.info("/usr/bin/gcc"); });
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_TRUE(info->honors_source_date_epoch) << "gcc >= 7 honours SOURCE_DATE_EPOCH: the probe did not run";
+  EXPECT_EQ(created.size(), 1u) << "the probe's source file was not created in its directory";
+  EXPECT_TRUE(testing::list_dir_for_testing(tmp.path()).empty()) << "the probe left its file";
+}
+
 TEST(CompilerRegistry, UnknownBinaryHasUnknownFamily) {
   fscache::MetadataCache files;
-  CompilerRegistry registry(files);
+  testing::TempDirForTesting tmp;
+  CompilerRegistry registry(files, tmp.path());
   auto info = registry.info("/bin/true");
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->family, tools::Family::kUnknown);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
@@ -39,6 +40,32 @@ namespace {
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 void on_signal(int) { g_stop.store(true); }
+
+// A crash may come from a damaged index page that the start-up checks did not reach; the marker
+// makes the next daemon discard the index instead of crashing on it again
+// (store::crash_marker_path). The path is copied here first: a signal handler may not allocate.
+char g_crash_marker[4096];
+struct sigaction g_previous_action[NSIG];
+
+void on_fatal_signal(int sig) {
+  int fd = ::open(g_crash_marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    char digits[3] = {static_cast<char>('0' + sig / 10 % 10), static_cast<char>('0' + sig % 10), '\n'};
+    (void)!::write(fd, sig >= 10 ? digits : digits + 1, sig >= 10 ? 3 : 2);
+    ::close(fd);
+  }
+  // The previous handler (a sanitizer's, or the default) reports and ends the process; the signal
+  // is blocked until this handler returns.
+  ::sigaction(sig, &g_previous_action[sig], nullptr);
+  ::raise(sig);
+}
+
+void write_crash_marker_on_fatal_signals(const std::string& marker) {
+  std::snprintf(g_crash_marker, sizeof(g_crash_marker), "%s", marker.c_str());
+  struct sigaction sa {};
+  sa.sa_handler = on_fatal_signal;
+  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE}) ::sigaction(sig, &sa, &g_previous_action[sig]);
+}
 
 // Seconds in `name`, or `fallback` when unset or malformed.
 std::chrono::seconds seconds_from_env(const char* name, std::chrono::seconds fallback) {
@@ -95,6 +122,15 @@ std::unique_ptr<RemoteTier> remote_tier_from_settings(const std::string& cache_d
   auto tier = std::make_unique<RemoteTier>(remote::open_remotes(*specs), artifacts, settings->read_only);
   tier->start();
   return tier;
+}
+
+// Unlinks the regular files directly in `dir` (no shell: the path may hold any character).
+void remove_files_in(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code type_ec;
+    if (entry.is_regular_file(type_ec)) ::unlink(entry.path().c_str());
+  }
 }
 
 int fail(const std::string& msg) {
@@ -161,10 +197,20 @@ int run_daemon(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
 
-  auto index = store::Index::open(cache_dir + "/index");
-  if (!index.ok()) return fail(index.error().message);
+  // Before any thread starts (open_or_rebuild forks to read the index safely).
+  auto opened = store::Index::open_or_rebuild(cache_dir + "/index");
+  if (!opened.ok()) return fail(opened.error().message);
+  std::unique_ptr<store::Index> index = std::move(opened->index);
+  write_crash_marker_on_fatal_signals(store::crash_marker_path(cache_dir + "/index"));
   store::ArtifactStore artifacts(cache_dir + "/artifacts");
   (void)artifacts.remove_temporaries();  // left by a daemon killed mid-write
+  if (opened->origin == store::IndexOrigin::kRebuilt) {
+    // Nothing names the blobs of the discarded index any more: they go with it.
+    Status cleared = artifacts.clear();
+    log::error("daemon: discarded the index (" + opened->rebuilt_because + ") and " +
+               (cleared.ok() ? "its artifacts" : "what it could of its artifacts: " + cleared.error().message) +
+               "; the cache starts empty");
+  }
   // ZCCACHE_NO_WATCH=1: no inotify, a stat on every lookup (for file systems we misjudge).
   std::unique_ptr<watcher::Watcher> watch;
   if (const char* no = std::getenv("ZCCACHE_NO_WATCH"); !no || !*no || std::string_view(no) == "0") {
@@ -172,13 +218,16 @@ int run_daemon(int argc, char** argv) {
   }
   fscache::MetadataCache files(watch.get());
   fscache::DirectoryCache listings(watch.get());
-  CompilerRegistry compilers(files);
+  CompilerRegistry compilers(files, cache_dir + "/tmp");
   Stats stats;
-  if (auto saved = (*index)->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
+  if (auto saved = index->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
     stats.load_json(**saved);
   }
-  // Stale temporaries of a killed predecessor.
-  std::system(("rm -f '" + cache_dir + "/tmp/'*.d 2>/dev/null").c_str());
+  if (opened->origin == store::IndexOrigin::kRebuilt) {
+    stats.index_discarded();
+    (void)index->put(store::Table::kMeta, "stats", stats.to_json());  // counted even if we are killed
+  }
+  remove_files_in(cache_dir + "/tmp");  // temporaries of a killed predecessor (we hold the lock)
 
   // We hold the instance lock, so a socket file left here belongs to a dead daemon.
   ::unlink(endpoint.socket_path.c_str());
@@ -189,10 +238,10 @@ int run_daemon(int argc, char** argv) {
   store::UsageTracker usage;
   std::optional<std::string> env_max_size;
   if (const char* v = std::getenv("ZCCACHE_MAX_SIZE"); v && *v) env_max_size = v;
-  Maintenance maintenance(cache_dir, env_max_size, **index, artifacts, usage, stats);
+  Maintenance maintenance(cache_dir, env_max_size, *index, artifacts, usage, stats);
   maintenance.start();
   std::unique_ptr<RemoteTier> remote = remote_tier_from_settings(cache_dir, artifacts);
-  CacheParts parts{files,    listings, compilers, **index, artifacts, stats, cache_dir + "/tmp",
+  CacheParts parts{files,    listings, compilers, *index, artifacts, stats, cache_dir + "/tmp",
                    watch.get(), usage,  remote.get()};
   JournalWriter journal(std::make_unique<AppendFile>(cache_dir + "/logs/compile_journal.jsonl",
                                                      journal_max_bytes_from_env(), kJournalFilesKept, 0600),

@@ -83,7 +83,10 @@ void Server::accept_once(std::chrono::milliseconds wait) {
 
 void Server::serve(UniqueFd conn) {
   auto uid = transport::peer_uid(conn.get());
-  if (!uid.ok() || *uid != ::getuid()) return;  // another user: close without a word
+  if (!uid.ok() || *uid != ::getuid()) {  // another user: close without a word
+    log::debug("refused a connection from uid " + (uid.ok() ? std::to_string(*uid) : uid.error().message));
+    return;
+  }
 
   auto msg = transport::receive_message(conn.get(), Clock::now() + kRequestTimeout);
   if (!msg.ok()) {

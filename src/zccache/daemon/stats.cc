@@ -32,6 +32,10 @@ void Stats::evicted(uint64_t results) {
   std::lock_guard lock(mutex_);
   counters_.evictions += results;
 }
+void Stats::index_discarded() {
+  std::lock_guard lock(mutex_);
+  ++counters_.index_discarded;
+}
 Counters Stats::snapshot() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -50,6 +54,7 @@ std::string Stats::to_json() const {
   j["compile_failed"] = c.compile_failed;
   j["stored"] = c.stored;
   j["evictions"] = c.evictions;
+  j["index_discarded"] = c.index_discarded;
   nlohmann::json p = nlohmann::json::object();
   for (size_t i = 1; i < c.passthrough.size(); ++i) {
     if (c.passthrough[i]) p[std::string(tools::reason_name(static_cast<tools::Passthrough>(i)))] = c.passthrough[i];
@@ -69,6 +74,7 @@ void Stats::load_json(const std::string& text) {
   c.compile_failed = get("compile_failed");
   c.stored = get("stored");
   c.evictions = get("evictions");
+  c.index_discarded = get("index_discarded");
   if (j.contains("passthrough") && j["passthrough"].is_object()) {
     for (size_t i = 1; i < c.passthrough.size(); ++i) {
       std::string name(tools::reason_name(static_cast<tools::Passthrough>(i)));

@@ -18,6 +18,7 @@ struct Counters {
   uint64_t compile_failed = 0;  // misses whose compile failed (not cached)
   uint64_t stored = 0;          // results written
   uint64_t evictions = 0;       // results removed to keep the cache under its size limit
+  uint64_t index_discarded = 0; // indexes found damaged or of another format at start, and replaced
   std::array<uint64_t, static_cast<size_t>(tools::Passthrough::kCount)> passthrough{};
 };
 
@@ -30,6 +31,7 @@ class Stats {
   void stored();
   void passthrough(tools::Passthrough reason);
   void evicted(uint64_t results);
+  void index_discarded();
   Counters snapshot() const;
   void reset();
 

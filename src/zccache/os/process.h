@@ -2,6 +2,7 @@
 // (daemon: `--version`, the include-path probe). posix_spawn keeps it cheap for a large parent.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,12 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv,
 
 // Replaces the current process with argv (execv). Returns only on failure.
 Error exec_replace(const std::vector<std::string>& argv);
+
+// Runs fn in a forked child and returns its exit status, or 128 + signal when a signal killed
+// it: for a check that may crash on damaged input (LMDB reads a corrupted file through its map
+// and can fault), so that the caller survives and learns that it would have crashed.
+// REQUIRES: no other thread runs (the child has only the calling thread; a lock another thread
+// held at the fork stays held there). fn's status is its return value; the child never returns.
+Result<int> run_in_child(const std::function<int()>& fn);
 
 }  // namespace zccache::os

@@ -1,5 +1,7 @@
 #include "zccache/os/process.h"
 
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 namespace zccache::os {
@@ -27,5 +29,25 @@ TEST(RunCapture, ReportsSignal) {
 }
 
 TEST(RunCapture, MissingBinaryIsAnError) { EXPECT_FALSE(run_capture({"/nonexistent/cc"}).ok()); }
+
+TEST(RunInChild, ReturnsTheStatusAndLeavesTheParentUntouched) {
+  int touched = 0;
+  auto r = run_in_child([&] {
+    touched = 1;
+    return 7;
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, 7);
+  EXPECT_EQ(touched, 0) << "fn ran in this process";
+}
+
+TEST(RunInChild, ACrashIsReportedAsItsSignal) {
+  auto r = run_in_child([] {
+    ::raise(SIGSEGV);
+    return 0;
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, 128 + SIGSEGV);
+}
 
 }  // namespace zccache::os

@@ -21,6 +21,7 @@
 #include "zccache/base/unique_fd.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/atomic_file.h"
+#include "zccache/os/file_info.h"
 
 namespace zccache::store {
 
@@ -68,13 +69,8 @@ Status copy_and_hash(int in, const std::string& in_path, AtomicFile* out, hash::
 }
 
 Status make_dir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return {};
-  if (errno == ENOENT) {
-    std::error_code ec;
-    std::filesystem::create_directories(path, ec);
-    if (!ec) return {};
-    return posix_error("mkdir", path, ec.value());
-  }
+  if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return {};
+  if (errno == ENOENT) return os::make_dirs(path, 0700);
   return posix_error("mkdir", path);
 }
 
@@ -192,6 +188,9 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
     }
   }
   if (!own_inode) {
+    // The output's mode becomes the blob's: a world-writable output (umask 0) gets a copy, so
+    // that nothing in the store is writable by everyone.
+    if ((mode & S_IWOTH) != 0) return make_error(ErrorCode::kIo, "world-writable output: copy");
     // One output per blob at a time: a fresh mtime set through one link would show on every other
     // output sharing the inode (another checkout's a.o would look newer than its sources).
     // Linking again over the output that already is the blob's one link is fine.

@@ -1,7 +1,6 @@
 #include "zccache/store/artifact_store.h"
 
 #include <fcntl.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <fstream>
 
 #include "zccache/hash/hasher.h"
+#include "zccache/testing/names_created.h"
 #include "zccache/testing/temp_dir.h"
 
 namespace zccache::store {
@@ -198,6 +198,25 @@ TEST_F(ArtifactStoreTest, DeliverSharesTheBlobWhenTheFilesystemAllows) {
   }
 }
 
+// umask 0 asks for a world-writable output; a hardlink would make the blob itself writable by
+// everyone (it shares the output's inode and mode).
+TEST_F(ArtifactStoreTest, WorldWritableOutputNeverSharesTheBlob) {
+  auto digest = store_.put_bytes("object bytes");
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("out.o");
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0666).ok());
+  EXPECT_EQ(mode_of(dest), 0666u);
+  EXPECT_EQ(mode_of(store_.path_of(*digest)) & S_IWOTH, 0u) << "the blob is world-writable";
+  EXPECT_EQ(read_file_for_testing(dest), "object bytes");
+}
+
+TEST_F(ArtifactStoreTest, ShardDirectoriesAreTheOwnersOnly) {
+  auto digest = store_.put_bytes("object bytes");
+  ASSERT_TRUE(digest.ok());
+  std::string blob = store_.path_of(*digest);
+  EXPECT_EQ(mode_of(blob.substr(0, blob.rfind('/'))), 0700u);
+}
+
 // A second delivery over an output that is already a link to the blob: rename() is then a no-op.
 TEST_F(ArtifactStoreTest, RepeatedDeliveryToTheSamePathLeavesNoTemporaries) {
   auto digest = store_.put_bytes("object bytes");
@@ -206,27 +225,6 @@ TEST_F(ArtifactStoreTest, RepeatedDeliveryToTheSamePathLeavesNoTemporaries) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
   EXPECT_EQ(read_file_for_testing(dest), "object bytes");
   EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"artifacts", "out.o"}));
-}
-
-// Names created or moved into `dir` while `action` runs (inotify), in order.
-template <typename Action>
-std::vector<std::string> names_appearing_in(const std::string& dir, Action action) {
-  std::vector<std::string> names;
-  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  EXPECT_GE(fd, 0);
-  EXPECT_GE(::inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO), 0);
-  action();
-  alignas(inotify_event) char buf[64 * 1024];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) {
-    for (char* p = buf; p < buf + n;) {
-      auto* ev = reinterpret_cast<inotify_event*>(p);
-      if (ev->len > 0) names.emplace_back(ev->name);
-      p += sizeof(inotify_event) + ev->len;
-    }
-  }
-  ::close(fd);
-  return names;
 }
 
 // Issue 8 (tests/stress/kill.py): a daemon killed between creating a delivery's temporary and
@@ -239,7 +237,7 @@ TEST_F(ArtifactStoreTest, DeliveryCreatesNoTemporaryBesideTheOutput) {
   std::string out_dir = dir_.file("obj");
   ASSERT_EQ(::mkdir(out_dir.c_str(), 0755), 0);
   ArtifactStore copying(root(), DeliveryMode::kCopy);
-  auto names = names_appearing_in(out_dir, [&] {
+  auto names = testing::names_created_in_for_testing(out_dir, [&] {
     EXPECT_TRUE(store_.deliver(*digest, out_dir + "/a.o", 0644).ok());       // link or reflink
     EXPECT_TRUE(store_.deliver(*digest, out_dir + "/a_copy.o", 0644).ok());  // blob in use: copy
     EXPECT_TRUE(copying.deliver(*digest, out_dir + "/b.o", 0644).ok());

@@ -28,8 +28,10 @@ struct Endpoint {
 // $ZCCACHE_DIR, else $HOME/.zccache. Made absolute against the working directory.
 std::string default_cache_dir();
 Endpoint endpoint_for(const std::string& cache_dir);
-// Creates the cache and run directories (0700) and, when used, the /tmp socket directory,
-// refusing one that another user owns.
+// Creates the cache and run directories (0700) and, when used, the /tmp socket directory.
+// kPermission, before anything is created in it, for a cache directory that another user owns
+// (itself, or as the target or owner of a symlink; root may own the symlink), and for a run or
+// socket directory that is not ours. A world-writable cache directory of ours loses that bit.
 Status prepare_endpoint(const Endpoint& endpoint);
 
 }  // namespace zccache::transport
