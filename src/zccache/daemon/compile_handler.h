@@ -28,6 +28,7 @@
 #include "zccache/store/index.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/store/usage_tracker.h"
+#include "zccache/tools/clang_tidy/parse.h"
 #include "zccache/tools/plan.h"
 #include "zccache/tools/rustc/dep_info.h"
 #include "zccache/tools/rustc/parse.h"
@@ -71,6 +72,11 @@ struct RustfmtMiss {
   tools::rustfmt::RustfmtPlan plan;
 };
 
+// The clang-tidy part of a miss (tidy_compile.cc).
+struct TidyMiss {
+  tools::clang_tidy::TidyPlan plan;
+};
+
 struct PendingMiss {
   protocol::CompileRequest request;
   CompilerInfo compiler;
@@ -81,6 +87,7 @@ struct PendingMiss {
   std::string injected_depfile;
   std::unique_ptr<RustMiss> rust;  // set for rustc
   std::unique_ptr<RustfmtMiss> rustfmt;  // set for rustfmt
+  std::unique_ptr<TidyMiss> tidy;        // set for clang-tidy
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -169,6 +176,13 @@ class CompileHandler {
   std::unique_ptr<PendingMiss> begin_rustfmt(const protocol::CompileRequest& request, CompilerInfo compiler,
                                              protocol::CompileReply& reply, CompileEvent* event);
   void record_rustfmt(PendingMiss& miss, MissUnit& unit);
+
+  // clang-tidy (tidy_compile.cc): a hit replays one run's diagnostics and exit code;
+  // record_tidy() learns the headers from a scan run of the same clang-tidy.
+  std::unique_ptr<PendingMiss> begin_tidy(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                          protocol::CompileReply& reply, CompileEvent* event);
+  bool stage_tidy(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
+  void record_tidy(PendingMiss& miss, MissUnit& unit);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose
