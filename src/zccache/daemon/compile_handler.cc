@@ -131,6 +131,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   if (compiler->family == tools::Family::kRust) return begin_rust(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kRustfmt) return begin_rustfmt(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kClangTidy) return begin_tidy(req, std::move(compiler).value(), reply, event);
+  if (compiler->family == tools::Family::kIwyu) return begin_iwyu(req, std::move(compiler).value(), reply, event);
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   PlannedRequest planned = plan_request(req, *compiler);

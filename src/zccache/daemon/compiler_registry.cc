@@ -168,6 +168,8 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
                           n.find(".so") != std::string_view::npos;
                  },
                  probe.toolchain_files);
+    } else if (probe.version_text.rfind("include-what-you-use ", 0) == 0) {
+      probe.family = tools::Family::kIwyu;
     } else if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
       probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
                                                                                           : tools::Family::kUnknown;

@@ -11,7 +11,7 @@
 
 namespace zccache::tools {
 
-enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy };
+enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu };
 
 // Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
 enum class Passthrough : uint8_t {
