@@ -171,10 +171,10 @@ Result<os::ProcessOutput> compile_and_store(UniqueFd& conn, const protocol::Comp
   store.start_time_ns = start;
   store.duration_ns = duration;
   store.units = std::move(units);
-  if (out->exit_code == 0) {
-    store.stdout_data = out->stdout_data;
-    store.stderr_data = out->stderr_data;
-  }
+  // Also when it failed: the daemon stores some non-zero results (clang-tidy's exit code 1 with
+  // its diagnostics) and drops the others.
+  store.stdout_data = out->stdout_data;
+  store.stderr_data = out->stderr_data;
   const auto timeout = reply_timeout();
   if (conn.valid() && transport::send_message(conn.get(), store, Clock::now() + timeout).ok()) {
     if (!transport::receive_message(conn.get(), Clock::now() + timeout).ok()) conn.reset();

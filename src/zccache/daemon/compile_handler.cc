@@ -130,6 +130,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   }
   if (compiler->family == tools::Family::kRust) return begin_rust(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kRustfmt) return begin_rustfmt(req, std::move(compiler).value(), reply, event);
+  if (compiler->family == tools::Family::kClangTidy) return begin_tidy(req, std::move(compiler).value(), reply, event);
+  if (compiler->family == tools::Family::kIwyu) return begin_iwyu(req, std::move(compiler).value(), reply, event);
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   PlannedRequest planned = plan_request(req, *compiler);
@@ -375,6 +377,10 @@ protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::St
   if (!miss.multi) {
     MissUnit& unit = miss.units[0];
     unit.compiled = true;
+    if (miss.tidy) {  // exit code 1 (diagnostics reported as errors) is a result too
+      reply.stored = stage_tidy(miss, store, reply);
+      return reply;
+    }
     if (store.exit_code != 0) {
       p_.stats.compile_failed();
       reply.reason = "compile failed";
@@ -515,6 +521,7 @@ void CompileHandler::record(PendingMiss& miss) {
 void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   if (miss.rust) return record_rust(miss, unit);
   if (miss.rustfmt) return record_rustfmt(miss, unit);
+  if (miss.tidy) return record_tidy(miss, unit);
   const std::string& cwd = miss.request.cwd;
   StagedResult& staged = *unit.staged;
   if (staged.dep_paths.empty()) {

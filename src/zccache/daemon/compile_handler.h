@@ -71,6 +71,16 @@ struct RustfmtMiss {
   tools::rustfmt::RustfmtPlan plan;
 };
 
+// The clang-tidy or include-what-you-use part of a miss (tidy_compile.cc): how to run the tool
+// again to learn the headers it read.
+struct TidyMiss {
+  bool iwyu = false;
+  std::vector<std::string> scan_head;  // the tool and its arguments before the scan's own flags
+  std::vector<std::string> scan_tail;  // after them (clang-tidy: the source, `--`, the compile flags)
+  std::string extra_prefix;            // before each of the scan's flags ("--extra-arg=" for clang-tidy)
+  std::string source;                  // as given
+};
+
 struct PendingMiss {
   protocol::CompileRequest request;
   CompilerInfo compiler;
@@ -81,6 +91,7 @@ struct PendingMiss {
   std::string injected_depfile;
   std::unique_ptr<RustMiss> rust;  // set for rustc
   std::unique_ptr<RustfmtMiss> rustfmt;  // set for rustfmt
+  std::unique_ptr<TidyMiss> tidy;        // set for clang-tidy and include-what-you-use
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -169,6 +180,19 @@ class CompileHandler {
   std::unique_ptr<PendingMiss> begin_rustfmt(const protocol::CompileRequest& request, CompilerInfo compiler,
                                              protocol::CompileReply& reply, CompileEvent* event);
   void record_rustfmt(PendingMiss& miss, MissUnit& unit);
+
+  // clang-tidy and include-what-you-use (tidy_compile.cc): a hit replays one run's diagnostics
+  // and exit code; record_tidy() learns the headers from a scan run of the same tool.
+  std::unique_ptr<PendingMiss> begin_tidy(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                          protocol::CompileReply& reply, CompileEvent* event);
+  std::unique_ptr<PendingMiss> begin_iwyu(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                          protocol::CompileReply& reply, CompileEvent* event);
+  // Both: the lookup of `key` (a hit fills reply and event), else the miss to run.
+  std::unique_ptr<PendingMiss> lookup_tidy(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                           const hash::Digest& key, tools::Family family, std::unique_ptr<TidyMiss> scan,
+                                           protocol::CompileReply& reply, CompileEvent* event);
+  bool stage_tidy(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
+  void record_tidy(PendingMiss& miss, MissUnit& unit);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose

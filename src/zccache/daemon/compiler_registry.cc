@@ -158,6 +158,19 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
       probe.family = tools::Family::kRustfmt;
       list_files(std::string(os::dirname_of(real)) + "/../lib",
                  [](std::string_view n) { return n.find(".so") != std::string_view::npos; }, probe.toolchain_files);
+    } else if (os::basename_of(real).rfind("clang-tidy", 0) == 0 &&
+               probe.version_text.find("LLVM version") != std::string::npos) {
+      // clang-tidy's --version names only LLVM; its name says which LLVM tool it is. It links
+      // libclang-cpp and libLLVM from <llvm>/lib beside its bin dir.
+      probe.family = tools::Family::kClangTidy;
+      list_files(std::string(os::dirname_of(real)) + "/../lib",
+                 [](std::string_view n) {
+                   return (n.rfind("libclang-cpp.so", 0) == 0 || n.rfind("libLLVM-", 0) == 0) &&
+                          n.find(".so") != std::string_view::npos;
+                 },
+                 probe.toolchain_files);
+    } else if (probe.version_text.rfind("include-what-you-use ", 0) == 0) {
+      probe.family = tools::Family::kIwyu;
     } else if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
       probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
                                                                                           : tools::Family::kUnknown;

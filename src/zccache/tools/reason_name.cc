@@ -38,6 +38,8 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "incremental",         // kIncremental
     "rust_crate_name",     // kRustCrateName
     "native_library",      // kNativeLibrary
+    "tidy_writes_files",   // kTidyWritesFiles
+    "tidy_no_compile_command",  // kTidyNoCompileCommand
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "zccache/tools/one_of.h"
+
 namespace zccache::tools::rustfmt {
 namespace {
 
@@ -11,13 +13,6 @@ constexpr std::array<std::string_view, 4> kFormatting = {"edition", "style-editi
 // Flags that decide the formatting.
 constexpr std::array<std::string_view, 3> kFormattingFlags = {"unstable-features", "error-on-unformatted",
                                                              "skip-children"};
-
-template <size_t N>
-bool one_of(std::string_view name, const std::array<std::string_view, N>& names) {
-  for (auto n : names)
-    if (n == name) return true;
-  return false;
-}
 
 }  // namespace
 
