@@ -11,7 +11,7 @@
 
 namespace zccache::tools {
 
-enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt };
+enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kAr };
 
 // Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
 enum class Passthrough : uint8_t {
@@ -45,6 +45,8 @@ enum class Passthrough : uint8_t {
   kIncremental,         // rustc -C incremental: rustc keeps its own state between runs
   kRustCrateName,       // rustc without --crate-name: the name (and the outputs') come from the source
   kNativeLibrary,       // rustc -l static=NAME whose library is not found in the -L directories
+  kLinkUnsupported,     // a link with an option, input or linker we do not model (tools/link/parse.h)
+  kArchiveMode,         // ar: an operation or modifier other than r/q with c, s, S, v, D (deterministic)
   kCount
 };
 

@@ -38,6 +38,8 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "incremental",         // kIncremental
     "rust_crate_name",     // kRustCrateName
     "native_library",      // kNativeLibrary
+    "link_unsupported",    // kLinkUnsupported
+    "archive_mode",        // kArchiveMode
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 
