@@ -71,6 +71,17 @@ struct RustfmtMiss {
   tools::rustfmt::RustfmtPlan plan;
 };
 
+// The link or ar part of a miss (link_compile.cc).
+struct LinkMiss {
+  bool archive = false;  // ar, else a driver link
+  std::string output;    // absolute
+  // Driver link: the library search directories in the linker's order (-L first, then the
+  // driver's own), absolute and lexically normal; user_dirs of them came from -L.
+  std::vector<std::string> search_dirs;
+  size_t user_dirs = 0;
+  std::vector<std::string> members;  // ar: the member files, as given
+};
+
 struct PendingMiss {
   protocol::CompileRequest request;
   CompilerInfo compiler;
@@ -81,6 +92,7 @@ struct PendingMiss {
   std::string injected_depfile;
   std::unique_ptr<RustMiss> rust;  // set for rustc
   std::unique_ptr<RustfmtMiss> rustfmt;  // set for rustfmt
+  std::unique_ptr<LinkMiss> link;  // set for a driver link or ar
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -169,6 +181,15 @@ class CompileHandler {
   std::unique_ptr<PendingMiss> begin_rustfmt(const protocol::CompileRequest& request, CompilerInfo compiler,
                                              protocol::CompileReply& reply, CompileEvent* event);
   void record_rustfmt(PendingMiss& miss, MissUnit& unit);
+
+  // Links and archives (link_compile.cc): a driver link (the gcc/clang parser said kLinking), and
+  // `ar` (Family::kAr).
+  std::unique_ptr<PendingMiss> begin_link(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                          protocol::CompileReply& reply, CompileEvent* event);
+  std::unique_ptr<PendingMiss> begin_ar(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                        protocol::CompileReply& reply, CompileEvent* event);
+  bool stage_link(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
+  void record_link(PendingMiss& miss, MissUnit& unit);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose
