@@ -233,7 +233,10 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_link(const protocol::CompileR
   };
   MemoUnit found;
   if (lookup(req, key, deliver, reply, &found)) {
-    if (event) event->note_hit(0, false, journal, found.result);
+    if (event) {
+      event->note_hit(0, false, journal, found.result);
+      event->link = true;
+    }
     return nullptr;
   }
   p_.stats.miss();
@@ -309,7 +312,10 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_ar(const protocol::CompileReq
   };
   MemoUnit found;
   if (lookup(req, key, deliver, reply, &found)) {
-    if (event) event->note_hit(0, false, journal, found.result);
+    if (event) {
+      event->note_hit(0, false, journal, found.result);
+      event->link = true;
+    }
     return nullptr;
   }
   p_.stats.miss();
