@@ -68,7 +68,7 @@ class Link : public ::testing::TestWithParam<std::string> {
   }
   // Links bare and through zccache; the two programs must be the same bytes and mode, and the
   // cached one must run and return `expect`.
-  CompileResult link_same_as_bare(const Args& args, int expect) {
+  CompileResult link_same_as_bare(const Args& args, int expect, const RunOptions& run_opts = {}) {
     Args bare_argv{cc()};
     bare_argv.insert(bare_argv.end(), args.begin(), args.end());
     CompileResult plain = sb().compile(bare_argv, {"prog"});
@@ -77,7 +77,7 @@ class Link : public ::testing::TestWithParam<std::string> {
     CompileResult cached = sb().compile(cached_argv, {"prog"});
     expect_same_compile(plain, cached, "link");
     EXPECT_NE(cached.modes["prog"] & 0111, 0u) << "program not executable";
-    RunResult run = sb().run({sb().path("prog")});
+    RunResult run = sb().run({sb().path("prog")}, run_opts);
     EXPECT_EQ(run.exit_code, expect) << run.describe();
     return cached;
   }
@@ -135,6 +135,23 @@ TEST_P(Link, ANewLibraryEarlierInTheSearchPathIsAMiss) {
   link_same_as_bare(args, 5);
   Counters c = sb().counters();
   EXPECT_EQ(c.hits, 1u) << c.describe();
+  EXPECT_EQ(c.misses, 2u) << c.describe();
+}
+
+TEST_P(Link, ASharedLibraryBesideTheArchiveIsAMiss) {
+  build_inputs(7);
+  const Args args{"-o", "prog", "m.o", "-Llib", "-lf"};
+  link_same_as_bare(args, 7);
+  ASSERT_TRUE(sb().wait_for_stored(1)) << sb().counters().describe();
+  // The linker prefers lib/libf.so to lib/libf.a in the same directory.
+  sb().write("lib/g.c", "int f(void) { return 4; }\n");
+  bare({cc(), "-shared", "-fPIC", "lib/g.c", "-o", "lib/libf.so"});
+  let_outputs_settle();
+  RunOptions with_lib;
+  with_lib.env = EnvChanges{{"LD_LIBRARY_PATH", sb().path("lib")}};
+  link_same_as_bare(args, 4, with_lib);
+  Counters c = sb().counters();
+  EXPECT_EQ(c.hits, 0u) << c.describe();
   EXPECT_EQ(c.misses, 2u) << c.describe();
 }
 
