@@ -115,7 +115,8 @@ TEST_P(SessionJournal, TwoConcurrentSessionsCountSeparately) {
   });
   std::thread tb2([&] {
     compile(compile_args(2), in_session(b));
-    compile({cc(), "s2.o", "-shared", "-o", "lib.so"}, in_session(b));
+    // -flto: a link the cache passes through (links of plain objects are cached, link_test.cc).
+    compile({cc(), "s2.o", "-shared", "-o", "lib.so", "-flto"}, in_session(b));
   });
   ta2.join();
   tb2.join();
@@ -131,7 +132,7 @@ TEST_P(SessionJournal, TwoConcurrentSessionsCountSeparately) {
   EXPECT_EQ(sb_json["hits"], 1) << sb_json;
   EXPECT_EQ(sb_json["misses"], 2) << sb_json;
   EXPECT_EQ(sb_json["errors"], 0) << sb_json;
-  EXPECT_EQ(sb_json["passthrough"]["linking"], 1) << sb_json;
+  EXPECT_EQ(sb_json["passthrough"]["link_unsupported"], 1) << sb_json;
   EXPECT_EQ(sb_json["ended"], true);
   for (const char* key : {"compile_time_saved_ms", "bytes_delivered", "duration_ms"}) {
     EXPECT_TRUE(sb_json[key].is_number()) << key << " in " << sb_json;
@@ -159,7 +160,7 @@ TEST_P(SessionJournal, SessionAndGlobalJournalLinesHaveEveryField) {
   sb().wait_for_stored(1);
   compile(compile_args(0), s);                                   // hit
   compile({cc(), "-c", "s1.c", "s2.c"}, s);                      // two misses, one line each
-  compile({cc(), "s0.o", "-shared", "-o", "lib.so"}, s);         // passthrough
+  compile({cc(), "s0.o", "-shared", "-o", "lib.so", "-flto"}, s);  // passthrough (LTO link)
   sb().write("bad.c", "int broken( {\n");
   compile({cc(), "-c", "bad.c", "-o", "bad.o"}, s, 1);           // error
   compile(compile_args(3));                                      // not in the session
@@ -182,7 +183,7 @@ TEST_P(SessionJournal, SessionAndGlobalJournalLinesHaveEveryField) {
   EXPECT_EQ(session_lines[2]["args"], nlohmann::json(Args{"-c", "s1.c"}));
   EXPECT_EQ(session_lines[3]["args"], nlohmann::json(Args{"-c", "s2.c"}));
   EXPECT_EQ(session_lines[4]["outcome"], "passthrough");
-  EXPECT_EQ(session_lines[4]["reason"], "linking");
+  EXPECT_EQ(session_lines[4]["reason"], "link_unsupported");
   EXPECT_EQ(session_lines[5]["outcome"], "error");
   EXPECT_EQ(session_lines[5]["exit_code"], 1);
   std::string log = sb().read("sub/s.log").value_or("");

@@ -54,7 +54,7 @@ void Activity::answered(const protocol::CompileRequest& request, const protocol:
   if (reply.outcome != CompileOutcome::kHit && reply.outcome != CompileOutcome::kMulti) return;
   for (const UnitHit& hit : event.hits) {
     JournalEntry e = entry_for(request, time);
-    e.outcome = JournalOutcome::kHit;
+    e.outcome = event.link ? JournalOutcome::kLinkHit : JournalOutcome::kHit;
     if (!hit.args.empty()) e.args = hit.args;
     // A multi-source hit was stored by a successful compile; a single one replays its code.
     e.exit_code = reply.outcome == CompileOutcome::kHit && event.hits.size() == 1 ? reply.exit_code : 0;
@@ -74,7 +74,9 @@ void Activity::record_unit_miss(const PendingMiss& miss, const MissUnit& unit, J
 }
 
 void Activity::compiled(const PendingMiss& miss, const protocol::StoreRequest& store, const RequestTime& time) {
-  const JournalOutcome outcome = store.exit_code == 0 ? JournalOutcome::kMiss : JournalOutcome::kError;
+  const JournalOutcome outcome = store.exit_code != 0 ? JournalOutcome::kError
+                                 : miss.link         ? JournalOutcome::kLinkMiss
+                                                     : JournalOutcome::kMiss;
   if (!miss.multi) {
     if (!miss.units.empty()) record_unit_miss(miss, miss.units[0], outcome, store.exit_code, store.duration_ns, time);
     return;

@@ -22,6 +22,7 @@ struct UnitHit {
 
 struct CompileEvent {
   std::vector<UnitHit> hits;
+  bool link = false;  // the request was a link or ar: journalled as link_hit
 
   // `multi`: the request had several sources, so the unit's own argv is kept (the journal's line
   // for it must replay that one source).

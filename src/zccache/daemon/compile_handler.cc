@@ -132,9 +132,11 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   if (compiler->family == tools::Family::kRustfmt) return begin_rustfmt(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kClangTidy) return begin_tidy(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kIwyu) return begin_iwyu(req, std::move(compiler).value(), reply, event);
+  if (compiler->family == tools::Family::kAr) return begin_ar(req, std::move(compiler).value(), reply, event);
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   PlannedRequest planned = plan_request(req, *compiler);
+  if (planned.passthrough == tools::Passthrough::kLinking) return begin_link(req, std::move(compiler).value(), reply, event);
   if (planned.passthrough != tools::Passthrough::kNone) {
     passthrough(planned.passthrough, reply);
     return nullptr;
@@ -390,6 +392,10 @@ protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::St
       reply.stored = stage_rust(miss, store, reply);
       return reply;
     }
+    if (miss.link) {
+      reply.stored = stage_link(miss, store, reply);
+      return reply;
+    }
     if (miss.rustfmt) {  // nothing to copy: the files were formatted in place
       StagedResult staged;
       staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
@@ -522,6 +528,7 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   if (miss.rust) return record_rust(miss, unit);
   if (miss.rustfmt) return record_rustfmt(miss, unit);
   if (miss.tidy) return record_tidy(miss, unit);
+  if (miss.link) return record_link(miss, unit);
   const std::string& cwd = miss.request.cwd;
   StagedResult& staged = *unit.staged;
   if (staged.dep_paths.empty()) {

@@ -81,6 +81,17 @@ struct TidyMiss {
   std::string source;                  // as given
 };
 
+// The link or ar part of a miss (link_compile.cc).
+struct LinkMiss {
+  bool archive = false;  // ar, else a driver link
+  std::string output;    // absolute
+  // Driver link: the library search directories in the linker's order (-L first, then the
+  // driver's own), absolute and lexically normal; user_dirs of them came from -L.
+  std::vector<std::string> search_dirs;
+  size_t user_dirs = 0;
+  std::vector<std::string> members;  // ar: the member files, as given
+};
+
 struct PendingMiss {
   protocol::CompileRequest request;
   CompilerInfo compiler;
@@ -92,6 +103,7 @@ struct PendingMiss {
   std::unique_ptr<RustMiss> rust;  // set for rustc
   std::unique_ptr<RustfmtMiss> rustfmt;  // set for rustfmt
   std::unique_ptr<TidyMiss> tidy;        // set for clang-tidy and include-what-you-use
+  std::unique_ptr<LinkMiss> link;  // set for a driver link or ar
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -193,6 +205,14 @@ class CompileHandler {
                                            protocol::CompileReply& reply, CompileEvent* event);
   bool stage_tidy(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
   void record_tidy(PendingMiss& miss, MissUnit& unit);
+  // Links and archives (link_compile.cc): a driver link (the gcc/clang parser said kLinking), and
+  // `ar` (Family::kAr).
+  std::unique_ptr<PendingMiss> begin_link(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                          protocol::CompileReply& reply, CompileEvent* event);
+  std::unique_ptr<PendingMiss> begin_ar(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                        protocol::CompileReply& reply, CompileEvent* event);
+  bool stage_link(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
+  void record_link(PendingMiss& miss, MissUnit& unit);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose

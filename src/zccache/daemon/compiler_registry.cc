@@ -174,6 +174,13 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     } else if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
       probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
                                                                                           : tools::Family::kUnknown;
+    } else if (probe.version_text.rfind("GNU ar ", 0) == 0) {
+      probe.family = tools::Family::kAr;
+      auto help = os::run_capture({invoked_path, "--help"}, &probe_env());
+      probe.deterministic_default =
+          help.ok() && help->stdout_data.find("use zero for timestamps and uids/gids (default)") != std::string::npos;
+      list_files("/usr/lib/bfd-plugins", [](std::string_view n) { return n.find(".so") != std::string_view::npos; },
+                 probe.toolchain_files);
     } else {
       probe.family = probe_family(invoked_path);
       probe.honors_source_date_epoch =
@@ -187,6 +194,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   info.real_path = real;
   info.honors_source_date_epoch = probe.honors_source_date_epoch;
   info.clippy = probe.clippy;
+  info.deterministic_default = probe.deterministic_default;
   hash::Hasher h;
   h.add("compiler-identity-v1").add(invoked_path).add(real).add_digest(probe.binary_digest).add(probe.version_text);
   for (const auto& path : probe.toolchain_files) {

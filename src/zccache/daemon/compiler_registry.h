@@ -10,6 +10,8 @@
 //   version) and the content of the toolchain's shared libraries and standard-library crates
 //   (<sysroot>/lib/*.so*, <sysroot>/lib/rustlib/<target>/lib/*), re-checked on every call through
 //   the metadata cache, so a reinstalled std under an unchanged rustc binary is seen.
+// - ar (family kAr, `--version` says "GNU ar"): the identity also covers the BFD plugins in
+//   /usr/lib/bfd-plugins, which ar loads to index LTO objects.
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //
@@ -39,6 +41,8 @@ struct CompilerInfo {
   // kRust: the binary is clippy-driver (`--version` says "clippy"), which cargo runs as
   // `clippy-driver <rustc path> <rustc args>` (RUSTC_WORKSPACE_WRAPPER).
   bool clippy = false;
+  // kAr: GNU ar writes zero timestamps and uids unless told `U` (its --help marks D "(default)").
+  bool deterministic_default = false;
 };
 
 struct SearchDirs {
@@ -68,6 +72,7 @@ class CompilerRegistry {
     bool honors_source_date_epoch = false;
     std::vector<std::string> toolchain_files;  // rustc: the sysroot files the identity covers
     bool clippy = false;
+    bool deterministic_default = false;
   };
   fscache::MetadataCache& files_;
   const std::string tmp_dir_;

@@ -51,6 +51,10 @@ std::string_view outcome_name(JournalOutcome outcome) {
       return "error";
     case JournalOutcome::kPassthrough:
       return "passthrough";
+    case JournalOutcome::kLinkHit:
+      return "link_hit";
+    case JournalOutcome::kLinkMiss:
+      return "link_miss";
   }
   return "error";
 }
@@ -135,7 +139,8 @@ std::string journal_line(const JournalEntry& entry, const EnvMap& daemon_env) {
 std::string log_line(const JournalEntry& entry) {
   std::string out = format_utc_ms(entry.ts_ns);
   char head[48];
-  int64_t shown_ns = entry.outcome == JournalOutcome::kMiss || entry.outcome == JournalOutcome::kError
+  int64_t shown_ns = entry.outcome == JournalOutcome::kMiss || entry.outcome == JournalOutcome::kLinkMiss ||
+                             entry.outcome == JournalOutcome::kError
                          ? std::max(entry.compile_ns, entry.latency_ns)
                          : entry.latency_ns;
   std::snprintf(head, sizeof(head), " %-11s %9.1f ms ", std::string(outcome_name(entry.outcome)).c_str(),

@@ -28,7 +28,8 @@
 
 namespace zccache::daemon {
 
-enum class JournalOutcome : uint8_t { kHit, kMiss, kError, kPassthrough };
+// kLinkHit/kLinkMiss: a hit or miss of a link or archive (link_compile.cc); counted as hits and misses.
+enum class JournalOutcome : uint8_t { kHit, kMiss, kError, kPassthrough, kLinkHit, kLinkMiss };
 
 std::string_view outcome_name(JournalOutcome outcome);
 

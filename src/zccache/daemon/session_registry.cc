@@ -58,11 +58,13 @@ SessionSinks SessionRegistry::record(const std::string& id, const JournalEntry& 
   s.last_activity_ns = now_ns;
   switch (entry.outcome) {
     case JournalOutcome::kHit:
+    case JournalOutcome::kLinkHit:
       ++s.hits;
       s.saved_ns += saved_ns;
       s.bytes_delivered += bytes;
       break;
     case JournalOutcome::kMiss:
+    case JournalOutcome::kLinkMiss:
       ++s.misses;
       break;
     case JournalOutcome::kError:
@@ -72,7 +74,8 @@ SessionSinks SessionRegistry::record(const std::string& id, const JournalEntry& 
       ++s.passthrough[entry.reason];
       break;
   }
-  if (entry.outcome == JournalOutcome::kMiss || entry.outcome == JournalOutcome::kError) {
+  if (entry.outcome == JournalOutcome::kMiss || entry.outcome == JournalOutcome::kLinkMiss ||
+      entry.outcome == JournalOutcome::kError) {
     auto longer = [](const SlowMiss& a, const SlowMiss& b) { return a.duration_ns > b.duration_ns; };
     if (s.slowest.size() < kSlowest || entry.compile_ns > s.slowest.back().duration_ns) {
       SlowMiss miss{entry.compile_ns, entry.source, entry.compiler, entry.args, entry.cwd};

@@ -11,7 +11,7 @@
 
 namespace zccache::tools {
 
-enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu };
+enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu, kAr };
 
 // Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
 enum class Passthrough : uint8_t {
@@ -47,6 +47,8 @@ enum class Passthrough : uint8_t {
   kNativeLibrary,       // rustc -l static=NAME whose library is not found in the -L directories
   kTidyWritesFiles,     // clang-tidy -fix/--fix-errors/--fix-notes/--export-fixes/--store-check-profile
   kTidyNoCompileCommand,  // clang-tidy with neither `--` nor -p (it would search for a database)
+  kLinkUnsupported,     // a link with an option, input or linker we do not model (tools/link/parse.h)
+  kArchiveMode,         // ar: an operation or modifier other than r/q with c, s, S, v, D (deterministic)
   kCount
 };
 

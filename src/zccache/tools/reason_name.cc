@@ -40,6 +40,8 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "native_library",      // kNativeLibrary
     "tidy_writes_files",   // kTidyWritesFiles
     "tidy_no_compile_command",  // kTidyNoCompileCommand
+    "link_unsupported",    // kLinkUnsupported
+    "archive_mode",        // kArchiveMode
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 
