@@ -144,7 +144,7 @@ def main():
         return {k: int(s.get(k, 0) or 0) for k in ("hits", "misses", "stored", "errors")}
 
     def daemon_pids(e):
-        return kill.processes(daemon, e["ZCCACHE_DIR"])
+        return kill.main_processes(daemon, e["ZCCACHE_DIR"])
 
     try:
         ok, why = (False, "not root") if os.geteuid() != 0 else can_mount(mnt)

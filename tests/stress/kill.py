@@ -63,6 +63,20 @@ def processes(exe, cache_dir):
     return pids
 
 
+def main_processes(exe, cache_dir):
+    """processes() without the children of one of them: a daemon's child between fork and exec
+    (a compiler probe, its start-up index check) runs `exe` too, and is gone a moment later."""
+    pids = processes(exe, cache_dir)
+
+    def parent(pid):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                return int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+    return [p for p in pids if parent(p) not in pids]
+
+
 def wait_for_cwd_free(path, timeout_s=120):
     """Waits until no process works in `path` (compilers orphaned by a killed client)."""
     deadline = time.time() + timeout_s
