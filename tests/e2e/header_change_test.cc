@@ -104,6 +104,19 @@ TEST_P(Headers, NewHeaderShadowingAnEarlierIncludeDirIsNotStale) {
   expect_hit(args, {"a.o"});
 }
 
+// The compiler leaves a nonexistent -I directory out of the search list it prints; one created
+// later with a header in it shadows the header used before.
+TEST_P(Headers, NewHeaderInAnIncludeDirThatDidNotExistIsNotStale) {
+  sb().write("inc/x.h", "#define V 2\n");
+  sb().write("src/a.c", "#include <x.h>\nint value(void) { return V; }\n");
+  Args args{"-Inot-yet", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
+  CompileResult old_obj = miss_then_hit(args, {"a.o"});
+  sb().write("not-yet/x.h", "#define V 1\n");
+  CompileResult new_obj = expect_miss(args, {"a.o"});
+  EXPECT_NE(old_obj.files["a.o"], new_obj.files["a.o"]) << "test premise: the new header changes the object";
+  expect_hit(args, {"a.o"});
+}
+
 TEST_P(Headers, NewQuotedHeaderBesideTheSourceIsNotStale) {
   // "x.h" is looked up in the source's directory before any -I directory.
   sb().write("inc/x.h", "#define V 2\n");

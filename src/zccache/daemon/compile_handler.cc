@@ -12,6 +12,7 @@
 #include "zccache/base/parallel.h"
 #include "zccache/daemon/basedir.h"
 #include "zccache/daemon/include_set.h"
+#include "zccache/daemon/memo_watch.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/recording_file_reader.h"
 #include "zccache/daemon/request_key.h"
@@ -287,17 +288,9 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
                                   const hash::Digest& mkey, protocol::CompileReply& reply, CompileEvent* event) {
   auto memo = memo_.find(mkey);
   if (!memo || compiler.identity != memo->compiler_identity) return false;
-  for (const auto& rsp : memo->response_files) {
-    auto facts = p_.files.facts(rsp.path);
-    if (!facts.ok() || facts->digest != rsp.digest) return false;
-  }
-  // Every source must still hit before any output is written; otherwise the full lookup runs.
-  // The sources' shared headers are checked once, through the merged include set.
-  if (!include_set_matches(memo->inputs, req.cwd, p_.files, p_.listings)) return false;
+  if (!memo_inputs_unchanged(*memo, req.cwd)) return false;
   const size_t n = memo->units.size();
   for (const MemoUnit& unit : memo->units) {
-    auto source = p_.files.facts(os::absolute_from(req.cwd, unit.plan.source));
-    if (!source.ok() || source->digest != unit.source_digest) return false;
     if (!outputs_writable(unit.plan, req.cwd)) return false;  // the full path passes it through
   }
   std::vector<store::UsageTracker::Lease> leases;
@@ -324,6 +317,34 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
   }
   if (event) {
     for (size_t i = 0; i < n; ++i) event->note_hit(i, n > 1, memo->units[i].plan, memo->units[i].result);
+  }
+  return true;
+}
+
+bool CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd) {
+  if (memo.verified_unchanged()) return true;  // no event in any directory the checks below read
+  // The snapshot comes before the checks: an event after it makes the snapshot stale, never the
+  // other way round.
+  std::optional<std::vector<std::string>> dirs;
+  std::optional<watcher::GenerationSnapshot> snapshot;
+  if (p_.watcher) dirs = memo_watch_dirs(memo, cwd, p_.listings, nullptr);
+  if (dirs) snapshot = watcher::GenerationSnapshot::take(*p_.watcher, *dirs);
+  for (const auto& rsp : memo.response_files) {
+    auto facts = p_.files.facts(rsp.path);
+    if (!facts.ok() || facts->digest != rsp.digest) return false;
+  }
+  // Every source must still hit before any output is written; otherwise the full lookup runs.
+  // The sources' shared headers are checked once, through the merged include set.
+  if (!include_set_matches(memo.inputs, cwd, p_.files, p_.listings)) return false;
+  for (const MemoUnit& unit : memo.units) {
+    auto source = p_.files.facts(os::absolute_from(cwd, unit.plan.source));
+    if (!source.ok() || source->digest != unit.source_digest) return false;
+  }
+  if (snapshot) {
+    auto trusted = memo_watch_dirs(memo, cwd, p_.listings, &p_.files);
+    if (trusted && std::includes(dirs->begin(), dirs->end(), trusted->begin(), trusted->end())) {
+      memo.set_verified(std::move(snapshot));
+    }
   }
   return true;
 }

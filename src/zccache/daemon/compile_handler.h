@@ -233,6 +233,10 @@ class CompileHandler {
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
   bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
                     const hash::Digest& memo_key, protocol::CompileReply& reply, CompileEvent* event);
+  // True when the memo's response files, sources and include set are as remembered: from its
+  // generation snapshot when no watched directory they depend on changed, else by checking each
+  // (then taking a new snapshot when the watcher vouches for every fact).
+  bool memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd);
   void deliver_reply(const store::ResultEntry& result, protocol::CompileReply& reply);
   void passthrough(tools::Passthrough reason, protocol::CompileReply& reply);
 

@@ -115,7 +115,10 @@ SearchDirs parse_search_dirs(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
-    if (line.rfind("#include \"...\" search starts here:", 0) == 0) {
+    constexpr std::string_view kMissing = "ignoring nonexistent directory \"";
+    if (line.rfind(kMissing, 0) == 0 && line.size() > kMissing.size() + 1 && line.back() == '"') {
+      dirs.missing.emplace_back(line.substr(kMissing.size(), line.size() - kMissing.size() - 1));
+    } else if (line.rfind("#include \"...\" search starts here:", 0) == 0) {
       section = kQuote;
     } else if (line.rfind("#include <...> search starts here:", 0) == 0) {
       section = kAngle;

@@ -48,6 +48,11 @@ struct CompilerInfo {
 struct SearchDirs {
   std::vector<std::string> quote;  // #include "..." only (-iquote)
   std::vector<std::string> angle;  // #include <...> (-I, -isystem, system dirs, -idirafter), in order
+  // Directories of the path that did not exist when the compiler was asked ("ignoring nonexistent
+  // directory"): the list above leaves them out, and their place in the order is not printed.
+  // One that appears later with a header would shadow the one used, so they count as searched
+  // before every other (a header appearing in a later one costs a needless miss, never a stale hit).
+  std::vector<std::string> missing;
 };
 
 // Parses the stderr of a `-E -v` run (exposed for tests).

@@ -29,6 +29,7 @@ TEST(ParseSearchDirs, GccOutput) {
   ASSERT_EQ(d.angle.size(), 3u);
   EXPECT_EQ(d.angle[0], "inc");
   EXPECT_EQ(d.angle[2], "/usr/include");
+  EXPECT_EQ(d.missing, std::vector<std::string>{"/usr/local/include/x86_64-linux-gnu"});
 }
 
 TEST(ParseSearchDirs, SkipsFrameworkDirectories) {

@@ -85,12 +85,14 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
       std::string_view rel = relative_to(path, dirs.angle[k]);
       if (rel.empty()) continue;
       for (const auto& q : quote_dirs) add_shadow(q, rel);
+      for (const auto& m : dirs.missing) add_shadow(m, rel);
       for (size_t j = 0; j < k; ++j) add_shadow(dirs.angle[j], rel);
       break;
     }
   }
   for (const auto& name : probes) {
     for (const auto& q : quote_dirs) add_shadow(q, name);
+    for (const auto& m : dirs.missing) add_shadow(m, name);
     for (const auto& d : dirs.angle) add_shadow(d, name);
   }
 

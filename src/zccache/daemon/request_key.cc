@@ -5,7 +5,8 @@
 namespace zccache::daemon {
 namespace {
 // Bump when the key's composition or the stored result format changes: old entries then miss.
-constexpr std::string_view kKeySalt = "zccache-cc-key-v1";
+// v2: include sets record the search path's nonexistent directories (a header appearing there).
+constexpr std::string_view kKeySalt = "zccache-cc-key-v2";
 }  // namespace
 
 const char* find_env(const std::vector<std::string>& env, std::string_view name) {

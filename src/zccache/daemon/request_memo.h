@@ -21,6 +21,7 @@
 #include "zccache/store/manifest.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/tools/plan.h"
+#include "zccache/watcher/generation_snapshot.h"
 
 namespace zccache::daemon {
 
@@ -37,6 +38,21 @@ struct MemoEntry {
   std::vector<store::FileDigest> response_files;  // every @file the parser read, with its digest
   std::vector<MemoUnit> units;                    // one per source, in command-line order
   store::IncludeSet inputs;                       // the units' include sets merged: checked once
+
+  // The generations under which the checks of the inputs above last passed with every fact
+  // vouched for by the watcher (memo_watch.h); while they hold, a repeat skips those checks.
+  bool verified_unchanged() const {
+    std::lock_guard lock(verified_mutex_);
+    return verified_ && verified_->unchanged();
+  }
+  void set_verified(std::optional<watcher::GenerationSnapshot> snapshot) const {
+    std::lock_guard lock(verified_mutex_);
+    verified_ = std::move(snapshot);
+  }
+
+ private:
+  mutable std::mutex verified_mutex_;
+  mutable std::optional<watcher::GenerationSnapshot> verified_;  // GUARDED_BY(verified_mutex_)
 };
 
 // The environment variables any step of a lookup reads (key, parser, colour decision).

@@ -178,12 +178,15 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
   // A reflink gives the output its own blocks (copy-on-write): nothing the user does to it can
   // reach the cache. Filesystems without it (ext4) answer EOPNOTSUPP/EXDEV/EINVAL at once.
   bool own_inode = false;
-  {
+  if (may_reflink_.load(std::memory_order_relaxed)) {
     UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
     UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (in.valid() && out.valid() && ::ioctl(out.get(), FICLONE, in.get()) == 0) {
       own_inode = true;
     } else if (out.valid()) {
+      if (in.valid() && (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOTTY)) {
+        may_reflink_.store(false, std::memory_order_relaxed);
+      }
       ::unlink(tmp.c_str());
     }
   }

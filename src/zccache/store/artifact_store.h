@@ -121,6 +121,10 @@ class ArtifactStore {
   };
   std::unordered_map<hash::Digest, Pin, hash::DigestHash> pinned_;  // GUARDED_BY(mutex_)
   std::atomic<uint64_t> estimate_bytes_{0};
+  // Cleared when FICLONE says the store's file system cannot reflink (EOPNOTSUPP, EINVAL,
+  // ENOTTY): the temporary is always in root_, so the answer holds for every later delivery and
+  // a hit no longer pays two opens, the ioctl and an unlink to learn it again.
+  std::atomic<bool> may_reflink_{true};
 };
 
 }  // namespace zccache::store

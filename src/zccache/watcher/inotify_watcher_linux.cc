@@ -58,7 +58,7 @@ class InotifyWatcher : public Watcher {
   std::optional<uint64_t> watch(const std::string& dir) override {
     std::lock_guard lock(mutex_);
     auto it = dirs_.find(dir);
-    if (it != dirs_.end()) return it->second.reliable ? std::optional<uint64_t>(it->second.generation) : std::nullopt;
+    if (it != dirs_.end()) return it->second.reliable ? std::optional<uint64_t>(it->second.value()) : std::nullopt;
     // Ancestors first: a change to one of them after this point renews this directory.
     std::vector<std::string> chain;
     for (std::string d = dir;; d = parent_of(d)) {
@@ -79,13 +79,20 @@ class InotifyWatcher : public Watcher {
     }
     it = dirs_.find(dir);
     if (!reliable || it == dirs_.end() || !it->second.reliable) return std::nullopt;
-    return it->second.generation;
+    return it->second.value();
   }
 
   std::optional<uint64_t> generation(const std::string& dir) override {
     std::lock_guard lock(mutex_);
     auto it = dirs_.find(dir);
     if (it == dirs_.end() || !it->second.reliable) return std::nullopt;
+    return it->second.value();
+  }
+
+  GenerationCell generation_cell(const std::string& dir) override {
+    std::lock_guard lock(mutex_);
+    auto it = dirs_.find(dir);
+    if (it == dirs_.end() || !it->second.reliable) return nullptr;
     return it->second.generation;
   }
 
@@ -111,8 +118,11 @@ class InotifyWatcher : public Watcher {
  private:
   struct DirState {
     int wd = -1;
-    uint64_t generation = 0;
+    // Written under mutex_ only; shared so that GenerationSnapshot reads it without the lock.
+    std::shared_ptr<std::atomic<uint64_t>> generation = std::make_shared<std::atomic<uint64_t>>(0);
     bool reliable = true;
+    uint64_t value() const { return generation->load(std::memory_order_acquire); }
+    void renew(uint64_t g) { generation->store(g, std::memory_order_release); }
   };
 
   // Watches one directory. false when it cannot be watched: a file system without reliable events
@@ -120,7 +130,7 @@ class InotifyWatcher : public Watcher {
   // may appear later).
   bool add_locked(const std::string& dir) {
     DirState state;
-    state.generation = ++counter_;
+    state.renew(++counter_);
     if (!reliable_filesystem(dir)) {
       if (errno == ENOENT || errno == ENOTDIR) return false;
       state.reliable = false;
@@ -144,16 +154,16 @@ class InotifyWatcher : public Watcher {
   void renew_tree_locked(const std::string& dir) {
     std::string prefix = dir == "/" ? "/" : dir + "/";
     auto it = dirs_.find(dir);
-    if (it != dirs_.end()) it->second.generation = ++counter_;
+    if (it != dirs_.end()) it->second.renew(++counter_);
     for (auto sub = dirs_.lower_bound(prefix); sub != dirs_.end() && sub->first.compare(0, prefix.size(), prefix) == 0;
          ++sub) {
-      sub->second.generation = ++counter_;
+      sub->second.renew(++counter_);
     }
   }
 
   void handle_locked(const struct inotify_event& ev) {
     if (ev.mask & IN_Q_OVERFLOW) {
-      for (auto& [path, state] : dirs_) state.generation = ++counter_;
+      for (auto& [path, state] : dirs_) state.renew(++counter_);
       return;
     }
     auto it = paths_.find(ev.wd);
@@ -162,7 +172,7 @@ class InotifyWatcher : public Watcher {
     std::string name = ev.len > 0 ? std::string(ev.name) : std::string();
     for (const std::string& dir : it->second) {
       auto d = dirs_.find(dir);
-      if (d != dirs_.end()) d->second.generation = ++counter_;
+      if (d != dirs_.end()) d->second.renew(++counter_);  // also the last one of a watch going away
       if (self) {
         renew_tree_locked(dir);
       } else if (!name.empty()) {

@@ -21,6 +21,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,12 +31,23 @@ namespace zccache::watcher {
 
 class Watcher {
  public:
+  // A directory's generation, readable without the watcher's lock or a path lookup. It keeps
+  // moving after the directory stops being watched (it gets one last new generation then), so a
+  // copy of a value read earlier never matches again once anything happened.
+  using GenerationCell = std::shared_ptr<const std::atomic<uint64_t>>;
+
   virtual ~Watcher() = default;
   // Watches `dir` (absolute) and its ancestors; returns its current generation, or nullopt when it
   // cannot be watched reliably (then the caller must stat on every lookup).
   virtual std::optional<uint64_t> watch(const std::string& dir) = 0;
   // The current generation of a watched `dir`; nullopt when not watched (any more).
   virtual std::optional<uint64_t> generation(const std::string& dir) = 0;
+  // The cell of a watched `dir`; nullptr when not watched (reliably). Values read from it after a
+  // drain() are those generation() returns.
+  virtual GenerationCell generation_cell(const std::string& dir) {
+    (void)dir;
+    return nullptr;
+  }
   // Reads every queued event and renews the generations they touch. Cheap when nothing happened
   // (one read(2) that returns EAGAIN).
   virtual void drain() = 0;

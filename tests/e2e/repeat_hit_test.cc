@@ -1,0 +1,115 @@
+// RepeatedHits: a request that hit several times in a row is answered from the daemon's memo and,
+// once every input was vouched for by the watcher, from a snapshot of its directories'
+// generations without checking the inputs one by one (memo_watch.h). Every kind of change must
+// still be seen after such a run of hits.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "compiler_test.h"
+
+namespace zccache::e2e {
+namespace {
+
+class RepeatedHits : public CompilerTest {
+ protected:
+  // A miss, then enough hits that the last ones come from the memo's snapshot.
+  CompileResult warm(const Args& args) {
+    CompileResult first = miss_then_hit(args, {"a.o"});
+    for (int i = 0; i < 3; ++i) expect_hit(args, {"a.o"});
+    return first;
+  }
+  void layout() {
+    sb().write("inc/h.h", "#define V 1\n");
+    sb().make_dir("first");
+    sb().write("src/a.c", "#include <h.h>\n#include \"local.h\"\nint value(void) { return V + L; }\n");
+    sb().write("src/local.h", "#define L 10\n");
+  }
+  const Args args_{"-Ifirst", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
+};
+
+TEST_P(RepeatedHits, HeaderEdit) {
+  layout();
+  CompileResult one = warm(args_);
+  sb().write("inc/h.h", "#define V 2\n");
+  CompileResult two = expect_miss(args_, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(RepeatedHits, SourceEdit) {
+  layout();
+  CompileResult one = warm(args_);
+  sb().write("src/a.c", "#include <h.h>\n#include \"local.h\"\nint value(void) { return V - L; }\n");
+  CompileResult two = expect_miss(args_, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(RepeatedHits, ShadowingHeaderInAnEarlierDirectory) {
+  layout();
+  CompileResult one = warm(args_);
+  sb().write("first/h.h", "#define V 3\n");
+  CompileResult two = expect_miss(args_, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(RepeatedHits, ShadowingHeaderInADirectoryThatDidNotExist) {
+  sb().write("inc/h.h", "#define V 1\n");
+  sb().write("src/a.c", "#include <h.h>\nint value(void) { return V; }\n");
+  const Args args{"-Inot-yet", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
+  CompileResult one = warm(args);
+  sb().write("not-yet/h.h", "#define V 4\n");
+  CompileResult two = expect_miss(args, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(RepeatedHits, QuotedHeaderBesideTheSourceReplacedBySymlink) {
+  layout();
+  CompileResult one = warm(args_);
+  sb().write("elsewhere/local.h", "#define L 20\n");
+  sb().remove("src/local.h");
+  ASSERT_EQ(::symlink(sb().path("elsewhere/local.h").c_str(), sb().path("src/local.h").c_str()), 0);
+  CompileResult two = expect_miss(args_, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+  for (int i = 0; i < 3; ++i) expect_hit(args_, {"a.o"});
+  // A symlinked header is checked on every hit: its target changes without an event beside it.
+  sb().write("elsewhere/local.h", "#define L 30\n");
+  CompileResult three = expect_miss(args_, {"a.o"});
+  EXPECT_NE(two.files["a.o"], three.files["a.o"]);
+}
+
+TEST_P(RepeatedHits, HardlinkedHeaderWrittenThroughItsOtherName) {
+  layout();
+  ASSERT_EQ(::link(sb().path("inc/h.h").c_str(), sb().path("other-name.h").c_str()), 0);
+  CompileResult one = warm(args_);
+  {
+    std::ofstream out(sb().path("other-name.h"), std::ios::trunc);  // same inode, another directory
+    out << "#define V 5\n";
+  }
+  CompileResult two = expect_miss(args_, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(RepeatedHits, RenamedIncludeDirectory) {
+  layout();
+  CompileResult one = warm(args_);
+  sb().write("inc2/h.h", "#define V 6\n");
+  ASSERT_EQ(::rename(sb().path("inc").c_str(), sb().path("inc-old").c_str()), 0);
+  ASSERT_EQ(::rename(sb().path("inc2").c_str(), sb().path("inc").c_str()), 0);
+  CompileResult two = expect_miss(args_, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
+TEST_P(RepeatedHits, ResponseFileEdit) {
+  layout();
+  sb().write("flags.rsp", "-DEXTRA=1\n");
+  const Args args{"@flags.rsp", "-Ifirst", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
+  warm(args);
+  sb().write("flags.rsp", "-DV=7 -UV\n");
+  expect_miss(args, {"a.o"});
+}
+
+ZCCACHE_FOR_EACH_COMPILER(RepeatedHits);
+
+}  // namespace
+}  // namespace zccache::e2e
