@@ -10,16 +10,15 @@ namespace {
 // The directory whose generation vouches that `dir` (which has no watched listing) is still
 // missing: the nearest ancestor with a watched listing that lacks the next component as a
 // directory. nullopt when that component exists (then `dir` may exist but is not watched).
-// `list_parents`: list an ancestor that has no listing yet (the compile's lookups never list the
-// parent of a missing directory), so that the next snapshot can include it.
-std::optional<std::string> missing_dir_witness(const std::string& dir, fscache::DirectoryCache& listings,
-                                               bool list_parents) {
+// An ancestor that has no listing yet is listed (the compile's lookups never list the parent of a
+// missing directory); that costs a readdir once, on a request that checks its inputs anyway.
+std::optional<std::string> missing_dir_witness(const std::string& dir, fscache::DirectoryCache& listings) {
   std::string child = dir;
   for (;;) {
     std::string parent(os::dirname_of(child));
     if (parent == child || parent.empty() || parent == ".") return std::nullopt;
     auto up = listings.watched_listing(parent);
-    if (!up && list_parents && fscache::DirectoryLookup(listings).listing_of(parent)) {
+    if (!up && fscache::DirectoryLookup(listings).listing_of(parent)) {
       up = listings.watched_listing(parent);
     }
     if (up) {
@@ -65,7 +64,7 @@ std::optional<std::vector<std::string>> memo_watch_dirs(const MemoEntry& memo, c
       dirs.push_back(std::move(abs));
       continue;
     }
-    auto witness = missing_dir_witness(abs, listings, files != nullptr);
+    auto witness = missing_dir_witness(abs, listings);
     if (witness) {
       dirs.push_back(std::move(*witness));
     } else if (!files) {
