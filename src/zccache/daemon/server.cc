@@ -74,11 +74,12 @@ void Server::accept_once(std::chrono::milliseconds wait) {
   if (!conn.ok()) return;
   last_activity_ns_ = os::now_realtime_ns();
   ++active_;
-  std::thread([this, fd = std::move(conn).value()]() mutable {
-    serve(std::move(fd));
+  // std::function needs a copyable task: the connection travels in a shared_ptr.
+  workers_.run([this, fd = std::make_shared<UniqueFd>(std::move(conn).value())] {
+    serve(std::move(*fd));
     last_activity_ns_ = os::now_realtime_ns();
     --active_;
-  }).detach();
+  });
 }
 
 void Server::serve(UniqueFd conn) {

@@ -19,6 +19,7 @@
 #include "zccache/daemon/compile_handler.h"
 #include "zccache/daemon/fingerprint_handler.h"
 #include "zccache/daemon/maintenance.h"
+#include "zccache/daemon/worker_pool.h"
 #include "zccache/protocol/messages.h"
 #include "zccache/transport/endpoint.h"
 
@@ -54,6 +55,7 @@ class Server {
   std::atomic<int> active_{0};
   std::atomic<int64_t> last_activity_ns_{0};
   int64_t started_ns_ = 0;
+  WorkerPool workers_;  // last member: destroyed first, while what its tasks use still exists
 };
 
 // Entry point of zccache-daemon.
