@@ -1,6 +1,8 @@
 #include "zccache/daemon/server.h"
 
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -46,9 +48,14 @@ Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& main
 }
 
 void Server::run() {
+  // accept() gives up after this, so that acceptor threads see stopping_ (SO_RCVTIMEO applies to
+  // accept on Linux).
+  struct timeval tick = {0, 200'000};
+  ::setsockopt(listen_fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
+  start_acceptor();
   int64_t last_persist = os::now_realtime_ns();
   while (!stopping_) {
-    accept_once(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     int64_t now = os::now_realtime_ns();
     if (now - last_persist > 2'000'000'000) {
       persist_stats();
@@ -61,25 +68,45 @@ void Server::run() {
       break;
     }
   }
-  // Let in-flight requests finish (a miss being stored), bounded.
-  for (int i = 0; i < 100 && active_ > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stopping_ = true;
+  // Let in-flight requests finish (a miss being stored), bounded; acceptors leave within a tick.
+  for (int i = 0; i < 100 && (active_ > 0 || threads_ > 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   persist_stats();
 }
 
-void Server::accept_once(std::chrono::milliseconds wait) {
-  struct pollfd pfd = {listen_fd_.get(), POLLIN, 0};
-  int n = ::poll(&pfd, 1, static_cast<int>(wait.count()));
-  if (n <= 0) return;
-  auto conn = transport::accept_unix(listen_fd_.get());
-  if (!conn.ok()) return;
-  last_activity_ns_ = os::now_realtime_ns();
-  ++active_;
-  // std::function needs a copyable task: the connection travels in a shared_ptr.
-  workers_.run([this, fd = std::make_shared<UniqueFd>(std::move(conn).value())] {
-    serve(std::move(*fd));
+void Server::start_acceptor() {
+  ++threads_;
+  std::thread([this] {
+    accept_loop();
+    --threads_;
+  }).detach();
+}
+
+// Leader/followers: the threads waiting in accept() are woken one at a time by the kernel, and the
+// one that got a connection serves it itself, so a request reaches its thread without a hand-off
+// (one wake-up and one futex fewer on a warm hit's path than an accept thread passing it on). A
+// thread that takes a connection while no other waits starts one first, so that a long request (a
+// miss waits for its compile) never holds up the next; spare threads end after serving.
+void Server::accept_loop() {
+  while (!stopping_) {
+    ++waiting_;
+    auto conn = transport::accept_unix(listen_fd_.get());
+    --waiting_;
+    if (!conn.ok()) {
+      // Not the tick's timeout (EMFILE, ENOBUFS): do not spin on it.
+      if (conn.error().code != ErrorCode::kTimeout) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    last_activity_ns_ = os::now_realtime_ns();
+    ++active_;
+    if (waiting_ == 0 && !stopping_) start_acceptor();
+    serve(std::move(conn).value());
     last_activity_ns_ = os::now_realtime_ns();
     --active_;
-  });
+    if (waiting_ >= 2) return;
+  }
 }
 
 void Server::serve(UniqueFd conn) {

@@ -19,7 +19,6 @@
 #include "zccache/daemon/compile_handler.h"
 #include "zccache/daemon/fingerprint_handler.h"
 #include "zccache/daemon/maintenance.h"
-#include "zccache/daemon/worker_pool.h"
 #include "zccache/protocol/messages.h"
 #include "zccache/transport/endpoint.h"
 
@@ -34,10 +33,10 @@ class Server {
   // waits while a session is open (a CI job between its compiles; sessions expire on their own).
   void run();
   void stop() { stopping_ = true; }
-  // One accept step, for tests: waits up to `wait` for a connection and serves it on a thread.
-  void accept_once(std::chrono::milliseconds wait);
 
  private:
+  void start_acceptor();
+  void accept_loop();
   void serve(UniqueFd conn);
   protocol::CommandReply command(const protocol::CommandRequest& req);
   std::string status_json();
@@ -52,10 +51,11 @@ class Server {
   UniqueFd listen_fd_;
   std::chrono::seconds idle_timeout_;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> active_{0};
+  std::atomic<int> active_{0};   // connections being served
+  std::atomic<int> threads_{0};  // acceptor threads alive
+  std::atomic<int> waiting_{0};  // of those, waiting in accept()
   std::atomic<int64_t> last_activity_ns_{0};
   int64_t started_ns_ = 0;
-  WorkerPool workers_;  // last member: destroyed first, while what its tasks use still exists
 };
 
 // Entry point of zccache-daemon.
