@@ -157,11 +157,35 @@ TEST_P(Link, ASharedLibraryBesideTheArchiveIsAMiss) {
 
 TEST_P(Link, UnmodelledLinksPassThrough) {
   build_inputs(7);
-  CompileResult r = sb().compile({sb().zccache_bin(), cc(), "-o", "prog", "m.o", "-Llib", "-lf", "-Wl,-Map=prog.map"},
+  CompileResult r = sb().compile({sb().zccache_bin(), cc(), "-o", "prog", "m.o", "-Llib", "-lf", "-Wl,--verbose"},
                                  {"prog"});
   EXPECT_EQ(r.run.exit_code, 0) << r.run.describe();
-  EXPECT_TRUE(sb().exists("prog.map"));
+  EXPECT_TRUE(r.files["prog"].has_value());
   EXPECT_EQ(sb().counters().pass("link_unsupported"), 1u) << sb().counters().describe();
+}
+
+// GNU ld's map names the output and every input as given: all in the key, so it is delivered as
+// the first link wrote it.
+TEST_P(Link, MapFileIsCachedAndAChangedMapOptionIsAMiss) {
+  build_inputs(7);
+  const Args args{"-o", "prog", "m.o", "-Llib", "-lf", "-Wl,-Map=prog.map"};
+  auto map_same_as_bare = [&](const Args& a, const std::string& map) {
+    Args bare_argv{cc()};
+    bare_argv.insert(bare_argv.end(), a.begin(), a.end());
+    CompileResult plain = sb().compile(bare_argv, {"prog", map});
+    ASSERT_TRUE(plain.files[map].has_value());
+    Args cached_argv{sb().zccache_bin()};
+    cached_argv.insert(cached_argv.end(), bare_argv.begin(), bare_argv.end());
+    expect_same_compile(plain, sb().compile(cached_argv, {"prog", map}), "link with map");
+  };
+  map_same_as_bare(args, "prog.map");
+  ASSERT_TRUE(sb().wait_for_stored(1)) << sb().counters().describe();
+  map_same_as_bare(args, "prog.map");
+  EXPECT_EQ(sb().counters().hits, 1u) << sb().counters().describe();
+  map_same_as_bare({"-o", "prog", "m.o", "-Llib", "-lf", "-Xlinker", "-Map", "-Xlinker", "b.map"}, "b.map");
+  Counters c = sb().counters();
+  EXPECT_EQ(c.hits, 1u) << c.describe();
+  EXPECT_EQ(c.misses, 2u) << c.describe();
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, Link, ::testing::Values("gcc", "clang"));

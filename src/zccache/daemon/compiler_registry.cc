@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "zccache/daemon/shared_libraries.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
@@ -98,6 +99,10 @@ bool probe_rustc(const std::string& rustc, std::string& version_text, std::vecto
   return true;
 }
 
+bool first_line_has(std::string_view text, std::string_view word) {
+  return text.substr(0, text.find('\n')).find(word) != std::string_view::npos;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
@@ -181,6 +186,12 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
           help.ok() && help->stdout_data.find("use zero for timestamps and uids/gids (default)") != std::string::npos;
       list_files("/usr/lib/bfd-plugins", [](std::string_view n) { return n.find(".so") != std::string_view::npos; },
                  probe.toolchain_files);
+    } else if (first_line_has(probe.version_text, "LLD ")) {
+      // lld called directly (ld.lld, wasm-ld: one binary, the flavour from its name). Its work is
+      // done in libLLVM: the libraries it loads are part of its identity.
+      bool complete = false;
+      probe.toolchain_files = shared_libraries(real, &complete);
+      probe.family = complete ? tools::Family::kLld : tools::Family::kUnknown;
     } else {
       probe.family = probe_family(invoked_path);
       probe.honors_source_date_epoch =
