@@ -1,6 +1,8 @@
 // Links through lld: `zccache gcc|clang -fuse-ld=lld ...`, and ld.lld called directly. The cached
 // program is compared byte for byte (and by mode) with the bare link's and run; a changed library
 // in a -L directory and a changed map option must miss. Skipped when ld.lld is missing.
+#include <sys/stat.h>
+
 #include <chrono>
 #include <string>
 #include <thread>
@@ -156,6 +158,35 @@ TEST(LinkDeterminism, ANonDeterministicLinkerIsDetectedAndPassedThrough) {
   EXPECT_EQ(c.pass("link_nondeterministic"), 1u) << c.describe();
   EXPECT_NE(sb.read("prog"), before) << "the second link ran the linker";
   EXPECT_EQ(sb.run({sb.path("prog")}).exit_code, 3);
+}
+
+// gcc's -fuse-ld=lld runs the first ld.lld in PATH: that linker, by content, is in the key.
+TEST(LinkerIdentity, TheLinkerTheDriverRunsIsKeyedByContent) {
+  if (find_in_path("ld.lld").empty() || find_in_path("gcc").empty()) GTEST_SKIP() << "ld.lld or gcc missing";
+  Sandbox sb;
+  sb.make_dir("fakebin");
+  auto write_wrapper = [&](const std::string& comment) {
+    sb.write("fakebin/ld.lld", "#!/bin/sh\n# " + comment + "\nexec " + find_in_path("ld.lld") + " \"$@\"\n");
+    ASSERT_EQ(sb.run({"chmod", "755", sb.path("fakebin/ld.lld")}).exit_code, 0);
+  };
+  write_wrapper("first");
+  sb.write("m.c", "int main(void) { return 4; }\n");
+  ASSERT_EQ(sb.run({"gcc", "-c", "m.c", "-o", "m.o"}).exit_code, 0);
+  let_outputs_settle();
+  RunOptions opts;
+  opts.env = EnvChanges{{"PATH", sb.path("fakebin") + ":" + sb.base_env()["PATH"]}};
+  const Args link{sb.zccache_bin(), "gcc", "-fuse-ld=lld", "-o", "prog", "m.o"};
+  ASSERT_EQ(sb.run(link, opts).exit_code, 0);
+  ASSERT_TRUE(sb.wait_for_stored(1)) << sb.counters().describe();
+  ASSERT_EQ(sb.run(link, opts).exit_code, 0);
+  EXPECT_EQ(sb.counters().hits, 1u) << sb.counters().describe();
+  write_wrapper("second");  // another linker binary: what it writes is not known
+  let_outputs_settle();
+  ASSERT_EQ(sb.run(link, opts).exit_code, 0);
+  Counters c = sb.counters();
+  EXPECT_EQ(c.hits, 1u) << c.describe();
+  EXPECT_EQ(c.misses, 2u) << c.describe();
+  EXPECT_EQ(sb.run({sb.path("prog")}).exit_code, 4);
 }
 
 // -Map=/dev/null and -o /dev/null: never written, renamed over or unlinked by the cache.
