@@ -82,18 +82,14 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_direct_link(const protocol::C
       return nullptr;
     }
   }
-  auto link = std::make_unique<LinkMiss>();
-  link->output = os::absolute_from(req.cwd, plan.output);
-  if (!plan.map_file.empty()) link->map = os::absolute_from(req.cwd, plan.map_file);
-  if (!writable_output(link->output) || (!link->map.empty() && !writable_output(link->map))) {
+  auto link = new_link_miss(plan, req.cwd);
+  if (!link) {
     passthrough(Passthrough::kOutputNotRegular, reply);
     return nullptr;
   }
   hash::Hasher h;
-  h.add(kDirectLinkSalt).add_digest(compiler.identity).add(req.cwd);
-  h.add("args").add_u64(args->size());
-  for (const auto& a : *args) h.add(a);
-  hash_link_env(h, req.env);
+  h.add(kDirectLinkSalt).add_digest(compiler.identity);
+  hash_link_request(h, req.cwd, *args, req.env);
   hash::Digest key = h.finish();
 
   link->inputs = wasm ? LinkMiss::Inputs::kReproduceTar : LinkMiss::Inputs::kLinkerDepfile;

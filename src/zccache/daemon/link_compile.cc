@@ -163,10 +163,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_link(const protocol::CompileR
     passthrough(plan.passthrough, reply);
     return nullptr;
   }
-  auto link = std::make_unique<LinkMiss>();
-  link->output = os::absolute_from(req.cwd, plan.output);
-  if (!plan.map_file.empty()) link->map = os::absolute_from(req.cwd, plan.map_file);
-  if (!writable_output(link->output) || (!link->map.empty() && !writable_output(link->map))) {
+  auto link = new_link_miss(plan, req.cwd);
+  if (!link) {
     passthrough(Passthrough::kOutputNotRegular, reply);
     return nullptr;
   }
@@ -180,10 +178,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_link(const protocol::CompileR
     return nullptr;
   }
   hash::Hasher h;
-  h.add(kLinkSalt).add_digest(compiler.identity).add(linker).add_digest(*linker_id).add(req.cwd);
-  h.add("args").add_u64(args->size());
-  for (const auto& a : *args) h.add(a);
-  hash_link_env(h, req.env);
+  h.add(kLinkSalt).add_digest(compiler.identity).add(linker).add_digest(*linker_id);
+  hash_link_request(h, req.cwd, *args, req.env);
   hash::Digest key = h.finish();
 
   link->inputs = LinkMiss::Inputs::kDriverDepfile;

@@ -44,7 +44,10 @@ std::string resolve_program(const std::string& name, const std::vector<std::stri
   }
 }
 
-void hash_link_env(hash::Hasher& h, const std::vector<std::string>& env) {
+void hash_link_request(hash::Hasher& h, const std::string& cwd, const std::vector<std::string>& args,
+                       const std::vector<std::string>& env) {
+  h.add(cwd).add("args").add_u64(args.size());
+  for (const auto& a : args) h.add(a);
   h.add("env");
   for (std::string_view name : kKeyEnv) {
     const char* v = find_env(env, name);
@@ -55,6 +58,14 @@ void hash_link_env(hash::Hasher& h, const std::vector<std::string>& env) {
 bool unmodelled_env(const std::vector<std::string>& env) {
   return std::any_of(std::begin(kUnmodelledEnv), std::end(kUnmodelledEnv),
                      [&](std::string_view name) { return find_env(env, name) != nullptr; });
+}
+
+std::unique_ptr<LinkMiss> new_link_miss(const tools::link::LinkPlan& plan, const std::string& cwd) {
+  auto link = std::make_unique<LinkMiss>();
+  link->output = os::absolute_from(cwd, plan.output);
+  if (!plan.map_file.empty()) link->map = os::absolute_from(cwd, plan.map_file);
+  if (!writable_output(link->output) || (!link->map.empty() && !writable_output(link->map))) return nullptr;
+  return link;
 }
 
 Result<hash::Digest> linker_identity(const std::string& path, fscache::MetadataCache& files) {

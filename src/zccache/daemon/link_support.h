@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "zccache/base/result.h"
+#include "zccache/daemon/compile_handler.h"
 #include "zccache/fscache/metadata_cache.h"
 #include "zccache/hash/digest.h"
 #include "zccache/hash/hasher.h"
@@ -27,9 +29,14 @@ std::string normal_dir(const std::string& cwd, std::string_view dir);
 // in env's PATH. Empty when not found.
 std::string resolve_program(const std::string& name, const std::vector<std::string>& env);
 
-// Adds the environment variables that change what a driver or linker does (searched dirs, run
-// paths, messages) to the key.
-void hash_link_env(hash::Hasher& h, const std::vector<std::string>& env);
+// Adds the cwd, the arguments and the environment variables that change what a driver or linker
+// does (searched dirs, run paths, messages) to the key.
+void hash_link_request(hash::Hasher& h, const std::string& cwd, const std::vector<std::string>& args,
+                       const std::vector<std::string>& env);
+
+// A LinkMiss with the plan's output and map made absolute against cwd; nullptr when one of them
+// exists and is not a regular file (never written, renamed over or unlinked).
+std::unique_ptr<LinkMiss> new_link_miss(const tools::link::LinkPlan& plan, const std::string& cwd);
 
 // True when the environment adds search paths or programs we do not model (GCC_EXEC_PREFIX,
 // COMPILER_PATH) or asks for an extra dependency file.
