@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "zccache/base/lines.h"
 #include "zccache/daemon/shared_libraries.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
@@ -114,12 +115,7 @@ std::string_view trim(std::string_view s) {
 SearchDirs parse_search_dirs(std::string_view text) {
   SearchDirs dirs;
   enum { kNone, kQuote, kAngle } section = kNone;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for_each_line(text, [&](std::string_view line) {
     if (line.rfind("#include \"...\" search starts here:", 0) == 0) {
       section = kQuote;
     } else if (line.rfind("#include <...> search starts here:", 0) == 0) {
@@ -129,10 +125,10 @@ SearchDirs parse_search_dirs(std::string_view text) {
     } else if (section != kNone && !line.empty() && line[0] == ' ') {
       std::string_view dir = trim(line);
       constexpr std::string_view kFramework = " (framework directory)";
-      if (dir.size() > kFramework.size() && dir.substr(dir.size() - kFramework.size()) == kFramework) continue;
+      if (dir.size() > kFramework.size() && dir.substr(dir.size() - kFramework.size()) == kFramework) return;
       (section == kQuote ? dirs.quote : dirs.angle).emplace_back(dir);
     }
-  }
+  });
   return dirs;
 }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "zccache/base/lines.h"
 #include "zccache/os/process.h"
 
 namespace zccache::daemon {
@@ -9,24 +10,19 @@ namespace zccache::daemon {
 std::vector<std::string> parse_ldd(std::string_view text, bool* complete) {
   std::vector<std::string> libs;
   *complete = true;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for_each_line(text, [&](std::string_view line) {
     while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
-    if (line.empty()) continue;
+    if (line.empty()) return;
     size_t arrow = line.find(" => ");
     std::string_view path = arrow == std::string_view::npos ? line : line.substr(arrow + 4);
     if (path.substr(0, 9) == "not found") {
       *complete = false;
-      continue;
+      return;
     }
     path = path.substr(0, path.find(" ("));
-    if (path.empty() || path[0] != '/') continue;  // linux-vdso.so.1 (0x...): no file
+    if (path.empty() || path[0] != '/') return;  // linux-vdso.so.1 (0x...): no file
     libs.emplace_back(path);
-  }
+  });
   return libs;
 }
 
