@@ -14,6 +14,9 @@ What it does, in a temp dir under /tmp that it removes afterwards:
   * scenario "rsp": the same compile with its flags in nested response files (283 arguments):
         <launcher> <compiler> @flags.rsp -c src/uN.cpp -o out/uN.o
   * scenarios "multi" / "multi-rsp" (with --multi): all units in one compiler process;
+  * the tools scenarios (bench/tools_scenarios.py; --tools runs only them, --no-tools skips them):
+    "tidy" (clang-tidy over --tidy-units units), "link" and "link-lld" (one link of every unit's
+    object), bare vs zccache cold vs warm;
   * prints a table, writes JSON (default build/perf/results.json).
 Progress goes to stderr, the tables to stdout.
 
@@ -595,7 +598,12 @@ class Bench:
             elif got != want:
                 mismatched.append(o)
         stderr_diff = [i for i, (a, b) in enumerate(zip(ref_stderr, stderrs)) if a != b]
-        if getattr(sc, "text_is_output", False):  # clang-tidy: the diagnostics are the result
+        if getattr(sc, "text_is_output", False):
+            # clang-tidy: the diagnostics are the result. They name the source by its absolute
+            # path, which is each tool's own copy of the corpus.
+            bare_tree = self.tree(self.tools[0]).encode()
+            stderr_diff = [i for i, (a, b) in enumerate(zip(ref_stderr, stderrs))
+                           if a.replace(bare_tree, b"<tree>") != b.replace(d.encode(), b"<tree>")]
             mismatched += ["output of command %d" % i for i in stderr_diff]
         return {"objects": len(sc.objects()), "mismatched": mismatched, "missing": missing,
                 "stderr_differs": len(stderr_diff), "stderr_differs_first": stderr_diff[:5]}
@@ -670,7 +678,7 @@ class Bench:
             caches.append(tool)
         try:
             if hasattr(sc, "prepare"):
-                err = sc.prepare(self, [self.tree(t) for t in [bare] + caches])
+                err = sc.prepare(self, [bare] + caches)
                 if err:
                     loud("%s: %s" % (sc.name, err))
                     self.failures.append("%s: %s" % (sc.name, err))
@@ -1076,6 +1084,8 @@ def parse_args(argv):
     p.add_argument("--build-failed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--parse-only", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    # The driver changes directory while it runs: a relative --json is the caller's.
+    a.json_out = os.path.abspath(a.json_out)
     if a.units is None:
         a.units = 10 if a.quick else 50
     if a.repeat is None:

@@ -50,7 +50,10 @@ class Link : public ::testing::TestWithParam<Linker> {
  protected:
   void SetUp() override {
     if (find_in_path(cc()).empty() || find_in_path("ar").empty()) GTEST_SKIP() << cc() << " or ar missing";
-    if (!GetParam().flags.empty() && find_in_path("ld.lld").empty()) GTEST_SKIP() << "ld.lld missing";
+    for (const auto& flag : GetParam().flags) {
+      std::string linker = "ld." + flag.substr(flag.find('=') + 1);  // -fuse-ld=NAME runs ld.NAME
+      if (find_in_path(linker).empty()) GTEST_SKIP() << linker << " missing";
+    }
     sb_ = std::make_unique<Sandbox>();
   }
   Sandbox& sb() { return *sb_; }
@@ -206,7 +209,8 @@ TEST_P(Link, MapFileIsCachedAndAChangedMapOptionIsAMiss) {
 INSTANTIATE_TEST_SUITE_P(Drivers, Link,
                          ::testing::Values(Linker{"gcc", {}, "gcc"}, Linker{"clang", {}, "clang"},
                                            Linker{"gcc", {"-fuse-ld=lld"}, "gcc_lld"},
-                                           Linker{"clang", {"-fuse-ld=lld"}, "clang_lld"}),
+                                           Linker{"clang", {"-fuse-ld=lld"}, "clang_lld"},
+                                           Linker{"gcc", {"-fuse-ld=gold"}, "gcc_gold"}),
                          [](const ::testing::TestParamInfo<Linker>& info) { return info.param.name; });
 
 class Archive : public ::testing::Test {
