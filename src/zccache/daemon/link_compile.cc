@@ -4,17 +4,17 @@
 // - request key: the driver's identity, the linker binary the driver runs (`-print-prog-name=ld`,
 //   or ld.lld/ld.gold/ld.bfd for -fuse-ld=, resolved in the request's PATH as the driver does; by
 //   content, with the shared libraries it loads), the cwd, the arguments (response files
-//   expanded) and the environment variables
-//   that change the output or the search (LIBRARY_PATH, LD_RUN_PATH, LD_LIBRARY_PATH, ...). Links
-//   that name a search environment we do not model (GCC_EXEC_PREFIX, COMPILER_PATH) pass through.
+//   expanded) and the environment variables that change the output or the search (LIBRARY_PATH,
+//   LD_RUN_PATH, LD_LIBRARY_PATH, ...). Links that name a search environment we do not model
+//   (GCC_EXEC_PREFIX, COMPILER_PATH) pass through.
 // - manifest: every file the linker read, from the linker itself: the miss adds
 //   -Wl,--dependency-file=<tmp> (GNU ld >= 2.35, lld), which lists objects, archives, shared
 //   libraries, linker scripts (libc.so), crt files and the default libraries. Plus the search:
 //   for each library the linker took from a search directory (lib<name>.so / lib<name>.a), the
 //   absence of lib<name>.so and lib<name>.a in every directory searched before it (-L in order,
-//   LIBRARY_PATH, then the driver's `-print-search-dirs` list), and of lib<name>.so beside a chosen .a; a library
-//   in a directory we cannot place in that list counts as found after every -L directory. A new
-//   libfoo.so in an earlier -L directory therefore makes the entry stale.
+//   LIBRARY_PATH, then the driver's `-print-search-dirs` list), and of lib<name>.so beside a
+//   chosen .a; a library in a directory we cannot place in that list counts as found after every
+//   -L directory. A new libfoo.so in an earlier -L directory therefore makes the entry stale.
 // - outputs: the -o file, stored with whether it was executable; delivered with 0777 or 0666
 //   masked by the client's umask, as the linker creates it; and the -Map file, when asked for.
 // - determinism: the first miss of a key is linked again and compared before anything is stored
