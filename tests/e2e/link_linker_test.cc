@@ -80,6 +80,14 @@ TEST(LinkDeterminism, ANonDeterministicLinkerIsDetectedAndPassedThrough) {
   EXPECT_EQ(c.pass("link_nondeterministic"), 1u) << c.describe();
   EXPECT_NE(sb.read("prog"), before) << "the second link ran the linker";
   EXPECT_EQ(sb.run({sb.path("prog")}).exit_code, 3);
+  // The journal names the reason (written off the request path: polled).
+  bool journalled = false;
+  for (int i = 0; i < 100 && !journalled; ++i) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::string text = sb.read(sb.cache_dir() + "/logs/compile_journal.jsonl").value_or("");
+    journalled = text.find("\"reason\":\"link_nondeterministic\"") != std::string::npos;
+  }
+  EXPECT_TRUE(journalled);
 }
 
 // gcc's -fuse-ld=lld runs the first ld.lld in PATH: that linker, by content, is in the key.
