@@ -14,6 +14,9 @@ What it does, in a temp dir under /tmp that it removes afterwards:
   * scenario "rsp": the same compile with its flags in nested response files (283 arguments):
         <launcher> <compiler> @flags.rsp -c src/uN.cpp -o out/uN.o
   * scenarios "multi" / "multi-rsp" (with --multi): all units in one compiler process;
+  * the tools scenarios (bench/tools_scenarios.py; --tools runs only them, --no-tools skips them):
+    "tidy" (clang-tidy over --tidy-units units), "link" and "link-lld" (one link of every unit's
+    object), bare vs zccache cold vs warm;
   * prints a table, writes JSON (default build/perf/results.json).
 Progress goes to stderr, the tables to stdout.
 
@@ -40,6 +43,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
+import tools_scenarios  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMPILE_TIMEOUT_S = 120  # per process; a multi-source compile gets 5 s more per unit
@@ -90,11 +94,12 @@ class Spawner:
     """Runs one command and times it: time.perf_counter() around posix_spawn + wait. stdout goes to
     /dev/null, stderr to a file (read afterwards, outside the timed region)."""
 
-    def __init__(self, errfile):
+    def __init__(self, errfile, outfile=None):
         self.errfile = errfile
+        self.outfile = outfile  # stdout kept (tools whose output is their result: clang-tidy)
         self.actions = [
             (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, outfile or "/dev/null", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
             (os.POSIX_SPAWN_OPEN, 2, errfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
         ]
         self.has_pidfd = hasattr(os, "pidfd_open")
@@ -138,11 +143,11 @@ class Spawner:
             pass
 
     def stderr_text(self):
-        try:
-            with open(self.errfile, "rb") as f:
-                return f.read()
-        except OSError:
-            return b""
+        """stderr of the last command; with an outfile, its stdout, a NUL, then its stderr."""
+        text = read_file(self.errfile) or b""
+        if self.outfile:
+            text = (read_file(self.outfile) or b"") + b"\0" + text
+        return text
 
 
 def free_port():
@@ -504,6 +509,7 @@ class Bench:
         self.work = work
         self.corpus = corpus_dir
         self.spawner = Spawner(os.path.join(work, "stderr.txt"))
+        self.spawner_out = Spawner(os.path.join(work, "stderr.txt"), os.path.join(work, "stdout.txt"))
         self.failures = []        # make the exit status 1
         self.warnings = []
         self.compiler_path = shutil.which(args.compiler)
@@ -527,11 +533,13 @@ class Bench:
     def exe_of(self, tool):
         return tool.launcher[0] if tool.launcher else self.compiler_path
 
-    def run_one(self, tool, argv, timeout):
+    def run_one(self, tool, argv, timeout, capture_stdout=False):
         os.chdir(self.tree(tool))  # posix_spawn has no cwd argument
         full = tool.launcher + argv
-        rc, secs = self.spawner.run(self.exe_of(tool), full, tool.env, timeout)
-        err = self.spawner.stderr_text()
+        spawner = self.spawner_out if capture_stdout else self.spawner
+        exe = self.exe_of(tool) if tool.launcher else shutil.which(argv[0])
+        rc, secs = spawner.run(exe, full, tool.env, timeout)
+        err = spawner.stderr_text()
         fail = None
         if rc != 0:
             fail = {"cmd": " ".join(full[:8]) + (" ..." if len(full) > 8 else ""),
@@ -551,7 +559,7 @@ class Bench:
                 if t.broken:
                     secs, err, fail = 0.0, b"", {"cmd": "-", "exit": "skipped: " + t.broken, "stderr": ""}
                 else:
-                    secs, err, fail = self.run_one(t, argv, timeout)
+                    secs, err, fail = self.run_one(t, argv, timeout, getattr(sc, "capture_stdout", False))
                     if fail and str(fail["exit"]).startswith("timeout"):
                         # A hung cache would cost the timeout on every command: give up on it.
                         t.broken = "a compile hung (%s)" % fail["exit"]
@@ -590,6 +598,13 @@ class Bench:
             elif got != want:
                 mismatched.append(o)
         stderr_diff = [i for i, (a, b) in enumerate(zip(ref_stderr, stderrs)) if a != b]
+        if getattr(sc, "text_is_output", False):
+            # clang-tidy: the diagnostics are the result. They name the source by its absolute
+            # path, which is each tool's own copy of the corpus.
+            bare_tree = self.tree(self.tools[0]).encode()
+            stderr_diff = [i for i, (a, b) in enumerate(zip(ref_stderr, stderrs))
+                           if a.replace(bare_tree, b"<tree>") != b.replace(d.encode(), b"<tree>")]
+            mismatched += ["output of command %d" % i for i in stderr_diff]
         return {"objects": len(sc.objects()), "mismatched": mismatched, "missing": missing,
                 "stderr_differs": len(stderr_diff), "stderr_differs_first": stderr_diff[:5]}
 
@@ -643,6 +658,9 @@ class Bench:
         bare = self.tools[0]
         caches = []
         for tool in self.tools[1:]:
+            if tool.name not in getattr(sc, "caches", (tool.name,)):
+                res["tools"][tool.name] = {"skipped": "does not cache clang-tidy or links"}
+                continue
             if not tool.available:
                 res["tools"][tool.name] = {"skipped": tool.why_unavailable}
                 log("  %-8s skipped: %s" % (tool.name, tool.why_unavailable))
@@ -659,6 +677,13 @@ class Bench:
                     continue
             caches.append(tool)
         try:
+            if hasattr(sc, "prepare"):
+                err = sc.prepare(self, [bare] + caches)
+                if err:
+                    loud("%s: %s" % (sc.name, err))
+                    self.failures.append("%s: %s" % (sc.name, err))
+                    res["tools"]["bare"] = {"error": err}
+                    return res
             self.scenario_runs(sc, res, bare, caches)
         finally:
             for tool in caches:
@@ -962,6 +987,12 @@ def table(results):
                     fmt_ms(w["best_ms_per_hit"]), fmt_ms(w["median_ms_per_hit"]),
                     fmt_x(w.get("speedup_vs_bare_best")), fmt_x(w.get("per_hit_vs_floor_best")), hits,
                     "MISMATCH" if bad else "ok", "%d FAILED" % nfail if nfail else ""))
+        zw = tools.get("zccache", {}).get("warm")
+        if name == "tidy" and zw:
+            hit = results["scenarios"].get("single", {}).get("tools", {}).get("zccache", {}).get("warm")
+            lines.append("warm clang-tidy per file: %s ms best, %s ms median%s" % (
+                fmt_ms(zw["best_ms_per_hit"]), fmt_ms(zw["median_ms_per_hit"]),
+                "; a compile hit (single): %s ms best" % fmt_ms(hit["best_ms_per_hit"]) if hit else ""))
         r = sc.get("ratios", {})
         for other in ("ccache", "sccache"):
             k = "zccache_warm_faster_than_%s_best" % other
@@ -1034,8 +1065,13 @@ def parse_args(argv):
     p.add_argument("--multi", action="store_true",
                    help="also the multi-source scenarios (all units in one compiler process)")
     p.add_argument("--no-rsp", action="store_true", help="skip the response-file scenario")
-    p.add_argument("--tools", default="zccache,ccache,sccache",
+    p.add_argument("--caches", default="zccache,ccache,sccache",
                    help="comma-separated caches to measure (default zccache,ccache,sccache)")
+    p.add_argument("--tools", action="store_true",
+                   help="only the tools scenarios: clang-tidy over the corpus and links of its objects")
+    p.add_argument("--no-tools", action="store_true", help="skip the tools scenarios")
+    p.add_argument("--tidy-units", type=int, default=10,
+                   help="units clang-tidy runs over in the tools scenario (default 10)")
     p.add_argument("--json", dest="json_out", default=os.path.join(REPO, "build", "perf", "results.json"),
                    help="where to write the results (default build/perf/results.json)")
     p.add_argument("--bindir", default=os.path.join(REPO, "build", "release", "bin"),
@@ -1048,6 +1084,8 @@ def parse_args(argv):
     p.add_argument("--build-failed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--parse-only", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    # The driver changes directory while it runs: a relative --json is the caller's.
+    a.json_out = os.path.abspath(a.json_out)
     if a.units is None:
         a.units = 10 if a.quick else 50
     if a.repeat is None:
@@ -1088,7 +1126,7 @@ def main(argv):
     try:
         info = corpus.generate(cdir, args.units)
         bench = Bench(args, work, cdir)
-        wanted = [t.strip() for t in args.tools.split(",") if t.strip()]
+        wanted = [t.strip() for t in args.caches.split(",") if t.strip()]
         tools = [Bare(work)]
         for name in ("zccache", "ccache", "sccache"):
             if name not in wanted:
@@ -1132,16 +1170,20 @@ def main(argv):
         results["floor"] = bench.floor()
 
         scenarios = [Scenario("single", "one unit per process, serial", args.units, args.compiler, False, False)]
-        if not args.no_rsp:
+        if args.tools:
+            scenarios = []
+        elif not args.no_rsp:
             scenarios.append(Scenario("rsp", "one unit per process, flags from nested response files "
                                       "(%d arguments)" % info["rsp_expanded_args"], args.units,
                                       args.compiler, True, False))
-        if args.multi:
+        if args.multi and not args.tools:
             scenarios.append(Scenario("multi", "all units in one compiler process", args.units,
                                       args.compiler, False, True))
             if not args.no_rsp:
                 scenarios.append(Scenario("multi-rsp", "all units in one process, response files",
                                           args.units, args.compiler, True, True))
+        if not args.no_tools:
+            scenarios += tools_scenarios.scenarios(args)
         for sc in scenarios:
             results["scenarios"][sc.name] = bench.scenario(sc)
 

@@ -134,6 +134,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   if (compiler->family == tools::Family::kClangTidy) return begin_tidy(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kIwyu) return begin_iwyu(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kAr) return begin_ar(req, std::move(compiler).value(), reply, event);
+  if (compiler->family == tools::Family::kLld) return begin_direct_link(req, std::move(compiler).value(), reply, event);
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
   PlannedRequest planned = plan_request(req, *compiler);

@@ -18,6 +18,7 @@
 
 #include "zccache/daemon/compile_event.h"
 #include "zccache/daemon/compiler_registry.h"
+#include "zccache/daemon/link_verify.h"
 #include "zccache/daemon/remote_tier.h"
 #include "zccache/daemon/request_memo.h"
 #include "zccache/daemon/stats.h"
@@ -28,6 +29,7 @@
 #include "zccache/store/index.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/store/usage_tracker.h"
+#include "zccache/tools/link/link_plan.h"
 #include "zccache/tools/plan.h"
 #include "zccache/tools/rustc/dep_info.h"
 #include "zccache/tools/rustc/parse.h"
@@ -81,15 +83,23 @@ struct TidyMiss {
   std::string source;                  // as given
 };
 
-// The link or ar part of a miss (link_compile.cc).
+// The link or ar part of a miss (link_compile.cc, direct_link_compile.cc).
 struct LinkMiss {
-  bool archive = false;  // ar, else a driver link
+  // How the link tells what it read: a driver passes -Wl,--dependency-file=F on, ld.lld takes
+  // --dependency-file=F, wasm-ld (no dependency file) writes --reproduce=F.tar (tar_names.h).
+  enum class Inputs { kDriverDepfile, kLinkerDepfile, kReproduceTar };
+  bool archive = false;  // ar, else a link
+  Inputs inputs = Inputs::kDriverDepfile;
   std::string output;    // absolute
-  // Driver link: the library search directories in the linker's order (-L first, then the
-  // driver's own), absolute and lexically normal; user_dirs of them came from -L.
+  std::string map;       // absolute; empty when the link writes no map
+  // Link: the library search directories in the linker's order (-L first, then the driver's
+  // own), absolute and lexically normal; user_dirs of them came from -L.
   std::vector<std::string> search_dirs;
   size_t user_dirs = 0;
   std::vector<std::string> members;  // ar: the member files, as given
+  // Link: what the determinism check runs again (link_verify.h).
+  std::vector<std::string> args;  // response files expanded
+  tools::link::LinkPlan plan;
 };
 
 struct PendingMiss {
@@ -211,8 +221,19 @@ class CompileHandler {
                                           protocol::CompileReply& reply, CompileEvent* event);
   std::unique_ptr<PendingMiss> begin_ar(const protocol::CompileRequest& request, CompilerInfo compiler,
                                         protocol::CompileReply& reply, CompileEvent* event);
+  // ld.lld or wasm-ld called directly (Family::kLld; direct_link_compile.cc).
+  std::unique_ptr<PendingMiss> begin_direct_link(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                                 protocol::CompileReply& reply, CompileEvent* event);
+  // Both links after their key: a hit, a passthrough for a key found non-deterministic, or the
+  // miss (with the option that makes the linker list its inputs). `link` has output, map, args,
+  // plan and search dirs filled; `first_input` names the link in the journal.
+  std::unique_ptr<PendingMiss> lookup_link(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                           const hash::Digest& key, std::unique_ptr<LinkMiss> link,
+                                           protocol::CompileReply& reply, CompileEvent* event);
   bool stage_link(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
   void record_link(PendingMiss& miss, MissUnit& unit);
+  // Link: whether the entry may be stored, after the determinism check for the key's first miss.
+  bool link_verified(PendingMiss& miss, MissUnit& unit, const store::IncludeSet& set);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose
@@ -242,6 +263,7 @@ class CompileHandler {
 
   CacheParts p_;
   RequestMemo memo_;
+  LinkVerdicts link_verdicts_;
   std::mutex manifest_mutex_;  // serialises manifest read-modify-write
   std::atomic<uint64_t> next_token_{1};
 };

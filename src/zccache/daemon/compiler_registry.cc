@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "zccache/base/lines.h"
+#include "zccache/daemon/shared_libraries.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
@@ -98,6 +100,10 @@ bool probe_rustc(const std::string& rustc, std::string& version_text, std::vecto
   return true;
 }
 
+bool first_line_has(std::string_view text, std::string_view word) {
+  return text.substr(0, text.find('\n')).find(word) != std::string_view::npos;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
@@ -109,12 +115,7 @@ std::string_view trim(std::string_view s) {
 SearchDirs parse_search_dirs(std::string_view text) {
   SearchDirs dirs;
   enum { kNone, kQuote, kAngle } section = kNone;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for_each_line(text, [&](std::string_view line) {
     constexpr std::string_view kMissing = "ignoring nonexistent directory \"";
     if (line.rfind(kMissing, 0) == 0 && line.size() > kMissing.size() + 1 && line.back() == '"') {
       dirs.missing.emplace_back(line.substr(kMissing.size(), line.size() - kMissing.size() - 1));
@@ -127,10 +128,10 @@ SearchDirs parse_search_dirs(std::string_view text) {
     } else if (section != kNone && !line.empty() && line[0] == ' ') {
       std::string_view dir = trim(line);
       constexpr std::string_view kFramework = " (framework directory)";
-      if (dir.size() > kFramework.size() && dir.substr(dir.size() - kFramework.size()) == kFramework) continue;
+      if (dir.size() > kFramework.size() && dir.substr(dir.size() - kFramework.size()) == kFramework) return;
       (section == kQuote ? dirs.quote : dirs.angle).emplace_back(dir);
     }
-  }
+  });
   return dirs;
 }
 
@@ -184,6 +185,12 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
           help.ok() && help->stdout_data.find("use zero for timestamps and uids/gids (default)") != std::string::npos;
       list_files("/usr/lib/bfd-plugins", [](std::string_view n) { return n.find(".so") != std::string_view::npos; },
                  probe.toolchain_files);
+    } else if (first_line_has(probe.version_text, "LLD ")) {
+      // lld called directly (ld.lld, wasm-ld: one binary, the flavour from its name). Its work is
+      // done in libLLVM: the libraries it loads are part of its identity.
+      bool complete = false;
+      probe.toolchain_files = shared_libraries(real, &complete);
+      probe.family = complete ? tools::Family::kLld : tools::Family::kUnknown;
     } else {
       probe.family = probe_family(invoked_path);
       probe.honors_source_date_epoch =

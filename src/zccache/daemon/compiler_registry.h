@@ -12,6 +12,8 @@
 //   the metadata cache, so a reinstalled std under an unchanged rustc binary is seen.
 // - ar (family kAr, `--version` says "GNU ar"): the identity also covers the BFD plugins in
 //   /usr/lib/bfd-plugins, which ar loads to index LTO objects.
+// - lld called directly (family kLld, `--version` says "LLD"): the identity also covers the shared
+//   libraries it loads (libLLVM), see shared_libraries.h.
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //

@@ -2,19 +2,23 @@
 //
 // Driver links (`gcc -o prog a.o -L dir -lfoo`, after the gcc/clang parser said kLinking):
 // - request key: the driver's identity, the linker binary the driver runs (`-print-prog-name=ld`,
-//   by content), the cwd, the arguments (response files expanded) and the environment variables
-//   that change the output or the search (LIBRARY_PATH, LD_RUN_PATH, LD_LIBRARY_PATH, ...). Links
-//   that name a search environment we do not model (GCC_EXEC_PREFIX, COMPILER_PATH) pass through.
+//   or ld.lld/ld.gold/ld.bfd for -fuse-ld=, resolved in the request's PATH as the driver does; by
+//   content, with the shared libraries it loads), the cwd, the arguments (response files
+//   expanded) and the environment variables that change the output or the search (LIBRARY_PATH,
+//   LD_RUN_PATH, LD_LIBRARY_PATH, ...). Links that name a search environment we do not model
+//   (GCC_EXEC_PREFIX, COMPILER_PATH) pass through.
 // - manifest: every file the linker read, from the linker itself: the miss adds
 //   -Wl,--dependency-file=<tmp> (GNU ld >= 2.35, lld), which lists objects, archives, shared
 //   libraries, linker scripts (libc.so), crt files and the default libraries. Plus the search:
 //   for each library the linker took from a search directory (lib<name>.so / lib<name>.a), the
 //   absence of lib<name>.so and lib<name>.a in every directory searched before it (-L in order,
-//   LIBRARY_PATH, then the driver's `-print-search-dirs` list), and of lib<name>.so beside a chosen .a; a library
-//   in a directory we cannot place in that list counts as found after every -L directory. A new
-//   libfoo.so in an earlier -L directory therefore makes the entry stale.
-// - output: the -o file, stored with whether it was executable; delivered with 0777 or 0666
-//   masked by the client's umask, as the linker creates it.
+//   LIBRARY_PATH, then the driver's `-print-search-dirs` list), and of lib<name>.so beside a
+//   chosen .a; a library in a directory we cannot place in that list counts as found after every
+//   -L directory. A new libfoo.so in an earlier -L directory therefore makes the entry stale.
+// - outputs: the -o file, stored with whether it was executable; delivered with 0777 or 0666
+//   masked by the client's umask, as the linker creates it; and the -Map file, when asked for.
+// - determinism: the first miss of a key is linked again and compared before anything is stored
+//   (link_verify.h).
 //
 // ar (`ar rcs lib.a a.o b.o`, deterministic mode only; tools/link/parse.h): the key covers ar's
 // identity (BFD plugins included), the arguments, the cwd and the archive's previous content
@@ -32,8 +36,11 @@
 #include "zccache/base/log.h"
 #include "zccache/daemon/compile_handler.h"
 #include "zccache/daemon/include_set.h"
+#include "zccache/daemon/link_support.h"
+#include "zccache/daemon/link_verify.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/recording_file_reader.h"
+#include "zccache/daemon/reproduce_inputs.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
@@ -47,30 +54,10 @@ namespace zccache::daemon {
 namespace {
 
 using tools::Passthrough;
+using namespace link_support;
 
-constexpr std::string_view kLinkSalt = "zccache-link-key-v1";
+constexpr std::string_view kLinkSalt = "zccache-link-key-v2";
 constexpr std::string_view kArSalt = "zccache-ar-key-v1";
-// Roles of the one output: whether the tool made it executable.
-constexpr std::string_view kRoleExecutable = "output+x";
-constexpr std::string_view kRolePlain = "output";
-
-// Variables that change what the driver or the linker does: searched dirs, run paths, messages.
-constexpr std::string_view kKeyEnv[] = {"LIBRARY_PATH", "LD_RUN_PATH", "LD_LIBRARY_PATH", "SOURCE_DATE_EPOCH", "LANG",
-                                        "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "GCC_COMPARE_DEBUG"};
-// Variables that add search paths or programs we do not model.
-constexpr std::string_view kUnmodelledEnv[] = {"GCC_EXEC_PREFIX", "COMPILER_PATH",
-                                               "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
-
-std::string normal_dir(const std::string& cwd, std::string_view dir) {
-  std::string s = std::filesystem::path(os::absolute_from(cwd, dir)).lexically_normal().string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return s;
-}
-
-const std::vector<std::string>& probe_env() {
-  static const std::vector<std::string> env{"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C"};
-  return env;
-}
 
 std::string first_line(std::string text) {
   size_t nl = text.find('\n');
@@ -79,117 +66,91 @@ std::string first_line(std::string text) {
   return text;
 }
 
-// What the driver tells about its link: the linker it runs and its own library directories.
-// Memoized per driver identity (both are fixed by the installation).
-struct DriverLinkFacts {
-  std::string linker;                     // as printed: absolute, or a name searched in PATH
-  std::vector<std::string> library_dirs;  // normal, in order
-};
-
-Result<DriverLinkFacts> driver_link_facts(const std::string& driver, const hash::Digest& identity) {
+// The driver's own library directories (`-print-search-dirs`), memoized per driver identity:
+// fixed by the installation.
+Result<std::vector<std::string>> driver_library_dirs(const std::string& driver, const hash::Digest& identity) {
   static std::mutex mutex;
-  static std::map<hash::Digest, DriverLinkFacts> memo;  // GUARDED_BY(mutex)
+  static std::map<hash::Digest, std::vector<std::string>> memo;  // GUARDED_BY(mutex)
   {
     std::lock_guard lock(mutex);
     auto it = memo.find(identity);
     if (it != memo.end()) return it->second;
   }
-  DriverLinkFacts facts;
-  auto ld = os::run_capture({driver, "-print-prog-name=ld"}, &probe_env());
-  if (!ld.ok()) return ld.error();
-  facts.linker = first_line(ld->stdout_data);
-  auto dirs = os::run_capture({driver, "-print-search-dirs"}, &probe_env());
+  static const std::vector<std::string> env{"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C"};
+  auto dirs = os::run_capture({driver, "-print-search-dirs"}, &env);
   if (!dirs.ok()) return dirs.error();
-  if (facts.linker.empty() || ld->exit_code != 0 || dirs->exit_code != 0)
-    return make_error(ErrorCode::kIo, "driver does not print its linker or search dirs");
   std::string_view text = dirs->stdout_data;
   constexpr std::string_view kPrefix = "libraries: =";
   size_t at = text.find(kPrefix);
-  if (at == std::string_view::npos) return make_error(ErrorCode::kIo, "no library search dirs");
+  if (dirs->exit_code != 0 || at == std::string_view::npos) return make_error(ErrorCode::kIo, "no library search dirs");
+  std::vector<std::string> out;
   std::string_view list = text.substr(at + kPrefix.size());
   list = list.substr(0, list.find('\n'));
   while (!list.empty()) {
     size_t colon = list.find(':');
     std::string_view dir = list.substr(0, colon);
-    if (!dir.empty()) facts.library_dirs.push_back(normal_dir("/", dir));
+    if (!dir.empty()) out.push_back(normal_dir("/", dir));
     if (colon == std::string_view::npos) break;
     list.remove_prefix(colon + 1);
   }
   std::lock_guard lock(mutex);
-  memo[identity] = facts;
-  return facts;
+  memo[identity] = out;
+  return out;
 }
 
-// `name` as the driver's exec would find it: absolute, or the first executable in PATH.
-std::string resolve_program(const std::string& name, const std::vector<std::string>& env) {
-  if (name.find('/') != std::string::npos) return os::real_path(name);
-  const char* path = find_env(env, "PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (true) {
-    size_t colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    std::string candidate = os::join_path(dir.empty() ? "." : dir, name);
-    if (::access(candidate.c_str(), X_OK) == 0) return os::real_path(candidate);
-    if (colon == std::string_view::npos) return {};
-    dirs.remove_prefix(colon + 1);
+// What `driver -print-prog-name=<name>` prints: the program the driver runs under that name, found
+// in its own program directories (absolute), else the bare name that exec then finds in PATH.
+// clang searches PATH itself last, so the probe runs with the request's PATH; memoized per
+// (driver identity, name, PATH).
+Result<std::string> driver_program(const std::string& driver, const hash::Digest& identity, const std::string& name,
+                                   const std::vector<std::string>& req_env) {
+  static std::mutex mutex;
+  static std::map<hash::Digest, std::string> memo;  // GUARDED_BY(mutex)
+  const char* path = find_env(req_env, "PATH");
+  hash::Hasher h;
+  h.add_digest(identity).add(name).add(path ? path : "");
+  hash::Digest key = h.finish();
+  {
+    std::lock_guard lock(mutex);
+    auto it = memo.find(key);
+    if (it != memo.end()) return it->second;
   }
+  std::vector<std::string> env{std::string("PATH=") + (path ? path : "/usr/bin:/bin"), "LC_ALL=C"};
+  auto out = os::run_capture({driver, "-print-prog-name=" + name}, &env);
+  if (!out.ok()) return out.error();
+  std::string program = first_line(out->stdout_data);
+  if (out->exit_code != 0 || program.empty()) return make_error(ErrorCode::kIo, "driver does not name its " + name);
+  std::lock_guard lock(mutex);
+  memo[key] = program;
+  return program;
 }
 
-Result<bool> deliver_output(const store::ResultEntry& entry, const std::string& abs_output, uint32_t umask,
-                            store::ArtifactStore& artifacts) {
-  if (entry.outputs.size() != 1) return make_error(ErrorCode::kCorrupt, "link result without one output");
-  const store::StoredOutput& out = entry.outputs[0];
-  mode_t mode = (out.role == kRoleExecutable ? 0777 : 0666) & ~static_cast<mode_t>(umask);
-  if (!writable_output(abs_output)) return false;
-  ZCCACHE_TRY(artifacts.deliver(out.blob, abs_output, mode));
-  return true;
-}
-
-tools::Plan journal_plan(tools::Family family, const std::vector<std::string>& args, const std::string& first_input,
-                         const std::string& output) {
-  tools::Plan plan;
-  plan.family = family;
-  plan.args = args;
-  plan.source = first_input;
-  plan.object = output;
-  return plan;
-}
-
-// Shadow names for a library the linker took from `dir` (see the file comment). search: the
-// linker's directory order; user_dirs: how many of them came from -L.
-void add_library_shadows(const std::string& abs_path, const std::vector<std::string>& search, size_t user_dirs,
-                         std::map<std::string, std::set<std::string>>& shadows) {
-  std::string_view name = os::basename_of(abs_path);
-  if (name.substr(0, 3) != "lib") return;
-  std::string stem;
-  bool is_archive = false;
-  if (name.size() > 3 && name.substr(name.size() - 3) == ".so") {
-    stem = std::string(name.substr(0, name.size() - 3));
-  } else if (name.size() > 2 && name.substr(name.size() - 2) == ".a") {
-    stem = std::string(name.substr(0, name.size() - 2));
-    is_archive = true;
-  } else {
-    return;
+// The linker a driver link runs, resolved as the driver does, or empty when we cannot tell.
+// gcc's collect2 prefers a `real-ld` or `collect-ld` in its own directories to any other linker:
+// when one exists, the link is not one we model.
+std::string driver_linker(const std::string& driver, const CompilerInfo& compiler, const std::string& name,
+                          const std::vector<std::string>& env) {
+  if (compiler.family == tools::Family::kGcc) {
+    for (const char* wrapper : {"real-ld", "collect-ld"}) {
+      auto found = driver_program(driver, compiler.identity, wrapper, env);
+      if (!found.ok() || found->find('/') != std::string::npos) return {};
+    }
   }
-  std::string dir(os::dirname_of(abs_path));
-  auto found = std::find(search.begin(), search.end(), dir);
-  size_t index = found == search.end() ? user_dirs : static_cast<size_t>(found - search.begin());
-  for (size_t j = 0; j < index && j < search.size(); ++j) {
-    shadows[search[j]].insert(stem + ".so");
-    shadows[search[j]].insert(stem + ".a");
+  auto program = driver_program(driver, compiler.identity, name, env);
+  if (!program.ok()) {
+    log::debug("link: " + program.error().message);
+    return {};
   }
-  if (is_archive && found != search.end()) shadows[dir].insert(stem + ".so");
+  return resolve_program(*program, env);
 }
 
 }  // namespace
 
 std::unique_ptr<PendingMiss> CompileHandler::begin_link(const protocol::CompileRequest& req, CompilerInfo compiler,
                                                         protocol::CompileReply& reply, CompileEvent* event) {
-  for (std::string_view name : kUnmodelledEnv) {
-    if (find_env(req.env, name)) {
-      passthrough(Passthrough::kLinkUnsupported, reply);
-      return nullptr;
-    }
+  if (unmodelled_env(req.env)) {
+    passthrough(Passthrough::kLinkUnsupported, reply);
+    return nullptr;
   }
   RecordingFileReader reader;
   auto args = tools::expand_response_files(req.args, req.cwd, reader, compiler.family);
@@ -202,34 +163,51 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_link(const protocol::CompileR
     passthrough(plan.passthrough, reply);
     return nullptr;
   }
-  std::string output = os::absolute_from(req.cwd, plan.output);
-  if (!writable_output(output)) {
+  auto link = new_link_miss(plan, req.cwd);
+  if (!link) {
     passthrough(Passthrough::kOutputNotRegular, reply);
     return nullptr;
   }
-  auto facts = driver_link_facts(req.compiler, compiler.identity);
-  std::string linker = facts.ok() ? resolve_program(facts->linker, req.env) : std::string();
-  auto linker_file = linker.empty() ? Result<fscache::FileFacts>(make_error(ErrorCode::kNotFound, "no linker"))
-                                    : p_.files.facts(linker);
-  if (!linker_file.ok()) {
-    log::debug("link: linker not found: " + (facts.ok() ? facts->linker : facts.error().message));
+  auto library_dirs = driver_library_dirs(req.compiler, compiler.identity);
+  std::string linker = library_dirs.ok() ? driver_linker(req.compiler, compiler, plan.linker, req.env) : std::string();
+  auto linker_id = linker.empty() ? Result<hash::Digest>(make_error(ErrorCode::kNotFound, "no linker"))
+                                  : linker_identity(linker, p_.files);
+  if (!linker_id.ok()) {
+    log::debug("link: linker " + plan.linker + " not identified: " + linker_id.error().message);
     passthrough(Passthrough::kLinkUnsupported, reply);
     return nullptr;
   }
   hash::Hasher h;
-  h.add(kLinkSalt).add_digest(compiler.identity).add(linker).add_digest(linker_file->digest).add(req.cwd);
-  h.add("args").add_u64(args->size());
-  for (const auto& a : *args) h.add(a);
-  h.add("env");
-  for (std::string_view name : kKeyEnv) {
-    const char* v = find_env(req.env, name);
-    h.add(name).add(v ? "1" : "0").add(v ? v : "");
-  }
+  h.add(kLinkSalt).add_digest(compiler.identity).add(linker).add_digest(*linker_id);
+  hash_link_request(h, req.cwd, *args, req.env);
   hash::Digest key = h.finish();
 
-  tools::Plan journal = journal_plan(compiler.family, req.args, plan.inputs[0], plan.output);
+  link->inputs = LinkMiss::Inputs::kDriverDepfile;
+  for (const auto& d : plan.lib_dirs) link->search_dirs.push_back(normal_dir(req.cwd, d));
+  link->user_dirs = link->search_dirs.size();
+  // LIBRARY_PATH: searched after -L and before the driver's own directories (gcc and clang).
+  if (const char* library_path = find_env(req.env, "LIBRARY_PATH")) {
+    std::string_view list = library_path;
+    while (true) {
+      size_t colon = list.find(':');
+      std::string_view dir = list.substr(0, colon);
+      if (!dir.empty()) link->search_dirs.push_back(normal_dir(req.cwd, dir));
+      if (colon == std::string_view::npos) break;
+      list.remove_prefix(colon + 1);
+    }
+  }
+  for (const auto& d : *library_dirs) link->search_dirs.push_back(d);
+  link->args = std::move(*args);
+  link->plan = std::move(plan);
+  return lookup_link(req, std::move(compiler), key, std::move(link), reply, event);
+}
+
+std::unique_ptr<PendingMiss> CompileHandler::lookup_link(const protocol::CompileRequest& req, CompilerInfo compiler,
+                                                         const hash::Digest& key, std::unique_ptr<LinkMiss> link,
+                                                         protocol::CompileReply& reply, CompileEvent* event) {
+  tools::Plan journal = journal_plan(compiler.family, req.args, link->plan.inputs[0], link->plan.output);
   auto deliver = [&](const store::ResultEntry& result) {
-    return deliver_output(result, output, req.umask, p_.artifacts);
+    return deliver_link(result, link->output, link->map, req.umask, p_.artifacts);
   };
   MemoUnit found;
   if (lookup(req, key, deliver, reply, &found)) {
@@ -239,38 +217,40 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_link(const protocol::CompileR
     }
     return nullptr;
   }
+  if (link_verdicts_.nondeterministic(key)) {
+    passthrough(Passthrough::kLinkNondeterministic, reply);
+    return nullptr;
+  }
   p_.stats.miss();
   auto miss = std::make_unique<PendingMiss>();
-  unshare_output(output);
+  unshare_output(link->output);
+  if (!link->map.empty()) unshare_output(link->map);  // ld rewrites a map in place
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
   // The linker writes the file into ZCCACHE_DIR/tmp: when that cannot be created, asking for it
-  // would fail the link, so the link runs without it and is not stored.
-  std::string dep_name =
-      p_.tmp_dir + "/linkdep-" + std::to_string(::getpid()) + "-" + std::to_string(reply.miss_token) + ".d";
-  int fd = ::open(dep_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  // would fail the link, so the link runs without it and is not stored. lld names the root
+  // directory of a --reproduce archive after the file's stem.
+  const bool tar = link->inputs == LinkMiss::Inputs::kReproduceTar;
+  std::string name = p_.tmp_dir + "/link" + (tar ? "repro-" : "dep-") + std::to_string(::getpid()) + "-" +
+                     std::to_string(reply.miss_token) + (tar ? ".tar" : ".d");
+  int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {
     ::close(fd);
-    miss->injected_depfile = dep_name;
-    reply.extra_args = {"-Wl,--dependency-file=" + dep_name};
-  }
-  miss->units.push_back(MissUnit{std::move(journal), key, 0, false, std::nullopt, {}});
-  miss->link = std::make_unique<LinkMiss>();
-  miss->link->output = output;
-  for (const auto& d : plan.lib_dirs) miss->link->search_dirs.push_back(normal_dir(req.cwd, d));
-  miss->link->user_dirs = miss->link->search_dirs.size();
-  // LIBRARY_PATH: searched after -L and before the driver's own directories (gcc and clang).
-  if (const char* library_path = find_env(req.env, "LIBRARY_PATH")) {
-    std::string_view list = library_path;
-    while (true) {
-      size_t colon = list.find(':');
-      std::string_view dir = list.substr(0, colon);
-      if (!dir.empty()) miss->link->search_dirs.push_back(normal_dir(req.cwd, dir));
-      if (colon == std::string_view::npos) break;
-      list.remove_prefix(colon + 1);
+    miss->injected_depfile = name;
+    switch (link->inputs) {
+      case LinkMiss::Inputs::kDriverDepfile:
+        reply.extra_args = {"-Wl,--dependency-file=" + name};
+        break;
+      case LinkMiss::Inputs::kLinkerDepfile:
+        reply.extra_args = {"--dependency-file=" + name};
+        break;
+      case LinkMiss::Inputs::kReproduceTar:
+        reply.extra_args = {"--reproduce=" + name};
+        break;
     }
   }
-  for (const auto& d : facts->library_dirs) miss->link->search_dirs.push_back(d);
+  miss->units.push_back(MissUnit{std::move(journal), key, 0, false, std::nullopt, {}});
+  miss->link = std::move(link);
   miss->request = req;
   miss->compiler = std::move(compiler);
   return miss;
@@ -308,7 +288,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_ar(const protocol::CompileReq
 
   tools::Plan journal = journal_plan(compiler.family, req.args, plan.members[0], plan.archive);
   auto deliver = [&](const store::ResultEntry& result) {
-    return deliver_output(result, archive, req.umask, p_.artifacts);
+    return deliver_link(result, archive, std::string(), req.umask, p_.artifacts);
   };
   MemoUnit found;
   if (lookup(req, key, deliver, reply, &found)) {
@@ -347,18 +327,37 @@ bool CompileHandler::stage_link(PendingMiss& miss, const protocol::StoreRequest&
   staged.entry.stderr_data = store.stderr_data;
   staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
   staged.start_time_ns = store.start_time_ns;
-  const std::string& output = miss.link->output;
-  auto info = os::lstat_path(output);
-  if (!info.ok() || !info->is_regular()) return fail("output missing or not a regular file: " + output);
+  const LinkMiss& link = *miss.link;
+  auto info = os::lstat_path(link.output);
+  if (!info.ok() || !info->is_regular()) return fail("output missing or not a regular file: " + link.output);
   uint64_t size = 0;
-  auto blob = p_.artifacts.put_file(output, &size);
+  auto blob = p_.artifacts.put_file(link.output, &size);
   if (!blob.ok()) return fail(blob.error().message);
-  std::string role((info->mode & 0111) != 0 ? kRoleExecutable : kRolePlain);
+  std::string role((info->mode & 0111) != 0 ? kLinkRoleExecutable : kLinkRolePlain);
   staged.entry.outputs.push_back({role, *blob, size});
-  if (miss.link->archive) {
-    staged.dep_paths = miss.link->members;
+  if (!link.map.empty()) {
+    auto map_info = os::lstat_path(link.map);
+    if (!map_info.ok() || !map_info->is_regular()) return fail("map missing or not a regular file: " + link.map);
+    auto map_blob = p_.artifacts.put_file(link.map, &size);
+    if (!map_blob.ok()) return fail(map_blob.error().message);
+    staged.entry.outputs.push_back({std::string(kLinkRoleMap), *map_blob, size});
+  }
+  if (link.archive) {
+    staged.dep_paths = link.members;
+  } else if (miss.injected_depfile.empty()) {
+    return fail("no dependency file could be asked for");
+  } else if (link.inputs == LinkMiss::Inputs::kReproduceTar) {
+    auto read = reproduce_inputs(miss.injected_depfile);
+    if (!read.ok()) return fail("linker's reproduce archive: " + read.error().message);
+    // Every input named on the command line must be in the linker's own list (lld leaves out a
+    // file whose archive name collides with response.txt or version.txt).
+    std::set<std::string> listed(read->begin(), read->end());
+    for (const auto& input : link.plan.inputs) {
+      std::string abs = normal_dir(miss.request.cwd, input);
+      if (!listed.count(abs)) return fail("input missing from the linker's list: " + abs);
+    }
+    staged.dep_paths = std::move(read).value();
   } else {
-    if (miss.injected_depfile.empty()) return fail("no dependency file could be asked for");
     auto text = os::read_file(miss.injected_depfile);
     if (!text.ok()) return fail("linker wrote no dependency file: " + text.error().message);
     auto deps = tools::parse_depfile(*text);
@@ -374,6 +373,7 @@ void CompileHandler::record_link(PendingMiss& miss, MissUnit& unit) {
   const LinkMiss& link = *miss.link;
   const std::string& cwd = miss.request.cwd;
   std::set<std::string> written_dirs{std::string(os::dirname_of(link.output))};
+  if (!link.map.empty()) written_dirs.insert(std::string(os::dirname_of(link.map)));
   // Object files and libraries are not scanned for __DATE__: they hold no source text.
   auto built = build_include_set(staged.dep_paths, SearchDirs{}, cwd, staged.start_time_ns,
                                  /*allow_time_macros=*/true, p_.files, p_.listings, written_dirs);
@@ -408,7 +408,38 @@ void CompileHandler::record_link(PendingMiss& miss, MissUnit& unit) {
       set.dirs.push_back(std::move(state));
     }
   }
+  if (!link.archive && !link_verified(miss, unit, set)) return;
   (void)commit(unit.request_key, std::move(set), staged.entry);
+}
+
+bool CompileHandler::link_verified(PendingMiss& miss, MissUnit& unit, const store::IncludeSet& set) {
+  // A manifest for the key means an earlier miss of it was verified (nothing is stored otherwise).
+  auto manifest = p_.index.get(store::Table::kManifests, unit.request_key.raw());
+  if (manifest.ok() && manifest->has_value()) return true;
+  const LinkMiss& link = *miss.link;
+  Relink relink{miss.request.compiler, link.args, link.plan, miss.request.env, miss.request.cwd};
+  RelinkVerdict verdict = relink_and_compare(relink, unit.staged->entry, p_.tmp_dir, p_.artifacts);
+  // The inputs must be the ones both runs read: an input changed meanwhile says nothing.
+  if (p_.watcher) p_.watcher->drain();
+  if (!include_set_matches(set, miss.request.cwd, p_.files, p_.listings)) {
+    log::debug("link verification inconclusive: an input changed");
+    p_.stats.passthrough(Passthrough::kTooNew);
+    return false;
+  }
+  switch (verdict) {
+    case RelinkVerdict::kSame:
+      p_.stats.link_verified(true);
+      return true;
+    case RelinkVerdict::kDifferent:
+      log::debug("link of " + link.plan.output + " is not deterministic: passed through from now on");
+      p_.stats.link_verified(false);
+      link_verdicts_.mark_nondeterministic(unit.request_key);
+      return false;
+    case RelinkVerdict::kFailed:
+      p_.stats.error();
+      return false;
+  }
+  return false;
 }
 
 }  // namespace zccache::daemon

@@ -36,6 +36,10 @@ void Stats::index_discarded() {
   std::lock_guard lock(mutex_);
   ++counters_.index_discarded;
 }
+void Stats::link_verified(bool same) {
+  std::lock_guard lock(mutex_);
+  ++(same ? counters_.links_verified : counters_.links_nondeterministic);
+}
 Counters Stats::snapshot() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -55,6 +59,8 @@ std::string Stats::to_json() const {
   j["stored"] = c.stored;
   j["evictions"] = c.evictions;
   j["index_discarded"] = c.index_discarded;
+  j["links_verified"] = c.links_verified;
+  j["links_nondeterministic"] = c.links_nondeterministic;
   nlohmann::json p = nlohmann::json::object();
   for (size_t i = 1; i < c.passthrough.size(); ++i) {
     if (c.passthrough[i]) p[std::string(tools::reason_name(static_cast<tools::Passthrough>(i)))] = c.passthrough[i];
@@ -75,6 +81,8 @@ void Stats::load_json(const std::string& text) {
   c.stored = get("stored");
   c.evictions = get("evictions");
   c.index_discarded = get("index_discarded");
+  c.links_verified = get("links_verified");
+  c.links_nondeterministic = get("links_nondeterministic");
   if (j.contains("passthrough") && j["passthrough"].is_object()) {
     for (size_t i = 1; i < c.passthrough.size(); ++i) {
       std::string name(tools::reason_name(static_cast<tools::Passthrough>(i)));

@@ -19,6 +19,8 @@ struct Counters {
   uint64_t stored = 0;          // results written
   uint64_t evictions = 0;       // results removed to keep the cache under its size limit
   uint64_t index_discarded = 0; // indexes found damaged or of another format at start, and replaced
+  uint64_t links_verified = 0;       // first misses of a link key re-run and found the same (link_verify.h)
+  uint64_t links_nondeterministic = 0;  // ... found different: not stored, later links pass through
   std::array<uint64_t, static_cast<size_t>(tools::Passthrough::kCount)> passthrough{};
 };
 
@@ -32,6 +34,7 @@ class Stats {
   void passthrough(tools::Passthrough reason);
   void evicted(uint64_t results);
   void index_discarded();
+  void link_verified(bool same);
   Counters snapshot() const;
   void reset();
 

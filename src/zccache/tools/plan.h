@@ -11,7 +11,7 @@
 
 namespace zccache::tools {
 
-enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu, kAr };
+enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu, kAr, kLld };
 
 // Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
 enum class Passthrough : uint8_t {
@@ -49,6 +49,7 @@ enum class Passthrough : uint8_t {
   kTidyNoCompileCommand,  // clang-tidy with neither `--` nor -p (it would search for a database)
   kLinkUnsupported,     // a link with an option, input or linker we do not model (tools/link/parse.h)
   kArchiveMode,         // ar: an operation or modifier other than r/q with c, s, S, v, D (deterministic)
+  kLinkNondeterministic,  // a link whose command gave different bytes on two runs (link_verify.h)
   kCount
 };
 

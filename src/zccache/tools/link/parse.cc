@@ -1,10 +1,9 @@
 #include "zccache/tools/link/parse.h"
 
-#include <algorithm>
-#include <array>
 #include <string_view>
 
 #include "zccache/tools/gcc_clang/options.h"
+#include "zccache/tools/link/linker_options.h"
 
 namespace zccache::tools::link {
 namespace {
@@ -12,7 +11,6 @@ namespace {
 using gcc_clang::OptionKind;
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 
 // A file the driver hands to the linker as it is: an object, an archive, a shared library, or a
 // name without an extension (gcc passes unknown names to the linker). A source file would be
@@ -24,44 +22,6 @@ bool linker_input(std::string_view path) {
   if (dot == std::string_view::npos || dot == 0) return true;
   std::string_view ext = name.substr(dot + 1);
   return ext == "o" || ext == "a" || ext == "so" || ext == "lo";
-}
-
-// Linker options (after -Wl, or -Xlinker) that change nothing the daemon does not see: no file is
-// read that the dependency file leaves out, no output besides -o, no search path.
-constexpr std::array<std::string_view, 40> kLinkerFlags = {
-    "--as-needed", "--no-as-needed", "-O0", "-O1", "-O2", "--gc-sections", "--no-gc-sections",
-    "--start-group", "--end-group", "-(", "-)", "-Bstatic", "-Bdynamic", "-Bsymbolic",
-    "-Bsymbolic-functions", "--whole-archive", "--no-whole-archive", "--export-dynamic", "-E",
-    "--no-undefined", "-s", "--strip-all", "-S", "--strip-debug", "--eh-frame-hdr",
-    "--enable-new-dtags", "--disable-new-dtags", "--build-id", "--copy-dt-needed-entries",
-    "--no-copy-dt-needed-entries", "--allow-shlib-undefined", "--no-allow-shlib-undefined",
-    "--fatal-warnings", "--warn-common", "--sort-common", "-x", "--discard-all", "--relax",
-    "--no-relax", "-t"};
-// Options whose value is the next linker argument (or joined after '=').
-constexpr std::array<std::string_view, 7> kLinkerValueOptions = {"-rpath", "-soname", "-h", "-z", "-u",
-                                                                  "--undefined", "--defsym"};
-// Joined-only forms with a harmless value.
-constexpr std::array<std::string_view, 6> kLinkerJoined = {"-rpath=", "-soname=", "--undefined=", "--defsym=",
-                                                           "--hash-style=", "--build-id="};
-
-bool linker_args_ok(const std::vector<std::string>& tokens) {
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    std::string_view t = tokens[i];
-    if (std::find(kLinkerFlags.begin(), kLinkerFlags.end(), t) != kLinkerFlags.end()) continue;
-    if (std::find(kLinkerValueOptions.begin(), kLinkerValueOptions.end(), t) != kLinkerValueOptions.end()) {
-      if (++i >= tokens.size()) return false;
-      continue;
-    }
-    // A random build id differs on every run: the cached program would not be what ld writes.
-    if (t == "--build-id=uuid") return false;
-    bool joined = std::any_of(kLinkerJoined.begin(), kLinkerJoined.end(), [&](std::string_view p) {
-      return starts_with(t, p);
-    });
-    if (joined) continue;
-    if (starts_with(t, "-z") && t.size() > 2) continue;  // -zrelro
-    return false;  // -Map, --dependency-file, -T, --version-script, -L, -rpath-link, -plugin, ...
-  }
-  return true;
 }
 
 // Driver options that change which linker runs, which files it finds or what it loads, beyond
@@ -86,7 +46,7 @@ LinkPlan make_link_plan(const std::vector<std::string>& args) {
     plan.passthrough = reason;
     return plan;
   };
-  std::vector<std::string> linker_tokens;
+  std::vector<LinkerToken> linker_tokens;
   bool output_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -107,6 +67,7 @@ LinkPlan make_link_plan(const std::vector<std::string>& args) {
       const std::string* v = value(2);
       if (a.size() == 2 && !v) return refuse(Passthrough::kLinkUnsupported);
       plan.output = v ? *v : a.substr(2);
+      plan.output_slot = v ? ArgSlot{i, 0, v->size()} : ArgSlot{i, 2, a.size() - 2};
       continue;
     }
     if (starts_with(a, "-L")) {
@@ -116,22 +77,28 @@ LinkPlan make_link_plan(const std::vector<std::string>& args) {
       continue;
     }
     if (starts_with(a, "-l")) {
-      if (a.size() == 2 && !value(2)) return refuse(Passthrough::kLinkUnsupported);
+      const std::string* v = value(2);
+      if (a.size() == 2 && !v) return refuse(Passthrough::kLinkUnsupported);
+      // -l:name takes a file of any name, which the search-order check does not cover.
+      std::string_view name = v ? std::string_view(*v) : std::string_view(a).substr(2);
+      if (name.empty() || name[0] == ':') return refuse(Passthrough::kLinkUnsupported);
       continue;
     }
     if (starts_with(a, "-Wl,")) {
-      std::string_view rest = std::string_view(a).substr(4);
-      while (true) {
-        size_t comma = rest.find(',');
-        linker_tokens.emplace_back(rest.substr(0, comma));
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
+      split_wl(a, i, linker_tokens);
       continue;
     }
     if (a == "-Xlinker") {
       if (i + 1 >= args.size()) return refuse(Passthrough::kLinkUnsupported);
-      linker_tokens.push_back(args[++i]);
+      ++i;
+      linker_tokens.push_back(LinkerToken{args[i], ArgSlot{i, 0, args[i].size()}});
+      continue;
+    }
+    if (starts_with(a, "-fuse-ld=")) {
+      // The linkers whose dependency file we read; the daemon resolves ld.<name> as the driver does.
+      std::string_view name = std::string_view(a).substr(9);
+      if (name != "lld" && name != "gold" && name != "bfd") return refuse(Passthrough::kLinkUnsupported);
+      plan.linker = "ld." + std::string(name);
       continue;
     }
     if (a == "-shared" || a == "-static" || a == "-pie" || a == "-no-pie" || a == "-static-pie" ||
@@ -168,7 +135,7 @@ LinkPlan make_link_plan(const std::vector<std::string>& args) {
     }
   }
   if (plan.inputs.empty()) return refuse(Passthrough::kNoSource);
-  if (!linker_args_ok(linker_tokens)) return refuse(Passthrough::kLinkUnsupported);
+  if (!accept_linker_tokens(linker_tokens, LinkerSyntax::kGnu, plan)) return refuse(Passthrough::kLinkUnsupported);
   return plan;
 }
 

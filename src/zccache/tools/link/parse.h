@@ -4,25 +4,20 @@
 // What a link reads is not decided here: the daemon asks the linker for it on the miss
 // (-Wl,--dependency-file, GNU ld >= 2.35 and lld). The parser only decides whether an invocation is
 // one we model completely: every option is known, every input is an object, archive or shared
-// library (a source file would be compiled inside the link, through temporary files), the only
-// output is -o, and nothing loads code or files the dependency file does not list (LTO, plugins,
-// -B, -specs, -fuse-ld). Anything else passes through with kLinkUnsupported.
+// library (a source file would be compiled inside the link, through temporary files), the outputs
+// are -o and a -Map file, and nothing loads code or files the dependency file does not list (LTO,
+// plugins, -B, -specs). -fuse-ld=lld|gold|bfd names the linker (plan.linker), which the daemon
+// resolves as the driver does. Anything else passes through with kLinkUnsupported.
 // Pure: reads nothing (response files are expanded by the caller).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "zccache/tools/link/link_plan.h"
 #include "zccache/tools/plan.h"
 
 namespace zccache::tools::link {
-
-struct LinkPlan {
-  Passthrough passthrough = Passthrough::kNone;
-  std::string output = "a.out";        // -o, as given
-  std::vector<std::string> lib_dirs;   // -L, as given, in command-line order
-  std::vector<std::string> inputs;     // files named on the command line, as given
-};
 
 // args: the driver's arguments after the driver itself, response files expanded.
 LinkPlan make_link_plan(const std::vector<std::string>& args);

@@ -37,12 +37,19 @@ TEST(LinkPlan, UnmodelledLinksPassThrough) {
   EXPECT_EQ(reason({"a.o", "main.cpp"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-flto"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-flto=auto"}), Passthrough::kLinkUnsupported);
-  EXPECT_EQ(reason({"a.o", "-fuse-ld=lld"}), Passthrough::kLinkUnsupported);
+  EXPECT_EQ(reason({"a.o", "-fuse-ld=mold"}), Passthrough::kLinkUnsupported);
+  EXPECT_EQ(reason({"a.o", "-fuse-ld=/opt/bin/ld.lld"}), Passthrough::kLinkUnsupported);
+  EXPECT_EQ(reason({"a.o", "--ld-path=/opt/bin/ld.lld"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-B/opt/bin"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-specs=x.specs"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-T", "x.ld"}), Passthrough::kLinkUnsupported);
-  EXPECT_EQ(reason({"a.o", "-Wl,-Map=out.map"}), Passthrough::kLinkUnsupported);
-  EXPECT_EQ(reason({"a.o", "-Wl,-Map,out.map"}), Passthrough::kLinkUnsupported);
+  EXPECT_EQ(reason({"a.o", "-Wl,-Map=-"}), Passthrough::kLinkUnsupported);      // stdout
+  EXPECT_EQ(reason({"a.o", "-Wl,-Map=%.map"}), Passthrough::kLinkUnsupported);  // ld names it after -o
+  EXPECT_EQ(reason({"a.o", "-Wl,-Map"}), Passthrough::kLinkUnsupported);
+  EXPECT_EQ(reason({"a.o", "-Wl,-Map=a.map", "-Wl,-Map=b.map"}), Passthrough::kLinkUnsupported);
+  EXPECT_EQ(reason({"a.o", "-l:libf.a"}), Passthrough::kLinkUnsupported);  // not covered by the search check
+  EXPECT_EQ(reason({"a.o", "-l", ":libf.a"}), Passthrough::kLinkUnsupported);
+  EXPECT_EQ(reason({"a.o", "-Wl,--export-dynamic-symbol-list=x"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-Wl,--dependency-file=x.d"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-Wl,--version-script=v.map"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "-Wl,--build-id=uuid"}), Passthrough::kLinkUnsupported);
@@ -61,6 +68,43 @@ TEST(LinkPlan, UnmodelledLinksPassThrough) {
   EXPECT_EQ(reason({"a.o", "--no-such-option"}), Passthrough::kLinkUnsupported);
   EXPECT_EQ(reason({"a.o", "@missing.rsp"}), Passthrough::kResponseFile);
   EXPECT_EQ(reason({"-o", "p"}), Passthrough::kNoSource);
+}
+
+TEST(LinkPlan, FuseLdNamesTheLinker) {
+  EXPECT_EQ(make_link_plan({"a.o"}).linker, "ld");
+  EXPECT_EQ(make_link_plan({"a.o", "-fuse-ld=lld"}).linker, "ld.lld");
+  EXPECT_EQ(make_link_plan({"-fuse-ld=gold", "a.o"}).linker, "ld.gold");
+  EXPECT_EQ(make_link_plan({"-fuse-ld=lld", "a.o", "-fuse-ld=bfd"}).linker, "ld.bfd");  // the last one wins
+}
+
+TEST(LinkPlan, MapFileInEveryForm) {
+  struct Case {
+    Strings args;
+    std::string map;
+  };
+  for (const Case& c : {Case{{"a.o", "-Wl,-Map=out.map"}, "out.map"}, Case{{"a.o", "-Wl,-Map,out.map"}, "out.map"},
+                        Case{{"a.o", "-Wl,--Map=d/out.map"}, "d/out.map"},
+                        Case{{"a.o", "-Wl,--as-needed,-Map,m.map,--gc-sections"}, "m.map"},
+                        Case{{"a.o", "-Xlinker", "-Map", "-Xlinker", "x.map"}, "x.map"},
+                        Case{{"a.o", "-Xlinker", "-Map=y.map"}, "y.map"}}) {
+    LinkPlan plan = make_link_plan(c.args);
+    ASSERT_EQ(plan.passthrough, Passthrough::kNone) << c.args[1];
+    EXPECT_EQ(plan.map_file, c.map);
+  }
+}
+
+TEST(LinkPlan, RedirectOutputsRewritesOutputAndMapInPlace) {
+  Strings args{"-o", "prog", "a.o", "-Wl,--as-needed,-Map,m.map,--gc-sections"};
+  LinkPlan plan = make_link_plan(args);
+  ASSERT_EQ(plan.passthrough, Passthrough::kNone);
+  EXPECT_EQ(redirect_outputs(args, plan, "/t/prog", "/t/m.map"),
+            (Strings{"-o", "/t/prog", "a.o", "-Wl,--as-needed,-Map,/t/m.map,--gc-sections"}));
+  Strings joined{"-oprog", "a.o", "-Wl,-Map=m.map,-O1"};
+  plan = make_link_plan(joined);
+  EXPECT_EQ(redirect_outputs(joined, plan, "/t/p", "/t/x.map"), (Strings{"-o/t/p", "a.o", "-Wl,-Map=/t/x.map,-O1"}));
+  Strings none{"a.o"};
+  plan = make_link_plan(none);
+  EXPECT_EQ(redirect_outputs(none, plan, "/t/a.out", ""), (Strings{"a.o", "-o", "/t/a.out"}));
 }
 
 TEST(ArPlan, DeterministicReplaceAndQuickAppend) {
