@@ -82,10 +82,8 @@ TEST_P(RepeatedHits, HardlinkedHeaderWrittenThroughItsOtherName) {
   layout();
   ASSERT_EQ(::link(sb().path("inc/h.h").c_str(), sb().path("other-name.h").c_str()), 0);
   CompileResult one = warm(args_);
-  {
-    std::ofstream out(sb().path("other-name.h"), std::ios::trunc);  // same inode, another directory
-    out << "#define V 5\n";
-  }
+  sb().write("other-name.h", "#define V 5\n");  // truncates in place: same inode, another directory
+  ASSERT_EQ(sb().read("inc/h.h").value_or(""), "#define V 5\n") << "test premise: one file, two names";
   CompileResult two = expect_miss(args_, {"a.o"});
   EXPECT_NE(one.files["a.o"], two.files["a.o"]);
 }
