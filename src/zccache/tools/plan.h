@@ -49,6 +49,8 @@ enum class Passthrough : uint8_t {
   kTidyNoCompileCommand,  // clang-tidy with neither `--` nor -p (it would search for a database)
   kLinkUnsupported,     // a link with an option, input or linker we do not model (tools/link/parse.h)
   kArchiveMode,         // ar: an operation or modifier other than r/q with c, s, S, v, D (deterministic)
+  kBasedirUnshareable,  // ZCCACHE_BASEDIR: the relocated result would name this checkout (a diagnostic
+                        // with its path, a file named by an absolute spelling): compiled, not stored
   kCount
 };
 

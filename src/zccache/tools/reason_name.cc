@@ -42,6 +42,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "tidy_no_compile_command",  // kTidyNoCompileCommand
     "link_unsupported",    // kLinkUnsupported
     "archive_mode",        // kArchiveMode
+    "basedir_unshareable",  // kBasedirUnshareable
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 
