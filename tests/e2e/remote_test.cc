@@ -197,6 +197,38 @@ TEST_P(RemoteTest, ReadOnlyModeUploadsNothing) {
   EXPECT_EQ(remote_count(*b_, "hits"), 0u);
 }
 
+// -march=native: the same command line gives another CPU another object, so the result stays in
+// the local cache: no remote is asked, nothing is uploaded, and the journal says why.
+TEST_P(RemoteTest, HostSpecificCompileStaysLocal) {
+  const Args argv{"-O2", "-march=native", "-Iinclude", "-c", "src/main.c", "-o", "main.o"};
+  auto both = [&](Sandbox& sb) {
+    Args bare_argv{"gcc"}, cached_argv{sb.zccache_bin(), "gcc"};
+    bare_argv.insert(bare_argv.end(), argv.begin(), argv.end());
+    cached_argv.insert(cached_argv.end(), argv.begin(), argv.end());
+    RunOptions bare_opts;
+    bare_opts.cwd = "proj";
+    CompileResult expected = sb.compile(bare_argv, {"main.o"}, bare_opts);
+    ASSERT_EQ(expected.run.exit_code, 0) << expected.run.describe();
+    CompileResult got = sb.compile(cached_argv, {"main.o"}, with_remote(server_->url(kPatient)));
+    expect_same_compile(expected, got, "native");
+  };
+  both(*a_);
+  ASSERT_TRUE(a_->wait_for_stored(1));
+  both(*a_);
+  EXPECT_EQ(a_->counters().hits, 1u) << "cached locally as ever: " << a_->counters().describe();
+  auto lines = journal(*a_);
+  EXPECT_TRUE(server_->names().empty()) << "uploaded: " << server_->names()[0];
+  auto misses = lines_for(lines, "miss", "main");
+  ASSERT_EQ(misses.size(), 1u);
+  EXPECT_EQ(misses[0]["upload"], "host_specific") << misses[0].dump();
+  ASSERT_TRUE(misses[0].contains("remote")) << misses[0].dump();
+  EXPECT_EQ(misses[0]["remote"][0]["outcome"], "skipped") << misses[0].dump();
+  EXPECT_TRUE(lines_for(lines, "upload", "main").empty());
+  both(*b_);
+  EXPECT_EQ(b_->counters().misses, 1u) << b_->counters().describe();
+  EXPECT_EQ(remote_count(*b_, "requests"), 0u) << b_->status_json().dump();
+}
+
 TEST_P(RemoteTest, ServerKilledMidBuildNeverFailsIt) {
   fill_from_a(server_->url(kPatient));
   RunOptions opts = with_remote(server_->url(kPatient));  // a killed server refuses at once anyway

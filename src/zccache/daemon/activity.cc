@@ -72,7 +72,7 @@ void Activity::record_unit_miss(const PendingMiss& miss, const MissUnit& unit, J
   e.source = unit.plan.source;
   e.compile_ns = compile_ns;
   e.remote = unit.remote;
-  if (outcome == JournalOutcome::kMiss && miss.upload_read_only) e.upload = "read_only";
+  if (outcome == JournalOutcome::kMiss) e.upload = unit.upload_note;
   record(std::move(e), 0, 0);
 }
 

@@ -250,7 +250,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   for (MissUnit& unit : miss->units) {
     if (planned.relocated[unit.index]) unit.basedir = planned.basedir;
   }
-  miss->upload_read_only = p_.remote && p_.remote->read_only();
+  for (MissUnit& unit : miss->units) unit.upload_note = upload_note(unit.plan.args);
   miss->request = req;
   miss->compiler = std::move(compiler).value();
   return miss;

@@ -20,7 +20,8 @@
 //   lookup after the local miss (absent for a local hit, which asks no remote). An "upload" line
 //   (written by the uploader when it has sent a miss's result, long after the miss's own line;
 //   ts is then when the upload ended, latency_ns its duration): each remote's upload.
-// - upload: "read_only" on a miss line whose result is not uploaded because of read-only mode.
+// - upload: on a miss line whose result will not be uploaded: "read_only" (read-only mode) or
+//   "host_specific" (-march=native, -C target-cpu=native: the output depends on this machine).
 // Plain data; the functions are pure and thread-safe.
 #pragma once
 
@@ -54,7 +55,7 @@ struct JournalEntry {
   std::string session_id;  // empty: none
   int64_t latency_ns = 0;
   std::vector<RemoteAttempt> remote;  // empty: no remote asked
-  std::string upload;                 // "read_only", or empty
+  std::string upload;                 // "read_only", "host_specific", or empty
   // Not in the JSON line; for the session's log and slowest-miss list.
   std::string source;      // a miss: the source it compiled, as given
   int64_t compile_ns = 0;  // a miss: the compile's duration as the client measured it (shared

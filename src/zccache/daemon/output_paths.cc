@@ -109,6 +109,11 @@ Status copy_outputs(const tools::Plan& plan, const std::string& cwd, store::Arti
     if (!text.ok()) return text.error();
     auto parsed = tools::parse_depfile(*text);
     if (!parsed) return make_error(ErrorCode::kInvalid, "cannot parse depfile " + plan.depfile.path);
+    for (const std::string& dep : parsed->deps) {
+      // Delivery would take it for a relocated name (basedir.h); no real build names such a file.
+      if (dep.find(kDepfileBasedirMarker) != std::string::npos)
+        return make_error(ErrorCode::kInvalid, "depfile names a file holding zccache's marker");
+    }
     entry.has_depfile = true;
     entry.depfile_bytes = std::move(text).value();
     // Targets are kept as the plan names them: a -MT with a space is one target to the compiler

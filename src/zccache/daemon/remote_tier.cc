@@ -188,13 +188,14 @@ void RemoteTier::upload(const hash::Digest& request_key, store::IncludeSet set, 
   report_dropped(std::move(job));
 }
 
+std::vector<RemoteAttempt> RemoteTier::not_asked(const std::string& why) const {
+  std::vector<RemoteAttempt> attempts;
+  for (const auto& r : remotes_) attempts.push_back({r->description(), RemoteOutcome::kSkipped, 0, why});
+  return attempts;
+}
+
 void RemoteTier::report_dropped(Job job) {
-  if (!listener_) return;
-  UploadReport report{std::move(job.origin), {}, 0};
-  for (const auto& r : remotes_) {
-    report.attempts.push_back({r->description(), RemoteOutcome::kSkipped, 0, "upload queue full or daemon stopping"});
-  }
-  listener_(std::move(report));
+  if (listener_) listener_(UploadReport{std::move(job.origin), not_asked("upload queue full or daemon stopping"), 0});
 }
 
 bool RemoteTier::upload_once() {

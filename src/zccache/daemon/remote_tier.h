@@ -99,6 +99,8 @@ class RemoteTier {
                                    std::vector<RemoteAttempt>* attempts = nullptr);
   // The fetched entry was delivered: a hit of that remote.
   void note_hit(size_t remote) { remotes_[remote]->note_hit(); }
+  // For the journal of a compile that asks no remote on purpose: each remote, kSkipped with `why`.
+  std::vector<RemoteAttempt> not_asked(const std::string& why) const;
   void upload(const hash::Digest& request_key, store::IncludeSet set, store::ResultEntry result,
               UploadOrigin origin = {});
   bool read_only() const { return read_only_; }

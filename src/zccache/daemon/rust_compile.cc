@@ -228,7 +228,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileR
   MemoUnit found_result;
   std::vector<RemoteAttempt> attempts;
   if (lookup(req, key, deliver, reply, &found_result) ||
-      try_remote_hit(req, key, deliver, reply, &found_result, attempts)) {
+      try_remote_hit(req, plan.args, key, deliver, reply, &found_result, attempts)) {
     reply.stderr_data = with_out_dir(reply.stderr_data, plan.out_dir);
     if (event) {
       event->note_hit(0, false, journal_plan(plan), found_result.result);
@@ -243,8 +243,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileR
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
   if (in.color_on) reply.extra_args.emplace_back("--color=always");
-  miss->units.push_back(MissUnit{journal_plan(plan), key, 0, false, std::nullopt, {}, std::move(attempts)});
-  miss->upload_read_only = p_.remote && p_.remote->read_only();
+  miss->units.push_back(MissUnit{journal_plan(plan), key, 0, false, std::nullopt, {}, std::move(attempts),
+                                 upload_note(plan.args)});
   miss->rust = std::make_unique<RustMiss>();
   miss->rust->settled = settle_out_dir(req.env, p_.files);
   miss->rust->plan = std::move(plan);
@@ -343,6 +343,7 @@ void CompileHandler::record_rust(PendingMiss& miss, MissUnit& unit) {
   }
   // Travels like a C compile's result: its outputs and stderr hold the out-dir placeholder, its
   // input set the paths rustc read (absolute ones pin the project's path, as locally).
+  set.result_key = result_key(unit.request_key, set.files, set.env);
   store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
   if (!commit(unit.request_key, std::move(set), staged.entry)) return;
   upload(miss, unit, std::move(uploaded), staged.entry);
