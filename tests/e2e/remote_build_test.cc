@@ -47,6 +47,9 @@ class RemoteBuildTest : public ::testing::Test {
   std::unique_ptr<CacheServer> server_;
 };
 
+// The CMake project, built with gcc and with clang (their depfile writers wrap lines differently).
+class RemoteCMakeTest : public RemoteBuildTest, public ::testing::WithParamInterface<CompilerPair> {};
+
 // A library and a program; one header only math.c includes, one in a directory with a space
 // (escaped in depfiles) only util.c includes, one all share.
 void write_cmake_project(Sandbox& sb, const std::string& rel) {
@@ -67,8 +70,8 @@ void write_cmake_project(Sandbox& sb, const std::string& rel) {
 }
 
 // Configures `proj` (absolute) into proj/build; through zccache when `launcher`.
-RunResult configure(Sandbox& sb, const std::string& proj, bool launcher) {
-  std::vector<std::string> argv{"cmake", "-S", proj, "-B", proj + "/build", "-G", "Ninja", "-DCMAKE_C_COMPILER=gcc",
+RunResult configure(Sandbox& sb, const std::string& proj, const char* cc, bool launcher) {
+  std::vector<std::string> argv{"cmake", "-S", proj, "-B", proj + "/build", "-G", "Ninja", std::string("-DCMAKE_C_COMPILER=") + cc,
                                 "-DCMAKE_C_FLAGS=-O2 -g -Wall -ffile-prefix-map=" + proj + "=."};
   if (launcher) argv.push_back("-DCMAKE_C_COMPILER_LAUNCHER=" + sb.zccache_bin());
   return sb.run(argv);
@@ -87,8 +90,9 @@ std::map<std::string, std::string> objects_and_depfiles(const std::string& proj)
   return tree(proj + "/build/CMakeFiles", {".c.o", ".c.o.d"});
 }
 
-TEST_F(RemoteBuildTest, CMakeNinjaCheckoutsShareObjectsAndDepfilesThroughTheRemote) {
-  if (!compilers_installed(kGcc)) GTEST_SKIP() << "gcc is not installed";
+TEST_P(RemoteCMakeTest, CheckoutsShareObjectsAndDepfilesThroughTheRemote) {
+  if (!compilers_installed(GetParam())) GTEST_SKIP() << GetParam().name << " is not installed";
+  const char* cc = GetParam().cc;
   if (find_in_path("cmake").empty() || find_in_path("ninja").empty()) GTEST_SKIP() << "cmake or ninja missing";
   const std::string url = server_->url(kPatient);
   // Different lengths, so the depfiles' line breaks fall elsewhere in each checkout.
@@ -98,7 +102,7 @@ TEST_F(RemoteBuildTest, CMakeNinjaCheckoutsShareObjectsAndDepfilesThroughTheRemo
   write_cmake_project(*b_, "deeper/checkout-number-two/proj");
 
   // Machine A (CI): a cold build through zccache, uploaded.
-  RunResult r = configure(*a_, a_proj, true);
+  RunResult r = configure(*a_, a_proj, cc, true);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   r = ninja(*a_, a_proj, url);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
@@ -107,7 +111,7 @@ TEST_F(RemoteBuildTest, CMakeNinjaCheckoutsShareObjectsAndDepfilesThroughTheRemo
   ASSERT_TRUE(wait_for_uploads(*a_, 3)) << a_->status_json().dump();
 
   // Machine B: what a bare build of its checkout writes...
-  r = configure(*b_, b_proj, false);
+  r = configure(*b_, b_proj, cc, false);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   r = ninja(*b_, b_proj, url);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
@@ -115,7 +119,7 @@ TEST_F(RemoteBuildTest, CMakeNinjaCheckoutsShareObjectsAndDepfilesThroughTheRemo
   ASSERT_EQ(expected.size(), 6u) << "three objects and their depfiles";
   std::filesystem::remove_all(b_proj + "/build");
   // ...and the same build through zccache with an empty local cache: every object from the remote.
-  r = configure(*b_, b_proj, true);
+  r = configure(*b_, b_proj, cc, true);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   r = ninja(*b_, b_proj, url);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
@@ -154,6 +158,9 @@ TEST_F(RemoteBuildTest, CMakeNinjaCheckoutsShareObjectsAndDepfilesThroughTheRemo
   EXPECT_EQ(c.misses, 0u) << c.describe();
   expect_same_tree(expected, objects_and_depfiles(b_proj));
 }
+
+INSTANTIATE_TEST_SUITE_P(Compilers, RemoteCMakeTest, ::testing::Values(kGcc, kClang),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(RemoteBuildTest, CargoBuildOfASecondCacheGetsEveryCrateFromTheRemote) {
   if (find_in_path("cargo").empty()) GTEST_SKIP() << "cargo is not installed";
