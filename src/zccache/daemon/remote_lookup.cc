@@ -46,7 +46,7 @@ bool CompileHandler::try_remote_hit(const protocol::CompileRequest& req, const s
   // counted as a hit) by the ordinary path, which checks the include set and artifacts again.
   if (!commit(key, fetched->set, fetched->result) || !lookup(req, key, deliver, reply, memo)) {
     attempts.back().outcome = RemoteOutcome::kError;
-    attempts.back().error = "fetched and verified, but not delivered here (see the local cache's errors)";
+    attempts.back().error = "fetched and verified, but not stored or delivered here";
     return false;
   }
   p_.remote->note_hit(fetched->remote);
