@@ -170,12 +170,29 @@ TEST_P(RemoteTest, MultiSourceCompileGetsRemoteHitsPerSource) {
   CompileResult expected = b_->compile(bare_argv, outputs, bare_opts);
   ASSERT_EQ(expected.run.exit_code, 0) << expected.run.describe();
   ASSERT_TRUE(expected.files.at("util.o"));
+  // In a session with its own journal, which shows the remote hits as the global one does.
+  const std::string session_journal = b_->path("session.jsonl");
+  RunResult started = b_->zccache({"session-start", "--json", "--journal", session_journal}, opts);
+  ASSERT_EQ(started.exit_code, 0) << started.describe();
+  opts.env["ZCCACHE_SESSION_ID"] = nlohmann::json::parse(started.out)["session_id"].get<std::string>();
   CompileResult got = b_->compile(cached_argv, outputs, opts);
   expect_same_compile(expected, got, "multi");
   Counters c = b_->counters();
   EXPECT_EQ(c.hits, 2u) << c.describe();
   EXPECT_EQ(c.misses, 0u) << c.describe();
   EXPECT_EQ(remote_count(*b_, "hits"), 2u);
+  ASSERT_EQ(b_->zccache({"session-end", *opts.env["ZCCACHE_SESSION_ID"]}).exit_code, 0);
+  FileBytes text = b_->read(session_journal);
+  ASSERT_TRUE(text);
+  size_t lines = 0;
+  for (size_t pos = 0, end; (end = text->find('\n', pos)) != std::string::npos; pos = end + 1, ++lines) {
+    auto j = nlohmann::json::parse(text->substr(pos, end - pos));
+    EXPECT_EQ(j["outcome"], "hit") << j.dump();
+    ASSERT_TRUE(j.contains("remote")) << j.dump();
+    EXPECT_EQ(j["remote"][0]["outcome"], "hit") << j.dump();
+    EXPECT_EQ(j["remote"][0]["url"], shown_url());
+  }
+  EXPECT_EQ(lines, 2u) << "one line per source: " << *text;
 }
 
 TEST_P(RemoteTest, ReadOnlyModeUploadsNothing) {
