@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "compiler_test.h"
+#include "remote_checks.h"
 #include "remote_servers.h"
 #include "sandbox.h"
 
@@ -82,29 +83,15 @@ class RemoteTest : public ::testing::TestWithParam<Backend> {
     expect_same_compile(expected, got, stem);
   }
 
-  // The first remote's counters in `status --json` (null when none).
-  static nlohmann::json remote_status(Sandbox& sb) {
-    nlohmann::json j = sb.status_json();
-    if (j.is_null() || !j.contains("remote")) return nullptr;
-    return j["remote"]["servers"][0];
+  // The journal's lines, after `zccache stop`.
+  static std::vector<nlohmann::json> journal(Sandbox& sb) { return stopped_journal(sb); }
+  // The lines with `outcome` whose arguments name src/<stem>.c.
+  static std::vector<nlohmann::json> lines_for(const std::vector<nlohmann::json>& lines, const std::string& outcome,
+                                               const std::string& stem) {
+    return e2e::lines_for(lines, outcome, "src/" + stem + ".c");
   }
-  static uint64_t remote_count(Sandbox& sb, const char* field) {
-    nlohmann::json r = remote_status(sb);
-    return r.is_null() ? 0 : r.value(field, uint64_t{0});
-  }
-
-  // Waits until the daemon has uploaded `n` results and its queue is empty.
-  static bool wait_for_uploads(Sandbox& sb, uint64_t n) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      nlohmann::json j = sb.status_json();
-      if (!j.is_null() && j.contains("remote") && j["remote"]["queued"] == 0 &&
-          j["remote"]["servers"][0]["uploads"].get<uint64_t>() >= n)
-        return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
+  // The URL a journal line must show for the server: its redacted form, without options.
+  std::string shown_url() const { return server_->url().substr(0, server_->url().find('?')); }
 
   // Machine A compiles both sources (misses) and uploads them.
   void fill_from_a(const std::string& url) {
@@ -132,6 +119,42 @@ TEST_P(RemoteTest, SecondMachineGetsRemoteHitsIdenticalToBare) {
   compile_and_compare(*b_, "main", with_remote(server_->url(kPatient)));
   EXPECT_EQ(b_->counters().hits, 3u);
   EXPECT_EQ(remote_count(*b_, "requests"), requests);
+
+  // The journals: A's misses asked the remote (a miss) and were uploaded; B's first compiles were
+  // remote hits, its last a local hit that asked no remote.
+  auto a_lines = journal(*a_);
+  for (const char* stem : {"main", "util"}) {
+    auto misses = lines_for(a_lines, "miss", stem);
+    ASSERT_EQ(misses.size(), 1u) << stem;
+    ASSERT_TRUE(misses[0].contains("remote")) << misses[0].dump();
+    EXPECT_EQ(misses[0]["remote"][0]["url"], shown_url());
+    EXPECT_EQ(misses[0]["remote"][0]["outcome"], "miss");
+    EXPECT_FALSE(misses[0].contains("upload")) << "not read-only";
+    auto uploads = lines_for(a_lines, "upload", stem);
+    ASSERT_EQ(uploads.size(), 1u) << stem;
+    EXPECT_EQ(uploads[0]["remote"][0]["outcome"], "uploaded") << uploads[0].dump();
+    EXPECT_GT(uploads[0]["remote"][0]["latency_ns"].get<int64_t>(), 0);
+    EXPECT_TRUE(uploads[0]["exit_code"].is_null());
+  }
+  auto b_lines = journal(*b_);
+  auto main_hits = lines_for(b_lines, "hit", "main");
+  ASSERT_EQ(main_hits.size(), 2u);
+  ASSERT_TRUE(main_hits[0].contains("remote")) << main_hits[0].dump();
+  EXPECT_EQ(main_hits[0]["remote"][0]["url"], shown_url());
+  EXPECT_EQ(main_hits[0]["remote"][0]["outcome"], "hit");
+  EXPECT_GT(main_hits[0]["remote"][0]["latency_ns"].get<int64_t>(), 0);
+  EXPECT_FALSE(main_hits[0]["remote"][0].contains("error"));
+  EXPECT_FALSE(main_hits[1].contains("remote")) << "a local hit asks no remote: " << main_hits[1].dump();
+  EXPECT_TRUE(lines_for(b_lines, "upload", "main").empty()) << "a hit uploads nothing";
+
+  // The remote's counters survive the daemon's restart (as the local ones do).
+  compile_and_compare(*b_, "util", with_remote(server_->url(kPatient)));  // local hit, new daemon
+  EXPECT_EQ(b_->counters().hits, 4u);
+  EXPECT_EQ(remote_count(*b_, "hits"), 2u) << b_->status_json().dump();
+  EXPECT_EQ(remote_count(*b_, "requests"), requests);
+  EXPECT_GT(remote_count(*b_, "bytes_down"), 0u);
+  ASSERT_EQ(b_->zccache({"stats", "--zero"}).exit_code, 0);
+  EXPECT_EQ(remote_count(*b_, "hits"), 0u);
 }
 
 TEST_P(RemoteTest, MultiSourceCompileGetsRemoteHitsPerSource) {
@@ -147,12 +170,29 @@ TEST_P(RemoteTest, MultiSourceCompileGetsRemoteHitsPerSource) {
   CompileResult expected = b_->compile(bare_argv, outputs, bare_opts);
   ASSERT_EQ(expected.run.exit_code, 0) << expected.run.describe();
   ASSERT_TRUE(expected.files.at("util.o"));
+  // In a session with its own journal, which shows the remote hits as the global one does.
+  const std::string session_journal = b_->path("session.jsonl");
+  RunResult started = b_->zccache({"session-start", "--json", "--journal", session_journal}, opts);
+  ASSERT_EQ(started.exit_code, 0) << started.describe();
+  opts.env["ZCCACHE_SESSION_ID"] = nlohmann::json::parse(started.out)["session_id"].get<std::string>();
   CompileResult got = b_->compile(cached_argv, outputs, opts);
   expect_same_compile(expected, got, "multi");
   Counters c = b_->counters();
   EXPECT_EQ(c.hits, 2u) << c.describe();
   EXPECT_EQ(c.misses, 0u) << c.describe();
   EXPECT_EQ(remote_count(*b_, "hits"), 2u);
+  ASSERT_EQ(b_->zccache({"session-end", *opts.env["ZCCACHE_SESSION_ID"]}).exit_code, 0);
+  FileBytes text = b_->read(session_journal);
+  ASSERT_TRUE(text);
+  size_t lines = 0;
+  for (size_t pos = 0, end; (end = text->find('\n', pos)) != std::string::npos; pos = end + 1, ++lines) {
+    auto j = nlohmann::json::parse(text->substr(pos, end - pos));
+    EXPECT_EQ(j["outcome"], "hit") << j.dump();
+    ASSERT_TRUE(j.contains("remote")) << j.dump();
+    EXPECT_EQ(j["remote"][0]["outcome"], "hit") << j.dump();
+    EXPECT_EQ(j["remote"][0]["url"], shown_url());
+  }
+  EXPECT_EQ(lines, 2u) << "one line per source: " << *text;
 }
 
 TEST_P(RemoteTest, ReadOnlyModeUploadsNothing) {
@@ -160,11 +200,50 @@ TEST_P(RemoteTest, ReadOnlyModeUploadsNothing) {
   for (const char* stem : {"main", "util"}) compile_and_compare(*a_, stem, opts);
   ASSERT_TRUE(a_->wait_for_stored(2));
   // `stop` lets the uploader finish its queue: whatever it would have uploaded is on the server now.
-  ASSERT_EQ(a_->zccache({"stop"}).exit_code, 0);
+  auto lines = journal(*a_);  // `stop` lets the uploader finish: whatever it would upload is on the server
   EXPECT_TRUE(server_->names().empty()) << server_->names().size() << " names, first " << server_->names()[0];
+  for (const char* stem : {"main", "util"}) {
+    auto misses = lines_for(lines, "miss", stem);
+    ASSERT_EQ(misses.size(), 1u) << stem;
+    EXPECT_EQ(misses[0]["upload"], "read_only") << misses[0].dump();
+    EXPECT_EQ(misses[0]["remote"][0]["outcome"], "miss") << "read-only still looks up";
+    EXPECT_TRUE(lines_for(lines, "upload", stem).empty());
+  }
   compile_and_compare(*b_, "main", with_remote(server_->url(kPatient)));
   EXPECT_EQ(b_->counters().misses, 1u);
   EXPECT_EQ(remote_count(*b_, "hits"), 0u);
+}
+
+// -march=native: the same command line gives another CPU another object, so the result stays in
+// the local cache: no remote is asked, nothing is uploaded, and the journal says why.
+TEST_P(RemoteTest, HostSpecificCompileStaysLocal) {
+  const Args argv{"-O2", "-march=native", "-Iinclude", "-c", "src/main.c", "-o", "main.o"};
+  auto both = [&](Sandbox& sb) {
+    Args bare_argv{"gcc"}, cached_argv{sb.zccache_bin(), "gcc"};
+    bare_argv.insert(bare_argv.end(), argv.begin(), argv.end());
+    cached_argv.insert(cached_argv.end(), argv.begin(), argv.end());
+    RunOptions bare_opts;
+    bare_opts.cwd = "proj";
+    CompileResult expected = sb.compile(bare_argv, {"main.o"}, bare_opts);
+    ASSERT_EQ(expected.run.exit_code, 0) << expected.run.describe();
+    CompileResult got = sb.compile(cached_argv, {"main.o"}, with_remote(server_->url(kPatient)));
+    expect_same_compile(expected, got, "native");
+  };
+  both(*a_);
+  ASSERT_TRUE(a_->wait_for_stored(1));
+  both(*a_);
+  EXPECT_EQ(a_->counters().hits, 1u) << "cached locally as ever: " << a_->counters().describe();
+  auto lines = journal(*a_);
+  EXPECT_TRUE(server_->names().empty()) << "uploaded: " << server_->names()[0];
+  auto misses = lines_for(lines, "miss", "main");
+  ASSERT_EQ(misses.size(), 1u);
+  EXPECT_EQ(misses[0]["upload"], "host_specific") << misses[0].dump();
+  ASSERT_TRUE(misses[0].contains("remote")) << misses[0].dump();
+  EXPECT_EQ(misses[0]["remote"][0]["outcome"], "skipped") << misses[0].dump();
+  EXPECT_TRUE(lines_for(lines, "upload", "main").empty());
+  both(*b_);
+  EXPECT_EQ(b_->counters().misses, 1u) << b_->counters().describe();
+  EXPECT_EQ(remote_count(*b_, "requests"), 0u) << b_->status_json().dump();
 }
 
 TEST_P(RemoteTest, ServerKilledMidBuildNeverFailsIt) {
@@ -179,6 +258,18 @@ TEST_P(RemoteTest, ServerKilledMidBuildNeverFailsIt) {
   EXPECT_EQ(c.hits, 2u) << c.describe();
   EXPECT_EQ(c.misses, 1u) << c.describe();
   EXPECT_GE(remote_count(*b_, "errors") + remote_count(*b_, "timeouts"), 1u) << b_->status_json().dump();
+  // The journal says what the dead server did to the compile that missed: an error with its text.
+  auto lines = journal(*b_);
+  auto misses = lines_for(lines, "miss", "util");
+  ASSERT_EQ(misses.size(), 1u);
+  ASSERT_TRUE(misses[0].contains("remote")) << misses[0].dump();
+  EXPECT_EQ(misses[0]["remote"][0]["url"], shown_url());
+  EXPECT_NE(misses[0]["remote"][0]["outcome"], "miss") << misses[0].dump();
+  EXPECT_NE(misses[0]["remote"][0]["outcome"], "hit") << misses[0].dump();
+  EXPECT_FALSE(misses[0]["remote"][0].value("error", "").empty()) << misses[0].dump();
+  auto uploads = lines_for(lines, "upload", "util");
+  ASSERT_EQ(uploads.size(), 1u);
+  EXPECT_NE(uploads[0]["remote"][0]["outcome"], "uploaded") << uploads[0].dump();
 }
 
 TEST_P(RemoteTest, ServerAnsweringErrorsNeverFailsABuild) {
@@ -198,6 +289,19 @@ TEST_P(RemoteTest, ServerAnsweringErrorsNeverFailsABuild) {
   EXPECT_GE(r.value("errors", 0), 1) << r.dump();
   EXPECT_EQ(r.value("hits", 1), 0) << r.dump();
   EXPECT_EQ(r.value("uploads", 1), 0) << r.dump();
+  // Each compile's journal line carries the server's error: the miss's lookup, and its upload.
+  auto lines = journal(*a_);
+  auto misses = lines_for(lines, "miss", "main");
+  ASSERT_EQ(misses.size(), 1u);
+  ASSERT_TRUE(misses[0].contains("remote")) << misses[0].dump();
+  EXPECT_EQ(misses[0]["remote"][0]["outcome"], "error") << misses[0].dump();
+  EXPECT_FALSE(misses[0]["remote"][0].value("error", "").empty()) << misses[0].dump();
+  auto hits = lines_for(lines, "hit", "main");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_FALSE(hits[0].contains("remote")) << hits[0].dump();
+  auto uploads = lines_for(lines, "upload", "main");
+  ASSERT_EQ(uploads.size(), 1u);
+  EXPECT_EQ(uploads[0]["remote"][0]["outcome"], "error") << uploads[0].dump();
 }
 
 TEST_P(RemoteTest, CorruptedRemoteEntryIsDetectedAndNotServed) {
@@ -237,6 +341,10 @@ TEST_P(RemoteTest, CredentialsNeverReachStatusConfigLogOrJournal) {
   FileBytes journal = a_->read(a_->cache_dir() + "/logs/compile_journal.jsonl");
   ASSERT_TRUE(journal);
   EXPECT_NE(journal->find("ZCCACHE_REMOTE"), std::string::npos) << *journal;
+  // The lookup and the upload are journalled with the URL, redacted.
+  EXPECT_NE(journal->find("\"url\":\"" + std::string(GetParam() == Backend::kRedis ? "redis" : "http") + "://***@127.0.0.1"),
+            std::string::npos)
+      << *journal;
   for (const auto& [what, text] : {std::pair<std::string, std::string>{"status", status},
                                    {"config", config},
                                    {"daemon.log", log.value_or("")},

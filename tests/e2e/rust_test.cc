@@ -31,30 +31,6 @@ std::string toolchain_rustc() {
   return path;
 }
 
-// Every regular file below `dir` (relative name -> bytes).
-std::map<std::string, std::string> tree(const std::string& dir) {
-  std::map<std::string, std::string> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    out[fs::relative(e.path(), dir).string()] = std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  return out;
-}
-
-void expect_same_tree(const std::map<std::string, std::string>& bare, const std::map<std::string, std::string>& cached) {
-  EXPECT_EQ(bare.size(), cached.size());
-  for (const auto& [name, bytes] : bare) {
-    auto it = cached.find(name);
-    if (it == cached.end()) {
-      ADD_FAILURE() << "missing " << name;
-      continue;
-    }
-    EXPECT_TRUE(same_bytes(name, bytes, it->second));
-  }
-}
-
 class Rust : public ::testing::Test {
  protected:
   void SetUp() override {

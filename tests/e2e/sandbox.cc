@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -465,6 +466,34 @@ void expect_same_compile(const CompileResult& bare, const CompileResult& cached,
       EXPECT_EQ(bm->second, cm->second) << name << ": permission bits differ (octal " << std::oct << bm->second
                                         << " vs " << cm->second << std::dec << ")";
     }
+  }
+}
+
+std::map<std::string, std::string> tree(const std::string& dir, const std::vector<std::string>& suffixes) {
+  namespace fs = std::filesystem;
+  std::map<std::string, std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::string name = fs::relative(e.path(), dir).string();
+    if (!suffixes.empty() && std::none_of(suffixes.begin(), suffixes.end(),
+                                          [&](const std::string& s) { return name.ends_with(s); }))
+      continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    out[name] = std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return out;
+}
+
+void expect_same_tree(const std::map<std::string, std::string>& bare, const std::map<std::string, std::string>& cached) {
+  EXPECT_EQ(bare.size(), cached.size());
+  for (const auto& [name, bytes] : bare) {
+    auto it = cached.find(name);
+    if (it == cached.end()) {
+      ADD_FAILURE() << "missing " << name;
+      continue;
+    }
+    EXPECT_TRUE(same_bytes(name, bytes, it->second));
   }
 }
 

@@ -165,4 +165,10 @@ bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout = std::chrono::s
 // file's bytes and mode.
 void expect_same_compile(const CompileResult& bare, const CompileResult& cached, const std::string& label = {});
 
+// Every regular file below `dir` whose name ends with one of `suffixes` (all files when empty):
+// relative name -> bytes. Empty when `dir` does not exist.
+std::map<std::string, std::string> tree(const std::string& dir, const std::vector<std::string>& suffixes = {});
+// The same names with the same bytes.
+void expect_same_tree(const std::map<std::string, std::string>& bare, const std::map<std::string, std::string>& cached);
+
 }  // namespace zccache::e2e

@@ -58,6 +58,7 @@ void Activity::answered(const protocol::CompileRequest& request, const protocol:
     if (!hit.args.empty()) e.args = hit.args;
     // A multi-source hit was stored by a successful compile; a single one replays its code.
     e.exit_code = reply.outcome == CompileOutcome::kHit && event.hits.size() == 1 ? reply.exit_code : 0;
+    e.remote = hit.remote;
     record(std::move(e), hit.compile_time_ns, hit.bytes_delivered);
   }
 }
@@ -70,6 +71,21 @@ void Activity::record_unit_miss(const PendingMiss& miss, const MissUnit& unit, J
   e.exit_code = exit_code;
   e.source = unit.plan.source;
   e.compile_ns = compile_ns;
+  e.remote = unit.remote;
+  if (outcome == JournalOutcome::kMiss) e.upload = unit.upload_note;
+  record(std::move(e), 0, 0);
+}
+
+void Activity::uploaded(UploadReport report) {
+  JournalEntry e;
+  e.ts_ns = os::now_realtime_ns();
+  e.outcome = JournalOutcome::kUpload;
+  e.compiler = std::move(report.origin.compiler);
+  e.args = std::move(report.origin.args);
+  e.cwd = std::move(report.origin.cwd);
+  e.session_id = std::move(report.origin.session_id);
+  e.latency_ns = report.latency_ns;
+  e.remote = std::move(report.attempts);
   record(std::move(e), 0, 0);
 }
 

@@ -47,6 +47,8 @@ class Activity {
                 const CompileEvent& event, const RequestTime& time);
   void compiled(const PendingMiss& miss, const protocol::StoreRequest& store, const RequestTime& time);
   void abandoned(const PendingMiss& miss, const RequestTime& time);
+  // The uploader sent (or dropped) a miss's result: an "upload" line (any thread).
+  void uploaded(UploadReport report);
 
   // kSessionStart, kSessionStats, kSessionEnd. Errors come back as {"error": "..."}.
   protocol::CommandReply command(const protocol::CommandRequest& request);

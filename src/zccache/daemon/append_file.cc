@@ -41,26 +41,37 @@ void AppendFile::rotate() {
 }
 
 Status AppendFile::append(std::string_view lines) {
-  if (lines.empty()) return {};
-  if (max_bytes_ > 0 && fd_.valid() && size_ > 0 && size_ + lines.size() > max_bytes_) rotate();
-  if (!fd_.valid()) {
-    ZCCACHE_TRY(open());
-    // An existing file found full (a daemon restart): start a new one first.
-    if (max_bytes_ > 0 && size_ > 0 && size_ + lines.size() > max_bytes_) {
-      rotate();
-      ZCCACHE_TRY(open());
+  while (!lines.empty()) {
+    // Opening finds an existing file's size (a restarted daemon may find it full).
+    if (!fd_.valid()) ZCCACHE_TRY(open());
+    std::string_view chunk = lines;
+    if (max_bytes_ > 0 && size_ + lines.size() > max_bytes_) {
+      // The whole lines that still fit in this file; when none does, a new file, where a line
+      // longer than the limit is written alone.
+      uint64_t room = max_bytes_ > size_ ? max_bytes_ - size_ : 0;
+      size_t end = room == 0 ? std::string_view::npos : lines.rfind('\n', static_cast<size_t>(room - 1));
+      if (end == std::string_view::npos) {
+        if (size_ > 0) {
+          rotate();
+          continue;
+        }
+        end = lines.find('\n');
+        if (end == std::string_view::npos) end = lines.size() - 1;
+      }
+      chunk = lines.substr(0, end + 1);
     }
-  }
-  size_t done = 0;
-  while (done < lines.size()) {
-    ssize_t n = ::write(fd_.get(), lines.data() + done, lines.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return posix_error("write", path_);
+    size_t done = 0;
+    while (done < chunk.size()) {
+      ssize_t n = ::write(fd_.get(), chunk.data() + done, chunk.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return posix_error("write", path_);
+      }
+      done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
+    size_ += chunk.size();
+    lines.remove_prefix(chunk.size());
   }
-  size_ += lines.size();
   return {};
 }
 

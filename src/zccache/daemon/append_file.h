@@ -1,7 +1,10 @@
 // AppendFile: a text file that whole lines are appended to, rotated by size: when an append would
 // take it past max_bytes, path.N-1 becomes path.N (the oldest, path.<keep>, is overwritten), ...,
 // path becomes path.1, and a new path starts. So at most keep + 1 files of about max_bytes each
-// exist. A batch of lines larger than max_bytes is still written whole, never split.
+// exist. A batch of several lines is split between files at line boundaries (the journal thread
+// writes whatever queued while it was busy in one batch, which under load can be larger than
+// max_bytes); a line is never split, so only a single line longer than max_bytes makes a file
+// larger than that.
 //
 // Not thread-safe: one writer (the journal thread) owns each open file.
 #pragma once

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "zccache/daemon/request_key.h"
+#include "zccache/tools/depfile.h"
 
 namespace zccache::daemon {
 namespace {
@@ -63,6 +64,27 @@ std::string relative(std::string_view to, std::string_view from) {
   return out.empty() ? "." : out;
 }
 
+// True when make escaping leaves `path` as it is, and nothing in it can end a depfile name:
+// the marker can then stand for it in escaped names, and any length of it renders alike.
+bool plain_for_depfile(std::string_view path) {
+  for (unsigned char c : path) {
+    if (c < 0x20 || c == 0x7f || std::string_view(" $#\\:").find(static_cast<char>(c)) != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+// Where args[i] is the value of a path option (kPathOptions), separate or joined: the offset of
+// the value in it.
+std::optional<size_t> path_option_value(const std::vector<std::string>& args, size_t i) {
+  if (i > 0 && std::find(kPathOptions.begin(), kPathOptions.end(), args[i - 1]) != kPathOptions.end()) return 0;
+  std::string_view a = args[i];
+  for (std::string_view opt : kPathOptions) {
+    if (a.size() > opt.size() && a.substr(0, opt.size()) == opt) return opt.size();
+  }
+  return std::nullopt;
+}
+
 struct PrefixMap {
   std::string_view kind;  // one of kPrefixMaps
   std::string_view old_part;
@@ -98,7 +120,8 @@ std::string basedir_from_env(const std::vector<std::string>& env) {
 
 bool relocatable(const tools::Plan& plan, std::string_view cwd, std::string_view basedir) {
   if (basedir.empty() || !is_under(trim_slashes(cwd), basedir)) return false;
-  if (plan.depfile.requested || !plan.extra_outputs.empty()) return false;
+  if (!plan.extra_outputs.empty()) return false;
+  if (plan.depfile.requested && !plain_for_depfile(basedir)) return false;
   for (const auto& a : plan.key_args) {
     for (std::string_view flag : kRecordsCommandLine)
       if (a == flag) return false;
@@ -127,8 +150,7 @@ RelocatedKeyParts relocate_for_key(const tools::Plan& plan, std::string_view cwd
   std::vector<std::string>& args = out.plan.key_args;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
-    bool separate_value = i > 0 && std::find(kPathOptions.begin(), kPathOptions.end(), args[i - 1]) != kPathOptions.end();
-    if (separate_value) {
+    if (auto at = path_option_value(args, i); at && *at == 0) {  // the value of "-I" "/x"
       if (auto r = relocate_value(a)) args[i] = *r;
       continue;
     }
@@ -167,11 +189,72 @@ hash::Digest relocated_request_key(const KeyInputs& in, std::string_view basedir
   return request_key(relocated);
 }
 
-bool relocate_entry(store::IncludeSet& set, const store::ResultEntry& entry, std::string_view cwd,
-                    std::string_view basedir) {
+namespace {
+
+// The paths under the base directory that relocated arguments lead to (see basedir.h): the
+// source's directory and the path options' values, absolute. A name starting with one of them
+// moves with the checkout.
+std::vector<std::string> anchors(const tools::Plan& plan, std::string_view basedir) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view path) {
+    path = trim_slashes(path);
+    if (!path.empty() && path[0] == '/' && is_under(path, basedir)) out.emplace_back(path);
+  };
+  if (!plan.source.empty() && plan.source[0] == '/') {
+    add(plan.source.substr(0, plan.source.rfind('/')));
+  }
+  for (size_t i = 0; i < plan.key_args.size(); ++i) {
+    if (auto at = path_option_value(plan.key_args, i)) add(std::string_view(plan.key_args[i]).substr(*at));
+  }
+  return out;
+}
+
+bool led_to(std::string_view path, const std::vector<std::string>& anchors) {
+  return std::any_of(anchors.begin(), anchors.end(), [&](const std::string& a) { return is_under(path, a); });
+}
+
+}  // namespace
+
+bool relocate_entry(store::IncludeSet& set, store::ResultEntry& entry, const std::vector<std::string>& dep_paths,
+                    const tools::Plan& plan, std::string_view cwd, std::string_view basedir) {
   if (mentions_basedir(entry.stdout_data, basedir) || mentions_basedir(entry.stderr_data, basedir)) return false;
+  // Relative names move with the working directory, which the key pins relative to the base.
+  const std::vector<std::string> led = anchors(plan, basedir);
+  for (const std::string& dep : dep_paths) {
+    if (!dep.empty() && dep[0] == '/' && is_under(dep, basedir) && !led_to(dep, led)) return false;
+  }
+  if (entry.has_depfile) {
+    // Rendered again for every checkout, so our model must reproduce the compiler's bytes.
+    if (!entry.renderable || !plain_for_depfile(basedir)) return false;
+    for (std::string& dep : entry.depfile_deps) {
+      if (dep.find(kDepfileBasedirMarker) != std::string::npos) return false;
+      std::string name = tools::unescape_depfile_name(dep);
+      if (name.empty() || name[0] != '/' || !is_under(name, basedir)) continue;
+      if (dep.compare(0, basedir.size(), basedir) != 0) return false;  // cannot be: basedir is plain
+      dep = std::string(kDepfileBasedirMarker).append(dep, basedir.size());
+    }
+    // The verbatim bytes name this checkout: never delivered (depfile_relocated), and kept off
+    // the shared remote.
+    entry.depfile_bytes = tools::render_depfile(plan.family, entry.depfile_targets, entry.depfile_deps,
+                                                entry.phony_targets);
+  }
   relativize_include_set(set, cwd, basedir);
   return true;
+}
+
+bool depfile_relocated(const store::ResultEntry& entry) {
+  return std::any_of(entry.depfile_deps.begin(), entry.depfile_deps.end(),
+                     [](const std::string& d) { return d.starts_with(kDepfileBasedirMarker); });
+}
+
+std::optional<std::vector<std::string>> localized_depfile_deps(const store::ResultEntry& entry,
+                                                               std::string_view basedir) {
+  if (basedir.empty() || !plain_for_depfile(basedir)) return std::nullopt;
+  std::vector<std::string> deps = entry.depfile_deps;
+  for (std::string& dep : deps) {
+    if (dep.starts_with(kDepfileBasedirMarker)) dep = std::string(basedir).append(dep, kDepfileBasedirMarker.size());
+  }
+  return deps;
 }
 
 void relativize_include_set(store::IncludeSet& set, std::string_view cwd, std::string_view basedir) {

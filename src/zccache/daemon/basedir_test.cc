@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "zccache/hash/hasher.h"
+#include "zccache/tools/depfile.h"
 
 namespace zccache::daemon {
 namespace {
@@ -48,9 +49,12 @@ TEST(Basedir, RefusesWhatCouldStillCarryTheCheckoutsPath) {
   EXPECT_FALSE(relocatable(plan_in("/w/a", {"-fmacro-prefix-map=/w/a/src=s"}), "/w/a", "/w/a")) << "longer map";
   EXPECT_FALSE(relocatable(plan_in("/w/a", {"-ffile-prefix-map=/w/a=/w/a/x"}), "/w/a", "/w/a")) << "new part inside";
   EXPECT_FALSE(relocatable(plan_in("/w/a", {"-grecord-command-line"}), "/w/a", "/w/a"));
-  tools::Plan depfile = plan_in("/w/a");
+  tools::Plan depfile = plan_in("/w/a b");
   depfile.depfile.requested = true;
-  EXPECT_FALSE(relocatable(depfile, "/w/a", "/w/a")) << "the depfile names the checkout's files";
+  EXPECT_FALSE(relocatable(depfile, "/w/a b", "/w/a b")) << "a depfile escapes the base directory's space";
+  depfile = plan_in("/w/a");
+  depfile.depfile.requested = true;
+  EXPECT_TRUE(relocatable(depfile, "/w/a", "/w/a")) << "stored with a marker, rendered per checkout";
   tools::Plan dwo = plan_in("/w/a");
   dwo.extra_outputs = {"a.dwo"};
   EXPECT_FALSE(relocatable(dwo, "/w/a", "/w/a"));
@@ -94,7 +98,7 @@ TEST(Basedir, IncludeSetPathsUnderTheBasedirBecomeRelativeToTheCwd) {
                {"/w/ab/y.h", {}}};
   set.dirs = {{"/w/a/include", true, 0, {}, {}}, {"/usr/include", true, 0, {}, {}}};
   store::ResultEntry entry;
-  ASSERT_TRUE(relocate_entry(set, entry, "/w/a/build", "/w/a"));
+  ASSERT_TRUE(relocate_entry(set, entry, {}, plan_in("/w/a"), "/w/a/build", "/w/a"));
   EXPECT_EQ(set.files[0].path, "../src/a.c");
   EXPECT_EQ(set.files[1].path, "../include/x.h");
   EXPECT_EQ(set.files[2].path, "/usr/include/stdio.h");
@@ -104,7 +108,7 @@ TEST(Basedir, IncludeSetPathsUnderTheBasedirBecomeRelativeToTheCwd) {
   EXPECT_EQ(set.dirs[1].path, "/usr/include");
   store::IncludeSet at_root;
   at_root.files = {{"/w/a", {}}};
-  ASSERT_TRUE(relocate_entry(at_root, entry, "/w/a", "/w/a"));
+  ASSERT_TRUE(relocate_entry(at_root, entry, {}, plan_in("/w/a"), "/w/a", "/w/a"));
   EXPECT_EQ(at_root.files[0].path, ".");
 }
 
@@ -112,9 +116,63 @@ TEST(Basedir, EntryWhoseDiagnosticsNameTheBasedirIsNotShared) {
   store::IncludeSet set;
   store::ResultEntry entry;
   entry.stderr_data = "/w/a/src/a.c:3:7: warning: unused variable 'x'\n";
-  EXPECT_FALSE(relocate_entry(set, entry, "/w/a", "/w/a"));
+  EXPECT_FALSE(relocate_entry(set, entry, {}, plan_in("/w/a"), "/w/a", "/w/a"));
   entry.stderr_data = "src/a.c:3:7: warning: unused variable 'x'\n";
-  EXPECT_TRUE(relocate_entry(set, entry, "/w/a", "/w/a"));
+  EXPECT_TRUE(relocate_entry(set, entry, {}, plan_in("/w/a"), "/w/a", "/w/a"));
+}
+
+TEST(Basedir, FileNamedByAnAbsoluteSpellingKeepsTheEntryLocal) {
+  store::IncludeSet set;
+  store::ResultEntry entry;
+  const tools::Plan plan = plan_in("/w/a");
+  // Through the source's directory, -I, -isystem (and "../" after them): they move with the checkout.
+  EXPECT_TRUE(relocate_entry(set, entry,
+                             {"/w/a/src/a.c", "/w/a/src/local.h", "/w/a/include/x.h", "/w/a/include/../cfg.h",
+                              "/w/a/third_party/t.h", "/usr/include/stdio.h", "rel.h"},
+                             plan, "/w/a", "/w/a"));
+  // `#include "/w/a/gen/g.h"`: in another checkout, the compiler reads this very file.
+  EXPECT_FALSE(relocate_entry(set, entry, {"/w/a/src/a.c", "/w/a/gen/g.h"}, plan, "/w/a", "/w/a"));
+  EXPECT_FALSE(relocate_entry(set, entry, {"/w/a/includes/x.h"}, plan, "/w/a", "/w/a")) << "a sibling of -I";
+}
+
+// What gcc writes for -MD -MT obj/a.o in checkout /w/a (escaped names, as stored).
+store::ResultEntry depfile_entry(const std::string& checkout) {
+  store::ResultEntry e;
+  e.has_depfile = true;
+  e.depfile_targets = {"obj/a.o"};
+  e.depfile_deps = {checkout + "/src/a.c", checkout + "/include/with\ space.h", "/usr/include/stdio.h",
+                    "../rel.h"};
+  e.depfile_bytes = tools::render_depfile(tools::Family::kGcc, e.depfile_targets, e.depfile_deps, false);
+  e.renderable = true;
+  return e;
+}
+
+TEST(Basedir, RelocatedDepfileIsRenderedForTheRequestingCheckout) {
+  store::IncludeSet set;
+  store::ResultEntry stored = depfile_entry("/w/a");
+  std::vector<std::string> deps{"/w/a/src/a.c", "/w/a/include/with space.h", "/usr/include/stdio.h", "../rel.h"};
+  ASSERT_TRUE(relocate_entry(set, stored, deps, plan_in("/w/a"), "/w/a", "/w/a"));
+  EXPECT_TRUE(depfile_relocated(stored));
+  EXPECT_EQ(stored.depfile_bytes.find("/w/a"), std::string::npos) << "no checkout path travels";
+  EXPECT_EQ(stored.depfile_deps[2], "/usr/include/stdio.h") << "outside the base directory: as it was";
+  EXPECT_EQ(stored.depfile_deps[3], "../rel.h");
+  // A longer base directory moves the line breaks; the result equals what the compiler writes there.
+  const std::string other = "/home/runner/work/a-much-longer-checkout-path/project";
+  auto local = localized_depfile_deps(stored, other);
+  ASSERT_TRUE(local);
+  EXPECT_EQ(*local, depfile_entry(other).depfile_deps);
+  EXPECT_FALSE(localized_depfile_deps(stored, "")) << "a request without a base directory";
+  EXPECT_FALSE(localized_depfile_deps(stored, "/w/x#y")) << "a base directory that needs escaping";
+}
+
+TEST(Basedir, UnrenderableOrMarkedDepfileIsNotRelocated) {
+  store::IncludeSet set;
+  store::ResultEntry entry = depfile_entry("/w/a");
+  entry.renderable = false;
+  EXPECT_FALSE(relocate_entry(set, entry, {}, plan_in("/w/a"), "/w/a", "/w/a"));
+  entry = depfile_entry("/w/a");
+  entry.depfile_deps.push_back(std::string(kDepfileBasedirMarker) + "/x.h");
+  EXPECT_FALSE(relocate_entry(set, entry, {}, plan_in("/w/a"), "/w/a", "/w/a"));
 }
 
 }  // namespace

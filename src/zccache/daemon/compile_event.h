@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "zccache/daemon/remote_attempt.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/tools/plan.h"
 
@@ -18,6 +19,7 @@ struct UnitHit {
   std::vector<std::string> args;  // a multi-source request: this source's single-source argv
   uint64_t compile_time_ns = 0;   // recorded when the result was stored: the time the hit saved
   uint64_t bytes_delivered = 0;   // output files written (object, depfile, .dwo, ...)
+  std::vector<RemoteAttempt> remote;  // a remote hit: what each remote asked did
 };
 
 struct CompileEvent {

@@ -167,16 +167,20 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   };
   if (!multi) {
     std::vector<MemoUnit> memo_units(1);
+    std::vector<RemoteAttempt> attempts;
     if (try_hit(req, plans[0], keys[0], reply, &memo_units[0]) ||
-        try_remote_hit(req, plans[0], keys[0], reply, &memo_units[0])) {
-      if (event) event->note_hit(0, false, plans[0], memo_units[0].result);
+        try_remote_hit(req, plans[0], keys[0], reply, &memo_units[0], attempts)) {
+      if (event) {
+        event->note_hit(0, false, plans[0], memo_units[0].result);
+        event->hits.back().remote = std::move(attempts);
+      }
       memo_units[0].plan = std::move(plans[0]);
       memo_units[0].source_digest = source_digests[0];
       remember(std::move(memo_units));
       return nullptr;
     }
     p_.stats.miss();
-    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt, {}});
+    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt, {}, std::move(attempts)});
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
     std::vector<MemoUnit> memo_units(plans.size());
@@ -248,6 +252,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   for (MissUnit& unit : miss->units) {
     if (planned.relocated[unit.index]) unit.basedir = planned.basedir;
   }
+  for (MissUnit& unit : miss->units) unit.upload_note = upload_note(unit.plan.args);
   miss->request = req;
   miss->compiler = std::move(compiler).value();
   return miss;
@@ -260,9 +265,10 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
   const size_t n = plans.size();
   std::vector<protocol::CompileReply> replies(n);
   std::vector<uint8_t> hit(n, 0);
+  std::vector<std::vector<RemoteAttempt>> attempts(n);
   for_each_parallel(n, [&](size_t i) {
     hit[i] = try_hit(req, plans[i], keys[i], replies[i], &memo_units[i]) ||
-                     try_remote_hit(req, plans[i], keys[i], replies[i], &memo_units[i])
+                     try_remote_hit(req, plans[i], keys[i], replies[i], &memo_units[i], attempts[i])
                  ? 1
                  : 0;
   });
@@ -270,10 +276,14 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
   for (size_t i = 0; i < n; ++i) {
     reply.unit_stdout.push_back(std::move(replies[i].stdout_data));
     reply.unit_stderr.push_back(std::move(replies[i].stderr_data));
-    if (hit[i] && event) event->note_hit(static_cast<uint32_t>(i), true, plans[i], memo_units[i].result);
+    if (hit[i] && event) {
+      event->note_hit(static_cast<uint32_t>(i), true, plans[i], memo_units[i].result);
+      event->hits.back().remote = std::move(attempts[i]);
+    }
     if (hit[i]) continue;
     p_.stats.miss();
-    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt, {}});
+    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt, {},
+                              std::move(attempts[i])});
   }
 }
 
@@ -301,9 +311,10 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
     leases.push_back(std::move(*lease));
   }
   std::vector<uint8_t> delivered(n, 0);
+  const std::string basedir = basedir_from_env(req.env);
   for_each_parallel(n, [&](size_t i) {
     const MemoUnit& unit = memo->units[i];
-    auto d = deliver_result(unit.plan, unit.result, req.cwd, output_mode(req.umask), p_.artifacts);
+    auto d = deliver_result(unit.plan, unit.result, req.cwd, output_mode(req.umask), p_.artifacts, basedir);
     delivered[i] = d.ok() && *d;
   });
   if (std::find(delivered.begin(), delivered.end(), 0) != delivered.end()) {
@@ -350,12 +361,15 @@ bool CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::str
   return true;
 }
 
+CompileHandler::Deliver CompileHandler::deliverer(const protocol::CompileRequest& req, const tools::Plan& plan) {
+  return [&req, &plan, this](const store::ResultEntry& result) {
+    return deliver_result(plan, result, req.cwd, output_mode(req.umask), p_.artifacts, basedir_from_env(req.env));
+  };
+}
+
 bool CompileHandler::try_hit(const protocol::CompileRequest& req, const tools::Plan& plan, const hash::Digest& key,
                              protocol::CompileReply& reply, MemoUnit* memo) {
-  auto deliver = [&](const store::ResultEntry& result) {
-    return deliver_result(plan, result, req.cwd, output_mode(req.umask), p_.artifacts);
-  };
-  return lookup(req, key, deliver, reply, memo);
+  return lookup(req, key, deliverer(req, plan), reply, memo);
 }
 
 bool CompileHandler::lookup(const protocol::CompileRequest& req, const hash::Digest& key, const Deliver& deliver,
@@ -588,15 +602,16 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
     return;
   }
   store::IncludeSet set = std::move(built->set);
-  if (!unit.basedir.empty() && !relocate_entry(set, staged.entry, cwd, unit.basedir)) {
-    log::debug("not stored: the output of a relocated compile names " + unit.basedir);
+  if (!unit.basedir.empty() && !relocate_entry(set, staged.entry, staged.dep_paths, unit.plan, cwd, unit.basedir)) {
+    log::debug("not stored: the result of a relocated compile would name " + unit.basedir);
+    p_.stats.passthrough(tools::Passthrough::kBasedirUnshareable);
     return;
   }
   set.result_key = result_key(unit.request_key, set.files, set.env);
   store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
   if (!commit(unit.request_key, std::move(set), staged.entry)) return;
   record_output(miss, unit);
-  if (p_.remote) p_.remote->upload(unit.request_key, std::move(uploaded), staged.entry);
+  upload(miss, unit, std::move(uploaded), staged.entry);
 }
 
 bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry) {

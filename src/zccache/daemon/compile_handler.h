@@ -54,6 +54,8 @@ struct MissUnit {
   bool compiled = false;  // a StoreRequest covered it
   std::optional<StagedResult> staged;
   std::string basedir;  // set when the key was relocated (basedir.h)
+  std::vector<RemoteAttempt> remote;  // what the remotes asked after its local miss did (journal)
+  std::string upload_note;  // why its result will not be uploaded ("read_only", "host_specific"), journal
 };
 
 // The rustc part of a miss (rust_compile.cc); its one MissUnit carries the request key, the
@@ -248,9 +250,23 @@ class CompileHandler {
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoUnit* memo);
   // After a local miss: fetches the entry from the remotes, indexes it locally, and delivers it
-  // through try_hit (remote_lookup.cc). False when no remote is configured or none could serve it.
+  // through lookup() with `deliver` (remote_lookup.cc). False when no remote is configured or none
+  // could serve it. `attempts` gets what each remote asked did (for the journal).
+  // `args`: the compile's (expanded) arguments; a host-specific compile (-march=native) asks no remote.
+  bool try_remote_hit(const protocol::CompileRequest& request, const std::vector<std::string>& args,
+                      const hash::Digest& key, const Deliver& deliver, protocol::CompileReply& reply, MemoUnit* memo,
+                      std::vector<RemoteAttempt>& attempts);
+  // The same for a C or C++ unit (try_hit's delivery).
   bool try_remote_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
-                      protocol::CompileReply& reply, MemoUnit* memo);
+                      protocol::CompileReply& reply, MemoUnit* memo, std::vector<RemoteAttempt>& attempts);
+  // Queues a recorded result for upload (no-op without a remote tier, in read-only mode, or for a
+  // host-specific compile).
+  void upload(const PendingMiss& miss, const MissUnit& unit, store::IncludeSet set, const store::ResultEntry& entry);
+  // Why a miss with these arguments will not be uploaded, for its journal line ("" when it will be,
+  // or when there is no remote).
+  std::string upload_note(const std::vector<std::string>& args) const;
+  // How a C or C++ unit's result is written to its outputs.
+  Deliver deliverer(const protocol::CompileRequest& request, const tools::Plan& plan);
   // A hit answered from the memo, after re-checking every input; false: do the full lookup.
   bool try_memo_hit(const protocol::CompileRequest& request, const CompilerInfo& compiler,
                     const hash::Digest& memo_key, protocol::CompileReply& reply, CompileEvent* event);

@@ -55,6 +55,8 @@ std::string_view outcome_name(JournalOutcome outcome) {
       return "link_hit";
     case JournalOutcome::kLinkMiss:
       return "link_miss";
+    case JournalOutcome::kUpload:
+      return "upload";
   }
   return "error";
 }
@@ -132,6 +134,19 @@ std::string journal_line(const JournalEntry& entry, const EnvMap& daemon_env) {
   j["exit_code"] = entry.exit_code ? nlohmann::ordered_json(*entry.exit_code) : nlohmann::ordered_json(nullptr);
   j["session_id"] = entry.session_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(entry.session_id);
   j["latency_ns"] = entry.latency_ns;
+  if (!entry.remote.empty()) {
+    nlohmann::ordered_json remotes = nlohmann::ordered_json::array();
+    for (const RemoteAttempt& a : entry.remote) {
+      nlohmann::ordered_json r;
+      r["url"] = a.url;
+      r["outcome"] = remote_outcome_name(a.outcome);
+      r["latency_ns"] = a.latency_ns;
+      if (!a.error.empty()) r["error"] = remote::redact_urls(a.error);
+      remotes.push_back(std::move(r));
+    }
+    j["remote"] = std::move(remotes);
+  }
+  if (!entry.upload.empty()) j["upload"] = entry.upload;
   // Invalid UTF-8 in an argument or a path must not lose the line: replace, do not throw.
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -156,6 +171,12 @@ std::string log_line(const JournalEntry& entry) {
   out += ')';
   if (entry.exit_code && *entry.exit_code != 0) out += " exit " + std::to_string(*entry.exit_code);
   if (entry.outcome == JournalOutcome::kPassthrough) out += " [" + entry.reason + "]";
+  for (const RemoteAttempt& a : entry.remote) {
+    out += " [remote " + a.url + ": " + std::string(remote_outcome_name(a.outcome));
+    if (!a.error.empty()) out += ": " + remote::redact_urls(a.error);
+    out += "]";
+  }
+  if (!entry.upload.empty()) out += " [upload: " + entry.upload + "]";
   for (char& c : out) {
     if (c == '\n' || c == '\r') c = ' ';  // one line per compile, whatever the arguments hold
   }

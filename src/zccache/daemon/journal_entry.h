@@ -15,6 +15,13 @@
 // - exit_code: null when the daemon does not know it (a passthrough: the client execs the
 //   compiler; a miss whose client went away).
 // - session_id: null outside a session.
+// - remote (only when remotes were asked): one object per remote, in the order asked (remote_attempt.h):
+//   {"url","outcome","latency_ns"} plus "error" when something went wrong. A hit or miss line: the
+//   lookup after the local miss (absent for a local hit, which asks no remote). An "upload" line
+//   (written by the uploader when it has sent a miss's result, long after the miss's own line;
+//   ts is then when the upload ended, latency_ns its duration): each remote's upload.
+// - upload: on a miss line whose result will not be uploaded: "read_only" (read-only mode) or
+//   "host_specific" (-march=native, -C target-cpu=native: the output depends on this machine).
 // Plain data; the functions are pure and thread-safe.
 #pragma once
 
@@ -26,10 +33,13 @@
 #include <utility>
 #include <vector>
 
+#include "zccache/daemon/remote_attempt.h"
+
 namespace zccache::daemon {
 
 // kLinkHit/kLinkMiss: a hit or miss of a link or archive (link_compile.cc); counted as hits and misses.
-enum class JournalOutcome : uint8_t { kHit, kMiss, kError, kPassthrough, kLinkHit, kLinkMiss };
+// kUpload: a miss's result sent to the remotes (remote_tier.h); not a compile, counted nowhere.
+enum class JournalOutcome : uint8_t { kHit, kMiss, kError, kPassthrough, kLinkHit, kLinkMiss, kUpload };
 
 std::string_view outcome_name(JournalOutcome outcome);
 
@@ -44,6 +54,8 @@ struct JournalEntry {
   std::optional<int32_t> exit_code;
   std::string session_id;  // empty: none
   int64_t latency_ns = 0;
+  std::vector<RemoteAttempt> remote;  // empty: no remote asked
+  std::string upload;                 // "read_only", "host_specific", or empty
   // Not in the JSON line; for the session's log and slowest-miss list.
   std::string source;      // a miss: the source it compiled, as given
   int64_t compile_ns = 0;  // a miss: the compile's duration as the client measured it (shared

@@ -51,6 +51,29 @@ TEST(JournalEntry, NullsAndOmissions) {
   EXPECT_FALSE(nlohmann::json::parse(journal_line(e, daemon_env)).contains("reason"));
 }
 
+TEST(JournalEntry, RemoteAttemptsAndUploadModeWhenPresent) {
+  JournalEntry e = sample();
+  EXPECT_FALSE(nlohmann::json::parse(journal_line(e, {})).contains("remote")) << "no remote asked";
+  e.outcome = JournalOutcome::kMiss;
+  e.remote = {{"redis://***@cache:6379/0", RemoteOutcome::kTimeout, 100000000, "redis://u:pw@cache: timed out"},
+              {"http://cache/zc/", RemoteOutcome::kMiss, 250000, ""}};
+  e.upload = "read_only";
+  std::string line = journal_line(e, {});
+  EXPECT_EQ(line.find("pw@"), std::string::npos) << "an error text's credentials are redacted: " << line;
+  auto j = nlohmann::json::parse(line);
+  ASSERT_EQ(j["remote"].size(), 2u);
+  EXPECT_EQ(j["remote"][0]["url"], "redis://***@cache:6379/0");
+  EXPECT_EQ(j["remote"][0]["outcome"], "timeout");
+  EXPECT_EQ(j["remote"][0]["latency_ns"], 100000000);
+  EXPECT_NE(j["remote"][0]["error"].get<std::string>().find("timed out"), std::string::npos);
+  EXPECT_EQ(j["remote"][1]["outcome"], "miss");
+  EXPECT_FALSE(j["remote"][1].contains("error"));
+  EXPECT_EQ(j["upload"], "read_only");
+  e.outcome = JournalOutcome::kUpload;
+  EXPECT_EQ(nlohmann::json::parse(journal_line(e, {}))["outcome"], "upload");
+  EXPECT_NE(log_line(e).find("[remote http://cache/zc/: miss]"), std::string::npos) << log_line(e);
+}
+
 TEST(JournalEntry, EscapesAndSurvivesInvalidUtf8) {
   JournalEntry e = sample();
   e.args = {"-DX=\"a\\b\"\n", std::string("\xff\xfe", 2)};

@@ -103,6 +103,28 @@ TEST(AppendFile, RotatesBySizeAndKeepsABoundedNumberOfFiles) {
   }
 }
 
+TEST(AppendFile, SplitsABatchBetweenFilesAtLineBoundaries) {
+  TempDirForTesting dir;
+  const std::string path = dir.path() + "/j.jsonl";
+  AppendFile file(path, /*max_bytes=*/100, /*keep=*/5, 0600);
+  std::string batch;
+  for (int i = 0; i < 5; ++i) batch += std::string(39, static_cast<char>('a' + i)) + "\n";  // 200 bytes
+  ASSERT_TRUE(file.append(batch).ok());
+  namespace fs = std::filesystem;
+  // Oldest first: .2 holds a and b, .1 holds c and d, the current file e.
+  std::vector<std::string> all;
+  for (const std::string& p : {path + ".2", path + ".1", path}) {
+    EXPECT_LE(fs::file_size(p), 100u) << p;
+    for (auto& l : lines_of(p)) all.push_back(l);
+  }
+  ASSERT_EQ(all.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(all[i], std::string(39, static_cast<char>('a' + i))) << i;
+  // A line longer than the limit gets a file of its own, whole.
+  ASSERT_TRUE(file.append(std::string(150, 'z') + "\n" + std::string(9, 'y') + "\n").ok());
+  EXPECT_EQ(fs::file_size(path + ".1"), 151u);
+  EXPECT_EQ(fs::file_size(path), 10u);
+}
+
 TEST(AppendFile, ReopensAFullFileByRotatingFirst) {
   TempDirForTesting dir;
   const std::string path = dir.path() + "/j.jsonl";

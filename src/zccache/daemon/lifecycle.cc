@@ -100,7 +100,7 @@ uint64_t journal_max_bytes_from_env() {
   return *parsed;
 }
 
-// The remote tier of ZCCACHE_REMOTE or the config file's `remote`, or nullptr for none. A
+// The remote tier of ZCCACHE_REMOTE or the config file's `remote` (not started), or nullptr for none. A
 // malformed setting is logged (with credentials redacted) and leaves the daemon without a remote:
 // the local cache works as before, and no build fails over it.
 std::unique_ptr<RemoteTier> remote_tier_from_settings(const std::string& cache_dir, store::ArtifactStore& artifacts) {
@@ -119,9 +119,7 @@ std::unique_ptr<RemoteTier> remote_tier_from_settings(const std::string& cache_d
     return nullptr;
   }
   if (specs->empty()) return nullptr;
-  auto tier = std::make_unique<RemoteTier>(remote::open_remotes(*specs), artifacts, settings->read_only);
-  tier->start();
-  return tier;
+  return std::make_unique<RemoteTier>(remote::open_remotes(*specs), artifacts, settings->read_only);
 }
 
 // Unlinks the regular files directly in `dir` (no shell: the path may hold any character).
@@ -241,6 +239,9 @@ int run_daemon(int argc, char** argv) {
   Maintenance maintenance(cache_dir, env_max_size, *index, artifacts, usage, stats);
   maintenance.start();
   std::unique_ptr<RemoteTier> remote = remote_tier_from_settings(cache_dir, artifacts);
+  if (auto saved = index->get(store::Table::kMeta, kRemoteStatsKey); remote && saved.ok() && saved->has_value()) {
+    remote->restore_counters(**saved);
+  }
   CacheParts parts{files,    listings, compilers, *index, artifacts, stats, cache_dir + "/tmp",
                    watch.get(), usage,  remote.get()};
   JournalWriter journal(std::make_unique<AppendFile>(cache_dir + "/logs/compile_journal.jsonl",
@@ -249,13 +250,21 @@ int run_daemon(int argc, char** argv) {
   journal.start();
   SessionRegistry sessions(session_timeout_from_env());
   Activity activity(journal, sessions);
+  if (remote) {
+    remote->set_upload_listener([&activity](UploadReport report) { activity.uploaded(std::move(report)); });
+    remote->start();
+  }
   Server server(endpoint, parts, maintenance, activity, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
     while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     server.stop();
   });
   server.run();
-  if (remote) remote->stop();  // uploads what is queued, for a few seconds at most
+  if (remote) {
+    remote->stop();  // uploads what is queued, for a few seconds at most
+    remote->set_upload_listener(nullptr);  // `activity` goes first
+    (void)index->put(store::Table::kMeta, kRemoteStatsKey, remote->counters_json());  // with the last uploads
+  }
   maintenance.stop();  // flushes the last-use times
   journal.stop();      // writes every queued line
   ::unlink(endpoint.socket_path.c_str());

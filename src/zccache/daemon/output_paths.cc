@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "zccache/base/posix_error.h"
+#include "zccache/daemon/basedir.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
@@ -108,6 +109,11 @@ Status copy_outputs(const tools::Plan& plan, const std::string& cwd, store::Arti
     if (!text.ok()) return text.error();
     auto parsed = tools::parse_depfile(*text);
     if (!parsed) return make_error(ErrorCode::kInvalid, "cannot parse depfile " + plan.depfile.path);
+    for (const std::string& dep : parsed->deps) {
+      // Delivery would take it for a relocated name (basedir.h); no real build names such a file.
+      if (dep.find(kDepfileBasedirMarker) != std::string::npos)
+        return make_error(ErrorCode::kInvalid, "depfile names a file holding zccache's marker");
+    }
     entry.has_depfile = true;
     entry.depfile_bytes = std::move(text).value();
     // Targets are kept as the plan names them: a -MT with a space is one target to the compiler
@@ -126,12 +132,16 @@ Status copy_outputs(const tools::Plan& plan, const std::string& cwd, store::Arti
 }
 
 Result<bool> deliver_result(const tools::Plan& plan, const store::ResultEntry& entry, const std::string& cwd,
-                            mode_t mode, store::ArtifactStore& artifacts) {
+                            mode_t mode, store::ArtifactStore& artifacts, std::string_view basedir) {
   std::string depfile;
   if (plan.depfile.requested) {
     if (!entry.has_depfile) return false;
     auto targets = expected_depfile_targets(plan);
-    if (targets == entry.depfile_targets) {
+    if (depfile_relocated(entry)) {  // stored renderable only; its names follow this checkout
+      auto deps = localized_depfile_deps(entry, basedir);
+      if (!deps) return false;
+      depfile = tools::render_depfile(plan.family, targets, *deps, entry.phony_targets);
+    } else if (targets == entry.depfile_targets) {
       depfile = entry.depfile_bytes;
     } else if (entry.renderable) {
       depfile = tools::render_depfile(plan.family, targets, entry.depfile_deps, entry.phony_targets);

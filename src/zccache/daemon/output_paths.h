@@ -46,9 +46,10 @@ Status copy_outputs(const tools::Plan& plan, const std::string& cwd, store::Arti
                     store::ResultEntry& entry);
 
 // Writes the entry's outputs to the plan's paths with `mode`. false (and nothing written) when the
-// stored depfile cannot be rendered for this plan's targets.
+// stored depfile cannot be rendered for this plan's targets. `basedir`: the request's
+// ZCCACHE_BASEDIR (basedir.h), which a relocated depfile is rendered for.
 Result<bool> deliver_result(const tools::Plan& plan, const store::ResultEntry& entry, const std::string& cwd,
-                            mode_t mode, store::ArtifactStore& artifacts);
+                            mode_t mode, store::ArtifactStore& artifacts, std::string_view basedir = {});
 
 // The full dependency list (system headers included) of the plan's source, from a
 // preprocessor-only `-M` run: used only when the user's -MMD depfile leaves system headers out.

@@ -21,7 +21,11 @@
 // stop() lets the uploader finish the queue for at most kFlushOnStop, then drops (and counts) the
 // rest: `zccache stop` at the end of a CI job still uploads what the job compiled.
 //
+// The journal: fetch() describes what each remote it asked did (RemoteAttempt), and every upload
+// job, done or dropped, is reported to the listener (the daemon journals it as an "upload" line).
+//
 // Thread-safe: fetch() from any request thread; upload() from any thread; the queue has a mutex.
+// The listener runs on the uploader thread (or upload()'s caller for a dropped job).
 #pragma once
 
 #include <chrono>
@@ -37,6 +41,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zccache/daemon/remote_attempt.h"
 #include "zccache/hash/digest.h"
 #include "zccache/remote/monitored_remote.h"
 #include "zccache/store/artifact_store.h"
@@ -45,14 +50,34 @@
 
 namespace zccache::daemon {
 
+// The index's meta key under which counters_json() is kept.
+inline constexpr const char* kRemoteStatsKey = "remote_stats";
+
 struct RemoteFetch {
   store::IncludeSet set;
   store::ResultEntry result;
   size_t remote = 0;  // which remote served it (for note_hit)
 };
 
+// Which compile an upload comes from, for its journal line.
+struct UploadOrigin {
+  std::string compiler;
+  std::vector<std::string> args;
+  std::string cwd;
+  std::string session_id;
+};
+
+// One upload job, finished (or dropped): what each remote did.
+struct UploadReport {
+  UploadOrigin origin;
+  std::vector<RemoteAttempt> attempts;
+  int64_t latency_ns = 0;  // from the start of the job to its end
+};
+
 class RemoteTier {
  public:
+  using UploadListener = std::function<void(UploadReport)>;
+
   static constexpr size_t kMaxQueuedUploads = 1024;
   static constexpr std::chrono::milliseconds kFlushOnStop{5000};
 
@@ -62,15 +87,23 @@ class RemoteTier {
   RemoteTier(const RemoteTier&) = delete;
   RemoteTier& operator=(const RemoteTier&) = delete;
 
+  // REQUIRES: before start(). Called for every upload job when it has run or been dropped.
+  void set_upload_listener(UploadListener listener) { listener_ = std::move(listener); }
   // Starts the uploader thread (tests drive upload_once() instead).
   void start();
   void stop();
 
+  // `attempts`, when given, gets one entry per remote asked, in order (the serving one last, as kHit).
   std::optional<RemoteFetch> fetch(const hash::Digest& request_key,
-                                   const std::function<bool(const store::IncludeSet&)>& matches);
+                                   const std::function<bool(const store::IncludeSet&)>& matches,
+                                   std::vector<RemoteAttempt>* attempts = nullptr);
   // The fetched entry was delivered: a hit of that remote.
   void note_hit(size_t remote) { remotes_[remote]->note_hit(); }
-  void upload(const hash::Digest& request_key, store::IncludeSet set, store::ResultEntry result);
+  // For the journal of a compile that asks no remote on purpose: each remote, kSkipped with `why`.
+  std::vector<RemoteAttempt> not_asked(const std::string& why) const;
+  void upload(const hash::Digest& request_key, store::IncludeSet set, store::ResultEntry result,
+              UploadOrigin origin = {});
+  bool read_only() const { return read_only_; }
   // Runs one queued upload on the calling thread; false when the queue was empty.
   bool upload_once();
   size_t queued() const;
@@ -78,23 +111,37 @@ class RemoteTier {
   // {"read_only", "queued", "uploads_dropped", "servers": [{"url", "hits", ...}]} for status --json.
   nlohmann::json status_json() const;
 
+  // The per-remote counters as kept in the index (like the local stats, so that `status` counts
+  // across daemon restarts): {"<redacted url>": {"hits": N, ...}, ...}. restore_counters() adds a
+  // saved text's counts to the remotes configured now, by URL (a remote no longer configured is
+  // forgotten at the next save); reset_counters() zeroes them (`zccache zero-stats`, `clear`).
+  std::string counters_json() const;
+  void restore_counters(const std::string& json);
+  void reset_counters();
+
  private:
   struct Job {
     hash::Digest request_key;
     store::IncludeSet set;
     store::ResultEntry result;
+    UploadOrigin origin;
   };
   // One remote's attempt; RemoteFetch without `remote` set, or nullopt (counted as a miss or error).
+  // `attempt` gets what happened, except the final kHit (the caller's to set).
   std::optional<RemoteFetch> fetch_from(remote::MonitoredRemote& r, const hash::Digest& request_key,
-                                        const std::function<bool(const store::IncludeSet&)>& matches);
+                                        const std::function<bool(const store::IncludeSet&)>& matches,
+                                        RemoteAttempt& attempt);
   // Downloads and verifies every artifact of `result` the local store lacks; false on any failure.
-  bool fetch_artifacts(remote::MonitoredRemote& r, const store::ResultEntry& result);
-  bool upload_to(remote::MonitoredRemote& r, const Job& job);
+  bool fetch_artifacts(remote::MonitoredRemote& r, const store::ResultEntry& result, RemoteAttempt& attempt);
+  // One job to one remote; the error of the first request that failed.
+  Status upload_to(remote::MonitoredRemote& r, const Job& job);
+  void report_dropped(Job job);
   void run();
 
   std::vector<std::unique_ptr<remote::MonitoredRemote>> remotes_;
   store::ArtifactStore& artifacts_;
   const bool read_only_;
+  UploadListener listener_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

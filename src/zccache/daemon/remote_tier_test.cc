@@ -167,11 +167,72 @@ TEST(RemoteTier, FailingFirstRemoteFallsThroughToTheNext) {
   Machine a({good}), b({broken, good});
   Entry e = published(a);
   broken->set_fault(FakeRemoteStore::Fault::kTimeout);
-  auto fetched = b.tier->fetch(e.request_key, always);
+  std::vector<RemoteAttempt> attempts;
+  auto fetched = b.tier->fetch(e.request_key, always, &attempts);
   ASSERT_TRUE(fetched);
   EXPECT_EQ(fetched->remote, 1u);
   auto status = b.tier->status_json();
   EXPECT_EQ(status["servers"][0]["timeouts"], 1);
+  // The journal's view: one attempt per remote asked, in order, the failure with its text.
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].url, "fake0");
+  EXPECT_EQ(attempts[0].outcome, RemoteOutcome::kTimeout);
+  EXPECT_FALSE(attempts[0].error.empty());
+  EXPECT_EQ(attempts[1].url, "fake1");
+  EXPECT_EQ(attempts[1].outcome, RemoteOutcome::kHit);
+  EXPECT_TRUE(attempts[1].error.empty());
+}
+
+TEST(RemoteTier, AttemptsTellMissDamageAndOpenCircuitApart) {
+  auto server = std::make_shared<FakeRemoteStore>();
+  Machine a({server}), b({server});
+  Entry e = published(a);
+  std::vector<RemoteAttempt> attempts;
+  EXPECT_FALSE(b.tier->fetch(hash::hash_bytes("another request"), always, &attempts));
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, RemoteOutcome::kMiss);
+
+  std::string name = remote::artifact_name(e.result.outputs[0].blob);
+  std::string bad = server->values()[name];
+  bad[0] = static_cast<char>(bad[0] ^ 1);
+  server->set_value(name, bad);
+  attempts.clear();
+  EXPECT_FALSE(b.tier->fetch(e.request_key, always, &attempts));
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, RemoteOutcome::kError);
+  EXPECT_NE(attempts[0].error.find("corrupt artifact"), std::string::npos) << attempts[0].error;
+
+  server->set_fault(FakeRemoteStore::Fault::kError);
+  for (int i = 0; i < 3; ++i) (void)b.tier->fetch(e.request_key, always);  // opens the breaker
+  attempts.clear();
+  EXPECT_FALSE(b.tier->fetch(e.request_key, always, &attempts));
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, RemoteOutcome::kSkipped) << attempts[0].error;
+}
+
+TEST(RemoteTier, EveryUploadJobIsReportedWithItsOrigin) {
+  auto server = std::make_shared<FakeRemoteStore>();
+  Machine a({server});
+  std::vector<UploadReport> reports;
+  a.tier->set_upload_listener([&](UploadReport r) { reports.push_back(std::move(r)); });
+  Entry e = stored_entry(a.artifacts);
+  a.tier->upload(e.request_key, e.set, e.result, UploadOrigin{"/usr/bin/gcc", {"-c", "a.c"}, "/src", "s1"});
+  EXPECT_TRUE(a.tier->upload_once());
+  server->set_fault(FakeRemoteStore::Fault::kError);
+  a.tier->upload(e.request_key, e.set, e.result, UploadOrigin{"/usr/bin/gcc", {"-c", "b.c"}, "/src", ""});
+  EXPECT_TRUE(a.tier->upload_once());
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].origin.args[1], "a.c");
+  EXPECT_EQ(reports[0].origin.session_id, "s1");
+  ASSERT_EQ(reports[0].attempts.size(), 1u);
+  EXPECT_EQ(reports[0].attempts[0].outcome, RemoteOutcome::kUploaded);
+  EXPECT_EQ(reports[1].attempts[0].outcome, RemoteOutcome::kError);
+  EXPECT_FALSE(reports[1].attempts[0].error.empty());
+  // A job the full queue drops is reported as skipped.
+  server->set_fault(FakeRemoteStore::Fault::kNone);
+  for (size_t i = 0; i < RemoteTier::kMaxQueuedUploads + 1; ++i) a.tier->upload(e.request_key, e.set, e.result);
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports[2].attempts[0].outcome, RemoteOutcome::kSkipped);
 }
 
 TEST(RemoteTier, ReadOnlyQueuesNothing) {
@@ -202,6 +263,29 @@ TEST(RemoteTier, UploadsStopAtTheFirstFailureOfARemote) {
   server->set_fault(FakeRemoteStore::Fault::kNone);
   EXPECT_TRUE(server->values().empty());
   EXPECT_EQ(a.tier->status_json()["servers"][0]["uploads"], 0);
+}
+
+TEST(RemoteTier, CountersSurviveARestartByUrl) {
+  auto server = std::make_shared<FakeRemoteStore>();
+  std::string saved;
+  {
+    Machine a({server});
+    Entry e = published(a);
+    Machine b({server});
+    ASSERT_TRUE(b.tier->fetch(e.request_key, always));
+    b.tier->note_hit(0);
+    saved = b.tier->counters_json();
+  }
+  Machine restarted({server});
+  restarted.tier->restore_counters(saved);
+  restarted.tier->restore_counters("not json");  // ignored
+  auto s = restarted.tier->status_json()["servers"][0];
+  EXPECT_EQ(s["hits"], 1);
+  EXPECT_GE(s["requests"].get<int>(), 3) << s.dump();
+  EXPECT_GT(s["bytes_down"].get<int>(), 0);
+  EXPECT_EQ(nlohmann::json::parse(restarted.tier->counters_json())["fake0"]["hits"], 1);
+  restarted.tier->reset_counters();
+  EXPECT_EQ(restarted.tier->status_json()["servers"][0]["requests"], 0);
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 // the source files rustc's dep-info named and the env!/option_env! values it recorded, checked
 // through the metadata cache. Outputs are named by the plan (tools/rustc/parse.h); the out-dir is
 // not in the key, so the dep-info file and the JSON artifact notices on stderr are stored with a
-// placeholder for it and rewritten for the build that asks.
+// placeholder for it and rewritten for the build that asks. Results travel through the remote
+// tier as C compiles' do (remote_lookup.cc): fetched after a local miss, uploaded after a store.
 #include <unistd.h>
 
 #include <algorithm>
@@ -225,9 +226,14 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileR
   const mode_t mode = output_mode(req.umask);
   auto deliver = [&](const store::ResultEntry& result) { return deliver_rust(plan, result, req.cwd, mode, p_.artifacts); };
   MemoUnit found_result;
-  if (lookup(req, key, deliver, reply, &found_result)) {
+  std::vector<RemoteAttempt> attempts;
+  if (lookup(req, key, deliver, reply, &found_result) ||
+      try_remote_hit(req, plan.args, key, deliver, reply, &found_result, attempts)) {
     reply.stderr_data = with_out_dir(reply.stderr_data, plan.out_dir);
-    if (event) event->note_hit(0, false, journal_plan(plan), found_result.result);
+    if (event) {
+      event->note_hit(0, false, journal_plan(plan), found_result.result);
+      event->hits.back().remote = std::move(attempts);
+    }
     return nullptr;
   }
 
@@ -237,7 +243,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileR
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
   if (in.color_on) reply.extra_args.emplace_back("--color=always");
-  miss->units.push_back(MissUnit{journal_plan(plan), key, 0, false, std::nullopt, {}});
+  miss->units.push_back(MissUnit{journal_plan(plan), key, 0, false, std::nullopt, {}, std::move(attempts),
+                                 upload_note(plan.args)});
   miss->rust = std::make_unique<RustMiss>();
   miss->rust->settled = settle_out_dir(req.env, p_.files);
   miss->rust->plan = std::move(plan);
@@ -334,7 +341,12 @@ void CompileHandler::record_rust(PendingMiss& miss, MissUnit& unit) {
   for (const auto& dep : miss.rust->env_deps) {
     set.env.push_back({dep.name, store::env_value_digest(dep.value ? dep.value->c_str() : nullptr)});
   }
-  (void)commit(unit.request_key, std::move(set), staged.entry);
+  // Travels like a C compile's result: its outputs and stderr hold the out-dir placeholder, its
+  // input set the paths rustc read (absolute ones pin the project's path, as locally).
+  set.result_key = result_key(unit.request_key, set.files, set.env);
+  store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
+  if (!commit(unit.request_key, std::move(set), staged.entry)) return;
+  upload(miss, unit, std::move(uploaded), staged.entry);
 }
 
 }  // namespace zccache::daemon

@@ -194,6 +194,7 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       Status b = parts_.artifacts.clear();
       maintenance_.forget_measurement();
       parts_.stats.reset();
+      if (parts_.remote) parts_.remote->reset_counters();
       parts_.files.clear();
       parts_.listings.clear();
       handler_.clear_memo();
@@ -206,6 +207,7 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
     }
     case protocol::Command::kZeroStats:
       parts_.stats.reset();
+      if (parts_.remote) parts_.remote->reset_counters();
       persist_stats();
       reply.json = R"({"zeroed":true})";
       break;
@@ -238,6 +240,9 @@ std::string Server::status_json() {
   return j.dump();
 }
 
-void Server::persist_stats() { (void)parts_.index.put(store::Table::kMeta, "stats", parts_.stats.to_json()); }
+void Server::persist_stats() {
+  (void)parts_.index.put(store::Table::kMeta, "stats", parts_.stats.to_json());
+  if (parts_.remote) (void)parts_.index.put(store::Table::kMeta, kRemoteStatsKey, parts_.remote->counters_json());
+}
 
 }  // namespace zccache::daemon

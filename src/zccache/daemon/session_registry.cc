@@ -73,6 +73,8 @@ SessionSinks SessionRegistry::record(const std::string& id, const JournalEntry& 
     case JournalOutcome::kPassthrough:
       ++s.passthrough[entry.reason];
       break;
+    case JournalOutcome::kUpload:  // not a compile: only its journal line
+      break;
   }
   if (entry.outcome == JournalOutcome::kMiss || entry.outcome == JournalOutcome::kLinkMiss ||
       entry.outcome == JournalOutcome::kError) {

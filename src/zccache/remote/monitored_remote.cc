@@ -10,6 +10,14 @@ MonitoredRemote::MonitoredRemote(std::string description, std::unique_ptr<Remote
                                  CircuitBreaker::Options breaker, Clock clock)
     : description_(std::move(description)), store_(std::move(store)), breaker_(breaker), clock_(std::move(clock)) {}
 
+namespace {
+constexpr std::string_view kCircuitOpen = ": circuit open";
+}  // namespace
+
+bool MonitoredRemote::skipped(const Error& e) {
+  return e.code == ErrorCode::kTransport && std::string_view(e.message).ends_with(kCircuitOpen);
+}
+
 int64_t MonitoredRemote::now() const {
   if (clock_) return clock_();
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -22,7 +30,7 @@ Result<T> MonitoredRemote::run(std::string_view what, const std::function<Result
   int64_t start = now();
   if (!breaker_.allow(start)) {
     skipped_.fetch_add(1, std::memory_order_relaxed);
-    return make_error(ErrorCode::kTransport, description_ + ": circuit open");
+    return make_error(ErrorCode::kTransport, description_ + std::string(kCircuitOpen));
   }
   uint64_t bytes = 0;
   Result<T> result = request(bytes);
@@ -79,6 +87,26 @@ RemoteCounters MonitoredRemote::counters() const {
   c.latency_ns = latency_ns_.load(std::memory_order_relaxed);
   c.uploads = uploads_.load(std::memory_order_relaxed);
   return c;
+}
+
+void MonitoredRemote::restore(const RemoteCounters& saved) {
+  hits_.fetch_add(saved.hits, std::memory_order_relaxed);
+  misses_.fetch_add(saved.misses, std::memory_order_relaxed);
+  errors_.fetch_add(saved.errors, std::memory_order_relaxed);
+  timeouts_.fetch_add(saved.timeouts, std::memory_order_relaxed);
+  skipped_.fetch_add(saved.skipped, std::memory_order_relaxed);
+  requests_.fetch_add(saved.requests, std::memory_order_relaxed);
+  bytes_down_.fetch_add(saved.bytes_down, std::memory_order_relaxed);
+  bytes_up_.fetch_add(saved.bytes_up, std::memory_order_relaxed);
+  latency_ns_.fetch_add(saved.latency_ns, std::memory_order_relaxed);
+  uploads_.fetch_add(saved.uploads, std::memory_order_relaxed);
+}
+
+void MonitoredRemote::reset_counters() {
+  for (auto* c : {&hits_, &misses_, &errors_, &timeouts_, &skipped_, &requests_, &bytes_down_, &bytes_up_,
+                  &latency_ns_, &uploads_}) {
+    c->store(0, std::memory_order_relaxed);
+  }
 }
 
 std::string_view MonitoredRemote::breaker_state() const { return state_name(breaker_.state(now())); }

@@ -51,8 +51,14 @@ class MonitoredRemote {
   void note_corrupt() { errors_.fetch_add(1, std::memory_order_relaxed); }
   void note_upload() { uploads_.fetch_add(1, std::memory_order_relaxed); }
 
+  // True for the error that get/put/exists return when the breaker kept the request from being sent.
+  static bool skipped(const Error& e);
+
   const std::string& description() const { return description_; }  // redacted URL
   RemoteCounters counters() const;
+  // Adds `saved` to the counters (a previous daemon's, restored from the index at start).
+  void restore(const RemoteCounters& saved);
+  void reset_counters();
   std::string_view breaker_state() const;
 
  private:

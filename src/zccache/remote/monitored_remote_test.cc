@@ -44,9 +44,13 @@ TEST(MonitoredRemote, CountsBytesRequestsAndLatency) {
 TEST(MonitoredRemote, SeparatesTimeoutsFromErrorsAndOpensTheBreaker) {
   Fixture f;
   f.fake->set_fault(FakeRemoteStore::Fault::kTimeout);
-  EXPECT_EQ(f.remote->get("a").error().code, ErrorCode::kTimeout);
+  auto timed_out = f.remote->get("a");
+  EXPECT_EQ(timed_out.error().code, ErrorCode::kTimeout);
+  EXPECT_FALSE(MonitoredRemote::skipped(timed_out.error()));
   f.fake->set_fault(FakeRemoteStore::Fault::kError);
-  EXPECT_FALSE(f.remote->put("a", "x").ok());
+  auto failed = f.remote->put("a", "x");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_FALSE(MonitoredRemote::skipped(failed.error()));
   RemoteCounters c = f.remote->counters();
   EXPECT_EQ(c.timeouts, 1u);
   EXPECT_EQ(c.errors, 1u);
@@ -54,7 +58,9 @@ TEST(MonitoredRemote, SeparatesTimeoutsFromErrorsAndOpensTheBreaker) {
   // Open: nothing reaches the store, and that is counted as skipped.
   f.fake->set_fault(FakeRemoteStore::Fault::kNone);
   int gets = f.fake->gets();
-  EXPECT_FALSE(f.remote->get("a").ok());
+  auto skipped = f.remote->get("a");
+  ASSERT_FALSE(skipped.ok());
+  EXPECT_TRUE(MonitoredRemote::skipped(skipped.error()));
   EXPECT_EQ(f.fake->gets(), gets);
   EXPECT_EQ(f.remote->counters().skipped, 1u);
   // After the open period, a successful probe closes it.

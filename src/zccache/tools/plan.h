@@ -50,6 +50,8 @@ enum class Passthrough : uint8_t {
   kLinkUnsupported,     // a link with an option, input or linker we do not model (tools/link/parse.h)
   kArchiveMode,         // ar: an operation or modifier other than r/q with c, s, S, v, D (deterministic)
   kLinkNondeterministic,  // a link whose command gave different bytes on two runs (link_verify.h)
+  kBasedirUnshareable,  // ZCCACHE_BASEDIR: the relocated result would name this checkout (a diagnostic
+                        // with its path, a file named by an absolute spelling): compiled, not stored
   kCount
 };
 

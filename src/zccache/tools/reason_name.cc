@@ -43,6 +43,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "link_unsupported",    // kLinkUnsupported
     "archive_mode",        // kArchiveMode
     "link_nondeterministic",  // kLinkNondeterministic
+    "basedir_unshareable",  // kBasedirUnshareable
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 
