@@ -11,7 +11,8 @@
 
 namespace zccache::tools {
 
-enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu, kAr };
+// kEmcc: Emscripten's emcc/em++, a Python driver over clang and wasm-ld (tools/emscripten/).
+enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu, kAr, kEmcc };
 
 // Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
 enum class Passthrough : uint8_t {
@@ -49,6 +50,14 @@ enum class Passthrough : uint8_t {
   kTidyNoCompileCommand,  // clang-tidy with neither `--` nor -p (it would search for a database)
   kLinkUnsupported,     // a link with an option, input or linker we do not model (tools/link/parse.h)
   kArchiveMode,         // ar: an operation or modifier other than r/q with c, s, S, v, D (deterministic)
+  kEmccOption,          // emcc: an option that fetches ports, embeds or preloads files, runs a program
+                        // (--closure, --js-transform), reads settings from @files, or writes outputs
+                        // we do not predict (source maps, workers, symbol maps, side modules)
+  kEmccConfig,          // emcc: its config file is not plain literal assignments (it could read the
+                        // environment or other files), names a COMPILER_WRAPPER, or cannot be found
+  kEmccDebugEnv,        // emcc: EMCC_DEBUG, EMCC_DEBUG_SAVE, EMCC_SAVE_OPT_TEMP, EMCC_STDERR_FILE,
+                        // EMPROFILE or LLD_REPRODUCE, which write files besides the outputs
+  kEmccOutputs,         // emcc link: a file beside the outputs changed that we did not predict: not stored
   kCount
 };
 

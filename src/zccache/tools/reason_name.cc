@@ -42,6 +42,10 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "tidy_no_compile_command",  // kTidyNoCompileCommand
     "link_unsupported",    // kLinkUnsupported
     "archive_mode",        // kArchiveMode
+    "emcc_option",         // kEmccOption
+    "emcc_config",         // kEmccConfig
+    "emcc_debug_env",      // kEmccDebugEnv
+    "emcc_outputs",        // kEmccOutputs
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 
