@@ -122,7 +122,7 @@ std::vector<std::string> compile_env(const std::vector<std::string>& extra) {
 }
 
 // Whether a failed compile's diagnostics name a file the daemon added to the command (-MF path, a
-// link's -Wl,--dependency-file, SUNPRO_DEPENDENCIES): then the failure may be the cache's, not the
+// link's -Wl,--dependency-file, an emcc link's -Wl,--reproduce, SUNPRO_DEPENDENCIES): then the failure may be the cache's, not the
 // source's (ld: "cannot open dependency file PATH").
 bool failed_on_injected_file(const protocol::CompileReply& reply, const std::string& stderr_data) {
   auto mentioned = [&](std::string_view path) {
@@ -132,9 +132,13 @@ bool failed_on_injected_file(const protocol::CompileReply& reply, const std::str
     if (reply.extra_args[i] == "-MF" && mentioned(reply.extra_args[i + 1])) return true;
   }
   constexpr std::string_view kLinkDepfile = "-Wl,--dependency-file=";  // a link's (link_compile.cc)
+  constexpr std::string_view kLinkReproduce = "-Wl,--reproduce=";      // an emcc link's (emcc_link.cc)
   for (const std::string& arg : reply.extra_args) {
-    if (arg.compare(0, kLinkDepfile.size(), kLinkDepfile) != 0) continue;
-    if (mentioned(std::string_view(arg).substr(kLinkDepfile.size()))) return true;
+    for (std::string_view prefix : {kLinkDepfile, kLinkReproduce}) {
+      if (arg.compare(0, prefix.size(), prefix) == 0 && mentioned(std::string_view(arg).substr(prefix.size()))) {
+        return true;
+      }
+    }
   }
   for (const std::string& var : reply.extra_env) {
     size_t eq = var.find('=');

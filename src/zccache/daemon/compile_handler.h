@@ -108,7 +108,7 @@ struct EmccLinkMiss {
   // Files beside the outputs that must not change during the link, with their state before it
   // (nullopt: absent).
   std::vector<std::pair<std::string, std::optional<os::FileInfo>>> guarded;
-  std::string reproduce_tar;  // LLD_REPRODUCE: what wasm-ld read (tools/emscripten/reproduce.h)
+  std::string reproduce_tar;  // -Wl,--reproduce: what wasm-ld read (tools/emscripten/reproduce.h)
   std::vector<std::string> extra_inputs;  // read by emcc's JS back end: struct_info.json, acorn
   std::vector<std::string> search_dirs;   // wasm-ld's -L order, absolute (from the archive)
 };

@@ -7,9 +7,10 @@
 //   appended, @files expanded), the predicted outputs, each JS input (--pre-js, --post-js,
 //   --extern-*-js, --js-library, --shell-file) by content, and the `acorn` module node would load
 //   for the JS optimizer (resolved once per node, NODE_PATH and HOME).
-// - manifest: what wasm-ld read, from wasm-ld itself. lld 14's wasm-ld has no --dependency-file;
-//   the miss sets LLD_REPRODUCE=<tmp>.tar in the link's environment, which makes wasm-ld write
-//   every file its driver opened into that archive (tools/emscripten/reproduce.h): the objects,
+// - manifest: what wasm-ld read, from wasm-ld itself. lld 14's wasm-ld has no --dependency-file
+//   (and, unlike ELF ld.lld, ignores LLD_REPRODUCE); the miss adds -Wl,--reproduce=<tmp>.tar
+//   (checked to leave app.js and app.wasm unchanged), which makes wasm-ld write every file its
+//   driver opened into that archive (tools/emscripten/reproduce.h): the objects,
 //   the user's archives, the system libraries emcc picked from its cache (libc.a,
 //   libcompiler_rt.a, ... built on demand when the cache is not frozen, and then listed like any
 //   other). emcc itself reads no other link input: it resolves -lfoo to a path (the same file),
@@ -178,7 +179,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_emcc_link(const protocol::Com
   if (fd >= 0) {
     ::close(fd);
     link->reproduce_tar = tar;
-    reply.extra_env = {"LLD_REPRODUCE=" + tar};
+    reply.extra_args = {"-Wl,--reproduce=" + tar};
   }
   link->outputs = std::move(outputs);
   for (const auto& g : plan.guarded) {

@@ -63,7 +63,7 @@ std::optional<std::vector<std::string>> expand(const std::vector<std::string>& a
 }
 
 // Linker options (after -Wl, or -Xlinker) that write files: side outputs belong to the link
-// side-output work, and LLD_REPRODUCE is ours.
+// side-output work, and --reproduce is how the daemon learns the inputs.
 bool linker_writes_files(std::string_view t) {
   for (std::string_view p : {"-Map", "--Map", "--reproduce", "-reproduce", "--save-temps", "-save-temps"}) {
     if (starts_with(t, p)) return true;

@@ -1,6 +1,5 @@
-// What wasm-ld read, from the archive it writes for --reproduce (or LLD_REPRODUCE in its
-// environment). lld 14's wasm-ld has no --dependency-file; its reproduce tar is the linker's own
-// list: every file its driver opened (objects, archives, libraries found through -l, symbol
+// What wasm-ld read, from the archive it writes for --reproduce. lld 14's wasm-ld has no
+// --dependency-file (and ignores LLD_REPRODUCE); its reproduce tar is the linker's own list: every file its driver opened (objects, archives, libraries found through -l, symbol
 // files) is copied in under <root>/<absolute path without the leading '/'>, beside
 // <root>/response.txt (the command line, with the -L directories as given) and
 // <root>/version.txt. Format: ustar headers, with a PAX 'x' header carrying "path=" when a name
