@@ -235,5 +235,24 @@ TEST_F(Emscripten, PassthroughReasons) {
   EXPECT_EQ(c.hits + c.misses, 0u) << c.describe();
 }
 
+// emcc colours its own warnings only on a terminal, and a miss runs it with a pipe.
+TEST_F(Emscripten, EmccWarningsOnATerminalAreNotStored) {
+  sb().write("a.c", "int v(void) { return 1; }\n");
+  RunOptions tty = opts();
+  tty.stderr_tty = true;
+  const Args c{sb().zccache_bin(), "emcc", "-c", "a.c", "-o", "a.o", "-Lunused"};
+  for (int i = 0; i < 2; ++i) {
+    RunResult r = sb().run(c, tty);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.err.find("argument unused during compilation"), std::string::npos) << r.err;
+  }
+  Counters after = sb().counters();
+  EXPECT_EQ(after.hits, 0u) << after.describe();
+  EXPECT_EQ(after.pass("emcc_terminal"), 2u) << after.describe();
+  // Without a terminal the same compile is stored and hit.
+  expect_miss({"emcc", "-c", "a.c", "-o", "a.o", "-Lunused"}, {"a.o"});
+  expect_hit({"emcc", "-c", "a.c", "-o", "a.o", "-Lunused"}, {"a.o"});
+}
+
 }  // namespace
 }  // namespace zccache::e2e

@@ -23,6 +23,7 @@
 #include "zccache/store/manifest.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/tools/depfile.h"
+#include "zccache/tools/emscripten/parse.h"
 #include "zccache/tools/gcc_clang/parse.h"
 
 namespace zccache::daemon {
@@ -391,6 +392,17 @@ bool CompileHandler::lookup(const protocol::CompileRequest& req, const hash::Dig
 
 protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::StoreRequest& store) {
   protocol::StoreReply reply;
+  // emcc colours its own messages only on a terminal; the miss ran with a pipe.
+  if (miss.compiler.family == tools::Family::kEmcc && miss.request.stderr_is_tty &&
+      tools::emscripten::has_emcc_messages(store.stderr_data)) {
+    for (MissUnit& unit : miss.units) {
+      bool held = !miss.multi || std::find(store.units.begin(), store.units.end(), unit.index) != store.units.end();
+      if (held) unit.compiled = true;
+    }
+    p_.stats.passthrough(tools::Passthrough::kEmccTerminal);
+    reply.reason = std::string(tools::reason_name(tools::Passthrough::kEmccTerminal));
+    return reply;
+  }
   if (!miss.multi) {
     MissUnit& unit = miss.units[0];
     unit.compiled = true;

@@ -58,6 +58,8 @@ enum class Passthrough : uint8_t {
   kEmccDebugEnv,        // emcc: EMCC_DEBUG, EMCC_DEBUG_SAVE, EMCC_SAVE_OPT_TEMP, EMCC_STDERR_FILE,
                         // EMPROFILE or LLD_REPRODUCE, which write files besides the outputs
   kEmccOutputs,         // emcc link: a file beside the outputs changed that we did not predict: not stored
+  kEmccTerminal,        // emcc printed its own messages while stderr was a terminal, which it colours
+                        // only then (the miss ran with a pipe): not stored
   kCount
 };
 

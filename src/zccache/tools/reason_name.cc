@@ -46,6 +46,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "emcc_config",         // kEmccConfig
     "emcc_debug_env",      // kEmccDebugEnv
     "emcc_outputs",        // kEmccOutputs
+    "emcc_terminal",       // kEmccTerminal
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 

@@ -189,6 +189,20 @@ bool keyed_env_name(std::string_view name) {
   return name == "LLVM_ADD_VERSION" || name == "CLANG_ADD_VERSION" || name == "NODE_PATH" || name == "NODE_OPTIONS";
 }
 
+bool has_emcc_messages(std::string_view text) {
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (starts_with(line, "emcc: ") || starts_with(line, "em++: ")) return true;
+    for (std::string_view level : {":DEBUG: ", ":INFO: ", ":WARNING: ", ":ERROR: ", ":CRITICAL: "}) {
+      size_t at = line.find(level);
+      if (at != std::string_view::npos && line.substr(0, at).find(' ') == std::string_view::npos) return true;
+    }
+  }
+  return false;
+}
+
 EmccPlan make_plan(const std::vector<std::string>& args, std::string_view cwd, const std::vector<std::string>& env,
                    FileReader& reader) {
   EmccPlan plan;

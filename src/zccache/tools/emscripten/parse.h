@@ -54,4 +54,9 @@ inline constexpr std::string_view kDebugEnv[] = {"EMCC_DEBUG", "EMCC_DEBUG_SAVE"
 // EMCC_CORES, EM_PYTHON_MULTIPROCESSING.
 bool keyed_env_name(std::string_view name);
 
+// Whether emcc itself (not clang) wrote to stderr: its diagnostics ("emcc: warning: ...", from
+// tools/diagnostics.py) or its log ("cache:INFO: ...", Python logging through
+// tools/colored_logger.py). Both are coloured only when stderr is a terminal.
+bool has_emcc_messages(std::string_view stderr_text);
+
 }  // namespace zccache::tools::emscripten

@@ -106,5 +106,13 @@ TEST(EmccPlan, KeyedEnvironment) {
   EXPECT_FALSE(keyed_env_name("PATH"));
 }
 
+TEST(EmccPlan, EmccOwnMessagesAreRecognised) {
+  EXPECT_TRUE(has_emcc_messages("emcc: warning: argument unused during compilation: '-Lfoo'\n"));
+  EXPECT_TRUE(has_emcc_messages("a.c:1:1: warning: x\ncache:INFO: generating system library: libc.a\n"));
+  EXPECT_FALSE(has_emcc_messages("a.c:1:5: warning: unused variable 'x' [-Wunused-variable]\n1 warning generated.\n"));
+  EXPECT_FALSE(has_emcc_messages("a.c:2:1: note: see :INFO: here\n"));
+  EXPECT_FALSE(has_emcc_messages(""));
+}
+
 }  // namespace
 }  // namespace zccache::tools::emscripten
