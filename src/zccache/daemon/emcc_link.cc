@@ -40,6 +40,7 @@
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/request_key.h"
+#include "zccache/daemon/search_absences.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
@@ -274,19 +275,7 @@ void CompileHandler::record_emcc_link(PendingMiss& miss, MissUnit& unit) {
     if (found == link.search_dirs.end()) continue;  // named by path, not searched
     for (auto dir = link.search_dirs.begin(); dir != found; ++dir) shadows[*dir].insert(std::string(name));
   }
-  fscache::DirectoryLookup lookup(p_.listings);
-  for (const auto& [dir, names] : shadows) {
-    store::DirState state;
-    state.path = dir;
-    const fscache::DirectoryCache::Listing* list = lookup.listing_of(dir);
-    state.exists = list != nullptr;
-    state.mtime_ns = 0;  // always check the names: cheap through the listing cache
-    for (const auto& name : names) {
-      bool present = list && fscache::DirectoryLookup::contains(*list, dir, name);
-      (present ? state.present : state.absent).push_back(name);
-    }
-    set.dirs.push_back(std::move(state));
-  }
+  add_search_absences(shadows, p_.listings, set.dirs);
   (void)commit(unit.request_key, std::move(set), staged.entry);
 }
 

@@ -1,12 +1,11 @@
 #include "zccache/daemon/emcc_setup.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
 
+#include "zccache/daemon/program_path.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
@@ -64,20 +63,6 @@ std::string setting(const em::Config& config, std::string_view key) {
   if (it == config.end()) return {};
   if (it->second.kind == em::ConfigValue::Kind::kNumber) return it->second.text;
   return it->second.first();
-}
-
-// `name` as exec would find it: with a '/', itself; else the first executable in PATH.
-std::string find_program(const std::string& name, const std::vector<std::string>& env) {
-  if (name.find('/') != std::string::npos) return name;
-  const char* path = find_env(env, "PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (true) {
-    size_t colon = dirs.find(':');
-    std::string candidate = os::join_path(std::string(dirs.substr(0, colon)), name);
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (colon == std::string_view::npos) return {};
-    dirs.remove_prefix(colon + 1);
-  }
 }
 
 // A program by path and content (or its absence).
@@ -139,9 +124,9 @@ EmccSetup emcc_setup(const protocol::CompileRequest& req, const CompilerInfo& co
                            "wasm-ctor-eval"}) {
     hash_program(h, binaryen_root + "/bin/" + tool, files);
   }
-  hash_program(h, find_program(expand_user(setup.node, req.env), req.env), files);
+  hash_program(h, resolve_program(expand_user(setup.node, req.env), req.env), files);
   const char* python = find_env(req.env, "EMSDK_PYTHON");
-  hash_program(h, find_program(python && *python ? python : "python3", req.env), files);
+  hash_program(h, resolve_program(python && *python ? python : "python3", req.env), files);
 
   // tools/config.py normalize_config_settings, after --cache (emcc.py parse_args).
   std::string cache = setting(*config, "CACHE");

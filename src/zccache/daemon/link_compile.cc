@@ -33,8 +33,10 @@
 #include "zccache/daemon/compile_handler.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
+#include "zccache/daemon/program_path.h"
 #include "zccache/daemon/recording_file_reader.h"
 #include "zccache/daemon/request_key.h"
+#include "zccache/daemon/search_absences.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
@@ -118,21 +120,6 @@ Result<DriverLinkFacts> driver_link_facts(const std::string& driver, const hash:
   std::lock_guard lock(mutex);
   memo[identity] = facts;
   return facts;
-}
-
-// `name` as the driver's exec would find it: absolute, or the first executable in PATH.
-std::string resolve_program(const std::string& name, const std::vector<std::string>& env) {
-  if (name.find('/') != std::string::npos) return os::real_path(name);
-  const char* path = find_env(env, "PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (true) {
-    size_t colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    std::string candidate = os::join_path(dir.empty() ? "." : dir, name);
-    if (::access(candidate.c_str(), X_OK) == 0) return os::real_path(candidate);
-    if (colon == std::string_view::npos) return {};
-    dirs.remove_prefix(colon + 1);
-  }
 }
 
 Result<bool> deliver_output(const store::ResultEntry& entry, const std::string& abs_output, uint32_t umask,
@@ -394,19 +381,7 @@ void CompileHandler::record_link(PendingMiss& miss, MissUnit& unit) {
       std::string abs = std::filesystem::path(os::absolute_from(cwd, file.path)).lexically_normal().string();
       add_library_shadows(abs, link.search_dirs, link.user_dirs, shadows);
     }
-    fscache::DirectoryLookup lookup(p_.listings);
-    for (const auto& [dir, names] : shadows) {
-      store::DirState state;
-      state.path = dir;
-      const fscache::DirectoryCache::Listing* list = lookup.listing_of(dir);
-      state.exists = list != nullptr;
-      state.mtime_ns = 0;  // always check the names: cheap through the listing cache
-      for (const auto& name : names) {
-        bool present = list && fscache::DirectoryLookup::contains(*list, dir, name);
-        (present ? state.present : state.absent).push_back(name);
-      }
-      set.dirs.push_back(std::move(state));
-    }
+    add_search_absences(shadows, p_.listings, set.dirs);
   }
   (void)commit(unit.request_key, std::move(set), staged.entry);
 }
