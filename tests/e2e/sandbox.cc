@@ -497,4 +497,24 @@ void expect_same_tree(const std::map<std::string, std::string>& bare, const std:
   }
 }
 
+// The "outcome" of each line of the global journal, once it has `n` lines (written off the
+// request path: polled for a few seconds).
+std::vector<std::string> journal_outcomes(const Sandbox& sb, size_t n) {
+  std::vector<std::string> outcomes;
+  for (int i = 0; i < 100 && outcomes.size() < n; ++i) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    outcomes.clear();
+    std::string text = sb.read(sb.cache_dir() + "/logs/compile_journal.jsonl").value_or("");
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) break;
+      auto j = nlohmann::json::parse(text.substr(pos, nl - pos), nullptr, false);
+      outcomes.push_back(j.is_object() && j.contains("outcome") ? j["outcome"].get<std::string>() : "?");
+      pos = nl + 1;
+    }
+  }
+  return outcomes;
+}
+
 }  // namespace zccache::e2e

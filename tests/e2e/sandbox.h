@@ -161,6 +161,10 @@ bool wait_for_exit(pid_t pid, std::chrono::milliseconds timeout = std::chrono::s
 ::testing::AssertionResult same_bytes(const std::string& what, const FileBytes& expected, const FileBytes& actual);
 ::testing::AssertionResult same_text(const std::string& what, const std::string& expected, const std::string& actual);
 
+// The "outcome" of each line of the sandbox's global journal, once it has `n` lines (written off
+// the request path: polled for a few seconds).
+std::vector<std::string> journal_outcomes(const Sandbox& sb, size_t n);
+
 // Expects the two compiles to be indistinguishable: exit code, stdout, stderr, and every output
 // file's bytes and mode.
 void expect_same_compile(const CompileResult& bare, const CompileResult& cached, const std::string& label = {});

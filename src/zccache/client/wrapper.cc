@@ -122,8 +122,8 @@ std::vector<std::string> compile_env(const std::vector<std::string>& extra) {
 }
 
 // Whether a failed compile's diagnostics name a file the daemon added to the command (-MF path, a
-// link's dependency file or reproduce archive, SUNPRO_DEPENDENCIES): then the failure may be the cache's, not the
-// source's (ld: "cannot open dependency file PATH").
+// link's dependency file or reproduce archive, SUNPRO_DEPENDENCIES): then the failure may be the
+// cache's, not the source's (ld: "cannot open dependency file PATH").
 bool failed_on_injected_file(const protocol::CompileReply& reply, const std::string& stderr_data) {
   auto mentioned = [&](std::string_view path) {
     return !path.empty() && stderr_data.find(path) != std::string::npos;
@@ -131,9 +131,10 @@ bool failed_on_injected_file(const protocol::CompileReply& reply, const std::str
   for (size_t i = 0; i + 1 < reply.extra_args.size(); ++i) {
     if (reply.extra_args[i] == "-MF" && mentioned(reply.extra_args[i + 1])) return true;
   }
-  // A link's file (link_compile.cc): -Wl,--dependency-file=F, --dependency-file=F, --reproduce=F.
+  // A link's file (link_compile.cc, emcc_link.cc): -Wl,--dependency-file=F, --dependency-file=F,
+  // --reproduce=F, -Wl,--reproduce=F.
   for (const std::string& arg : reply.extra_args) {
-    for (std::string_view option : {"-Wl,--dependency-file=", "--dependency-file=", "--reproduce="}) {
+    for (std::string_view option : {"-Wl,--dependency-file=", "--dependency-file=", "--reproduce=", "-Wl,--reproduce="}) {
       if (arg.compare(0, option.size(), option) == 0 && mentioned(std::string_view(arg).substr(option.size()))) {
         return true;
       }

@@ -91,7 +91,7 @@ void Activity::uploaded(UploadReport report) {
 
 void Activity::compiled(const PendingMiss& miss, const protocol::StoreRequest& store, const RequestTime& time) {
   const JournalOutcome outcome = store.exit_code != 0 ? JournalOutcome::kError
-                                 : miss.link         ? JournalOutcome::kLinkMiss
+                                 : miss.link || miss.emcc_link ? JournalOutcome::kLinkMiss
                                                      : JournalOutcome::kMiss;
   if (!miss.multi) {
     if (!miss.units.empty()) record_unit_miss(miss, miss.units[0], outcome, store.exit_code, store.duration_ns, time);

@@ -24,6 +24,7 @@
 #include "zccache/store/manifest.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/tools/depfile.h"
+#include "zccache/tools/emscripten/parse.h"
 #include "zccache/tools/gcc_clang/parse.h"
 
 namespace zccache::daemon {
@@ -61,6 +62,7 @@ bool gcc_terminal_wants_urls(const std::vector<std::string>& args, const std::ve
 
 PendingMiss::~PendingMiss() {
   if (!injected_depfile.empty()) ::unlink(injected_depfile.c_str());
+  if (emcc_link && !emcc_link->reproduce_tar.empty()) ::unlink(emcc_link->reproduce_tar.c_str());
 }
 
 bool PendingMiss::done() const {
@@ -76,13 +78,21 @@ void CompileHandler::passthrough(tools::Passthrough reason, protocol::CompileRep
   reply.reason = std::string(tools::reason_name(reason));
 }
 
-PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req, const CompilerInfo& compiler) {
+PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req, const CompilerInfo& compiler,
+                                            const EmccRequest* emcc) {
   PlannedRequest out;
   out.compiler = compiler;
-  RecordingFileReader reader;
-  tools::Plan plan = tools::gcc_clang::make_plan(compiler.family, req.args, req.cwd, req.env, reader);
-  out.response_files = std::move(reader.files());
-  out.response_files_complete = reader.complete();
+  tools::Plan plan;
+  if (emcc) {
+    plan = emcc->plan.compile;
+    out.response_files = emcc->response_files;
+    out.response_files_complete = emcc->response_files_complete;
+  } else {
+    RecordingFileReader reader;
+    plan = tools::gcc_clang::make_plan(compiler.family, req.args, req.cwd, req.env, reader);
+    out.response_files = std::move(reader.files());
+    out.response_files_complete = reader.complete();
+  }
   out.passthrough = plan.passthrough;
   if (out.passthrough != tools::Passthrough::kNone) return out;
   // One unit per source; the checks and the key of each are those of a single-source compile.
@@ -135,9 +145,15 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   if (compiler->family == tools::Family::kIwyu) return begin_iwyu(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kAr) return begin_ar(req, std::move(compiler).value(), reply, event);
   if (compiler->family == tools::Family::kLld) return begin_direct_link(req, std::move(compiler).value(), reply, event);
+  std::optional<EmccRequest> emcc;
+  if (compiler->family == tools::Family::kEmcc) {
+    emcc = plan_emcc(req, *compiler, reply);
+    if (!emcc) return nullptr;
+    if (emcc->plan.link) return begin_emcc_link(req, std::move(compiler).value(), std::move(*emcc), reply, event);
+  }
   hash::Digest mkey = memo_key(req);
   if (try_memo_hit(req, *compiler, mkey, reply, event)) return nullptr;
-  PlannedRequest planned = plan_request(req, *compiler);
+  PlannedRequest planned = plan_request(req, *compiler, emcc ? &*emcc : nullptr);
   if (planned.passthrough == tools::Passthrough::kLinking) return begin_link(req, std::move(compiler).value(), reply, event);
   if (planned.passthrough != tools::Passthrough::kNone) {
     passthrough(planned.passthrough, reply);
@@ -412,6 +428,17 @@ bool CompileHandler::lookup(const protocol::CompileRequest& req, const hash::Dig
 
 protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::StoreRequest& store) {
   protocol::StoreReply reply;
+  // emcc colours its own messages only on a terminal; the miss ran with a pipe.
+  if (miss.compiler.family == tools::Family::kEmcc && miss.request.stderr_is_tty &&
+      tools::emscripten::has_emcc_messages(store.stderr_data)) {
+    for (MissUnit& unit : miss.units) {
+      bool held = !miss.multi || std::find(store.units.begin(), store.units.end(), unit.index) != store.units.end();
+      if (held) unit.compiled = true;
+    }
+    p_.stats.passthrough(tools::Passthrough::kEmccTerminal);
+    reply.reason = std::string(tools::reason_name(tools::Passthrough::kEmccTerminal));
+    return reply;
+  }
   if (!miss.multi) {
     MissUnit& unit = miss.units[0];
     unit.compiled = true;
@@ -430,6 +457,10 @@ protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::St
     }
     if (miss.link) {
       reply.stored = stage_link(miss, store, reply);
+      return reply;
+    }
+    if (miss.emcc_link) {
+      reply.stored = stage_emcc_link(miss, store, reply);
       return reply;
     }
     if (miss.rustfmt) {  // nothing to copy: the files were formatted in place
@@ -565,6 +596,7 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   if (miss.rustfmt) return record_rustfmt(miss, unit);
   if (miss.tidy) return record_tidy(miss, unit);
   if (miss.link) return record_link(miss, unit);
+  if (miss.emcc_link) return record_emcc_link(miss, unit);
   const std::string& cwd = miss.request.cwd;
   StagedResult& staged = *unit.staged;
   if (staged.dep_paths.empty()) {

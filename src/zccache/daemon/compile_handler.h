@@ -19,11 +19,13 @@
 #include "zccache/daemon/compile_event.h"
 #include "zccache/daemon/compiler_registry.h"
 #include "zccache/daemon/link_verify.h"
+#include "zccache/daemon/emcc_setup.h"
 #include "zccache/daemon/remote_tier.h"
 #include "zccache/daemon/request_memo.h"
 #include "zccache/daemon/stats.h"
 #include "zccache/fscache/directory_cache.h"
 #include "zccache/fscache/metadata_cache.h"
+#include "zccache/os/file_info.h"
 #include "zccache/protocol/messages.h"
 #include "zccache/store/artifact_store.h"
 #include "zccache/store/index.h"
@@ -104,6 +106,25 @@ struct LinkMiss {
   tools::link::LinkPlan plan;
 };
 
+// An emcc/em++ request, planned and set up (emcc_compile.cc).
+struct EmccRequest {
+  tools::emscripten::EmccPlan plan;
+  EmccSetup setup;
+  std::vector<store::FileDigest> response_files;  // every @file read, with its digest
+  bool response_files_complete = true;
+};
+
+// The emcc link part of a miss (emcc_link.cc).
+struct EmccLinkMiss {
+  std::vector<std::string> outputs;  // absolute, the -o target first
+  // Files beside the outputs that must not change during the link, with their state before it
+  // (nullopt: absent).
+  std::vector<std::pair<std::string, std::optional<os::FileInfo>>> guarded;
+  std::string reproduce_tar;  // -Wl,--reproduce: what wasm-ld read (tools/emscripten/reproduce.h)
+  std::vector<std::string> extra_inputs;  // read by emcc's JS back end: struct_info.json, acorn
+  std::vector<std::string> search_dirs;   // wasm-ld's -L order, absolute (from the archive)
+};
+
 struct PendingMiss {
   protocol::CompileRequest request;
   CompilerInfo compiler;
@@ -116,6 +137,7 @@ struct PendingMiss {
   std::unique_ptr<RustfmtMiss> rustfmt;  // set for rustfmt
   std::unique_ptr<TidyMiss> tidy;        // set for clang-tidy and include-what-you-use
   std::unique_ptr<LinkMiss> link;  // set for a driver link or ar
+  std::unique_ptr<EmccLinkMiss> emcc_link;  // set for an emcc link
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -181,7 +203,9 @@ class CompileHandler {
                   std::string stdout_data, std::string stderr_data, const std::string* sunpro_text,
                   protocol::StoreReply& reply);
   void record_unit(PendingMiss& miss, MissUnit& unit);
-  PlannedRequest plan_request(const protocol::CompileRequest& request, const CompilerInfo& compiler);
+  // emcc: the request's plan, made by begin() (emcc_compile.cc), or null to plan here.
+  PlannedRequest plan_request(const protocol::CompileRequest& request, const CompilerInfo& compiler,
+                              const EmccRequest* emcc = nullptr);
   // What explain() compares a later request with: the inputs of the request that stored this
   // unit's object, under the object's absolute path (explain.cc).
   void record_output(const PendingMiss& miss, const MissUnit& unit);
@@ -236,6 +260,15 @@ class CompileHandler {
   void record_link(PendingMiss& miss, MissUnit& unit);
   // Link: whether the entry may be stored, after the determinism check for the key's first miss.
   bool link_verified(PendingMiss& miss, MissUnit& unit, const store::IncludeSet& set);
+  // emcc/em++ (emcc_compile.cc, emcc_link.cc): plan_emcc() plans the request and folds its setup
+  // into compiler.identity (nullopt: it answered with a passthrough); compiles then take the
+  // gcc/clang path, links begin_emcc_link().
+  std::optional<EmccRequest> plan_emcc(const protocol::CompileRequest& request, CompilerInfo& compiler,
+                                       protocol::CompileReply& reply);
+  std::unique_ptr<PendingMiss> begin_emcc_link(const protocol::CompileRequest& request, CompilerInfo compiler,
+                                               EmccRequest emcc, protocol::CompileReply& reply, CompileEvent* event);
+  bool stage_emcc_link(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
+  void record_emcc_link(PendingMiss& miss, MissUnit& unit);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose

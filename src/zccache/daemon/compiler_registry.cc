@@ -11,6 +11,7 @@
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
+#include "zccache/tools/emscripten/root.h"
 
 namespace zccache::daemon {
 namespace {
@@ -104,6 +105,54 @@ bool first_line_has(std::string_view text, std::string_view word) {
   return text.substr(0, text.find('\n')).find(word) != std::string_view::npos;
 }
 
+// Every regular file under `dir` (recursively, without __pycache__ and node_modules), and each
+// directory visited with its mtime: a file added anywhere changes one of those mtimes.
+void list_tree(const std::string& dir, std::vector<std::string>& files,
+               std::vector<std::pair<std::string, int64_t>>& dirs) {
+  auto info = os::stat_path(dir);
+  if (!info.ok()) return;
+  dirs.emplace_back(dir, info->mtime_ns);
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> names;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view name(e->d_name);
+    if (name != "." && name != ".." && name != "__pycache__" && name != "node_modules") names.emplace_back(name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::string path = dir + "/" + name;
+    auto st = os::lstat_path(path);
+    if (!st.ok()) continue;
+    if (st->is_regular()) files.push_back(path);
+    else if (st->is_dir()) list_tree(path, files, dirs);
+  }
+}
+
+// emcc's Python and JavaScript: the top-level files of the root (emcc.py, em++.py,
+// emscripten.py, emscripten-version.txt, ...), tools/ (the driver's modules, the JS optimizer),
+// src/ (settings.js, the JS libraries and runtime the link emits) and third_party/. Not the
+// cache (the depfile and the linker list what is used from it), tests or docs.
+void emscripten_files(const std::string& root, std::vector<std::string>& files,
+                      std::vector<std::pair<std::string, int64_t>>& dirs) {
+  auto info = os::stat_path(root);
+  if (info.ok()) dirs.emplace_back(root, info->mtime_ns);
+  list_files(root, [](std::string_view n) {
+    return n.rfind("ChangeLog", 0) != 0 && n.rfind("README", 0) != 0 && n.rfind("LICENSE", 0) != 0 &&
+           n.rfind("AUTHORS", 0) != 0 && n != ".emscripten";  // the config is keyed per request
+  }, files);
+  for (const char* sub : {"tools", "src", "third_party"}) list_tree(root + "/" + sub, files, dirs);
+}
+
+bool dirs_unchanged(const std::vector<std::pair<std::string, int64_t>>& dirs) {
+  for (const auto& [dir, mtime] : dirs) {
+    auto info = os::stat_path(dir);
+    if (!info.ok() || info->mtime_ns != mtime) return false;
+  }
+  return true;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
@@ -146,7 +195,8 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   {
     std::lock_guard lock(mutex_);
     auto it = probes_.find(real);
-    if (it != probes_.end() && it->second.binary_digest == facts->digest) {
+    if (it != probes_.end() && it->second.binary_digest == facts->digest &&
+        (it->second.listed_dirs.empty() || dirs_unchanged(it->second.listed_dirs))) {
       probe = it->second;
       known = true;
     }
@@ -178,6 +228,18 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     } else if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
       probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
                                                                                           : tools::Family::kUnknown;
+    } else if (probe.version_text.rfind("emcc (Emscripten", 0) == 0) {
+      // emcc is a Python program: the launcher the build runs is a script, the work is in
+      // <root>/*.py and the files they read.
+      std::string dir(os::dirname_of(real));
+      auto launcher = os::read_file(real);
+      std::string text = launcher.ok() ? std::move(launcher).value() : std::string();
+      probe.emscripten_root = tools::emscripten::emscripten_root(
+          dir, text.substr(0, 65536), os::stat_path(dir + "/emcc.py").ok());
+      if (!probe.emscripten_root.empty()) {
+        probe.family = tools::Family::kEmcc;
+        emscripten_files(probe.emscripten_root, probe.toolchain_files, probe.listed_dirs);
+      }
     } else if (probe.version_text.rfind("GNU ar ", 0) == 0) {
       probe.family = tools::Family::kAr;
       auto help = os::run_capture({invoked_path, "--help"}, &probe_env());
@@ -205,6 +267,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   info.honors_source_date_epoch = probe.honors_source_date_epoch;
   info.clippy = probe.clippy;
   info.deterministic_default = probe.deterministic_default;
+  info.emscripten_root = probe.emscripten_root;
   hash::Hasher h;
   h.add("compiler-identity-v1").add(invoked_path).add(real).add_digest(probe.binary_digest).add(probe.version_text);
   for (const auto& path : probe.toolchain_files) {

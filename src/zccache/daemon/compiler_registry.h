@@ -14,6 +14,10 @@
 //   /usr/lib/bfd-plugins, which ar loads to index LTO objects.
 // - lld called directly (family kLld, `--version` says "LLD"): the identity also covers the shared
 //   libraries it loads (libLLVM), see shared_libraries.h.
+// - emcc/em++ (family kEmcc, `--version` says "emcc (Emscripten"): the identity also covers the
+//   Emscripten sources that run (tools/, src/, third_party/ and the top-level files of the
+//   directory of emcc.py); the listing is redone when one of those directories changes. The
+//   config, the tools it names and the environment are per request (daemon/emcc_setup.h).
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //
@@ -45,6 +49,8 @@ struct CompilerInfo {
   bool clippy = false;
   // kAr: GNU ar writes zero timestamps and uids unless told `U` (its --help marks D "(default)").
   bool deterministic_default = false;
+  // kEmcc: the directory holding emcc.py.
+  std::string emscripten_root;
 };
 
 struct SearchDirs {
@@ -80,6 +86,9 @@ class CompilerRegistry {
     std::vector<std::string> toolchain_files;  // rustc: the sysroot files the identity covers
     bool clippy = false;
     bool deterministic_default = false;
+    std::string emscripten_root;
+    // kEmcc: the directories listed for toolchain_files, with their mtime then.
+    std::vector<std::pair<std::string, int64_t>> listed_dirs;
   };
   fscache::MetadataCache& files_;
   const std::string tmp_dir_;

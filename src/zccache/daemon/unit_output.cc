@@ -73,7 +73,8 @@ std::optional<std::vector<std::string>> split_clang(std::string_view err, const 
 std::optional<std::vector<std::string>> split_unit_stderr(tools::Family family, std::string_view err,
                                                           const std::vector<std::string>& sources) {
   if (protocol::strip_unit_markers(err).empty()) return std::vector<std::string>(sources.size());
-  if (family == tools::Family::kClang) return split_clang(err, sources);
+  // emcc runs clang once per source.
+  if (family == tools::Family::kClang || family == tools::Family::kEmcc) return split_clang(err, sources);
   // gcc: the text before the first marker, then one part per compiler proper, in source order.
   std::vector<std::string> parts;
   size_t pos = 0;

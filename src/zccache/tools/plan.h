@@ -11,7 +11,8 @@
 
 namespace zccache::tools {
 
-enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu, kAr, kLld };
+// kEmcc: Emscripten's emcc/em++, a Python driver over clang and wasm-ld (tools/emscripten/).
+enum class Family : uint8_t { kUnknown, kGcc, kClang, kRust, kRustfmt, kClangTidy, kIwyu, kAr, kLld, kEmcc };
 
 // Why an invocation runs uncached. Names (reason_name) are stable: they appear in `status --json`.
 enum class Passthrough : uint8_t {
@@ -52,6 +53,16 @@ enum class Passthrough : uint8_t {
   kLinkNondeterministic,  // a link whose command gave different bytes on two runs (link_verify.h)
   kBasedirUnshareable,  // ZCCACHE_BASEDIR: the relocated result would name this checkout (a diagnostic
                         // with its path, a file named by an absolute spelling): compiled, not stored
+  kEmccOption,          // emcc: an option that fetches ports, embeds or preloads files, runs a program
+                        // (--closure, --js-transform), reads settings from @files, or writes outputs
+                        // we do not predict (source maps, workers, symbol maps, side modules)
+  kEmccConfig,          // emcc: its config file is not plain literal assignments (it could read the
+                        // environment or other files), names a COMPILER_WRAPPER, or cannot be found
+  kEmccDebugEnv,        // emcc: EMCC_DEBUG, EMCC_DEBUG_SAVE, EMCC_SAVE_OPT_TEMP, EMCC_STDERR_FILE,
+                        // EMPROFILE or LLD_REPRODUCE, which write files besides the outputs
+  kEmccOutputs,         // emcc link: a file beside the outputs changed that we did not predict: not stored
+  kEmccTerminal,        // emcc printed its own messages while stderr was a terminal, which it colours
+                        // only then (the miss ran with a pipe): not stored
   kCount
 };
 

@@ -44,6 +44,11 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "archive_mode",        // kArchiveMode
     "link_nondeterministic",  // kLinkNondeterministic
     "basedir_unshareable",  // kBasedirUnshareable
+    "emcc_option",         // kEmccOption
+    "emcc_config",         // kEmccConfig
+    "emcc_debug_env",      // kEmccDebugEnv
+    "emcc_outputs",        // kEmccOutputs
+    "emcc_terminal",       // kEmccTerminal
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 

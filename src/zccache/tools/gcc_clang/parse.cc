@@ -263,7 +263,7 @@ void apply_option(Family family, const OptionInfo& info, std::string_view arg, s
   }
 }
 
-Scan scan_args(Family family, const std::vector<std::string>& args) {
+Scan scan_args(Family family, const std::vector<std::string>& args, ExtraOptions extra) {
   Scan scan;
   scan.roles.assign(args.size(), Role::kKeep);
   std::string x_language;
@@ -275,7 +275,8 @@ Scan scan_args(Family family, const std::vector<std::string>& args) {
       scan.roles[i] = Role::kSource;
       continue;
     }
-    OptionMatch match = find_option(arg);
+    OptionMatch match = extra ? extra(args, i) : OptionMatch{};
+    if (match.info == nullptr) match = find_option(arg);
     if (match.info == nullptr) {
       scan.unsupported = true;  // we cannot tell whether it takes the next argument, or what it writes
       continue;
@@ -334,13 +335,13 @@ Passthrough passthrough_reason(const Scan& scan, const std::vector<std::string>&
 }
 
 Plan plan_expanded(Family family, std::vector<std::string> args, std::string_view cwd,
-                   const std::vector<std::string>& env);
+                   const std::vector<std::string>& env, ExtraOptions extra);
 
 // Several sources with -c: both drivers compile each source as if it were alone (no -o, so each
 // object is named after its source) and go on after one fails. Each unit is planned from the
 // arguments without the other sources, which is what a single-source compile of it would get.
 void plan_units(Family family, const Scan& scan, std::string_view cwd, const std::vector<std::string>& env,
-                Plan& plan) {
+                ExtraOptions extra, Plan& plan) {
   // -o with several sources is the driver's error to report; -MF and -MT/-MQ would name one
   // depfile or target for all; an -x after the first source gives the sources different
   // languages through its position, which dropping sources from argv would not keep.
@@ -357,7 +358,7 @@ void plan_units(Family family, const Scan& scan, std::string_view cwd, const std
       if (is_input) ++next;
       if (!is_input || i == input.index) unit_args.push_back(plan.args[i]);
     }
-    Plan unit = plan_expanded(family, std::move(unit_args), cwd, env);
+    Plan unit = plan_expanded(family, std::move(unit_args), cwd, env, extra);
     if (unit.passthrough != Passthrough::kNone) {
       plan.passthrough = unit.passthrough;
       plan.units.clear();
@@ -377,16 +378,16 @@ void plan_units(Family family, const Scan& scan, std::string_view cwd, const std
 }
 
 Plan plan_expanded(Family family, std::vector<std::string> args, std::string_view cwd,
-                   const std::vector<std::string>& env) {
+                   const std::vector<std::string>& env, ExtraOptions extra) {
   Plan plan;
   plan.family = family;
   plan.args = std::move(args);
 
-  Scan scan = scan_args(family, plan.args);
+  Scan scan = scan_args(family, plan.args, extra);
   plan.passthrough = passthrough_reason(scan, plan.args, env);
   if (plan.passthrough != Passthrough::kNone) return plan;
   if (scan.inputs.size() > 1) {
-    plan_units(family, scan, cwd, env, plan);
+    plan_units(family, scan, cwd, env, extra, plan);
     return plan;
   }
 
@@ -462,7 +463,7 @@ Plan plan_expanded(Family family, std::vector<std::string> args, std::string_vie
 }  // namespace
 
 Plan make_plan(Family family, const std::vector<std::string>& args, std::string_view cwd,
-               const std::vector<std::string>& env, FileReader& reader) {
+               const std::vector<std::string>& env, FileReader& reader, ExtraOptions extra) {
   if (family != Family::kGcc && family != Family::kClang) {
     Plan plan;
     plan.family = family;
@@ -478,7 +479,7 @@ Plan make_plan(Family family, const std::vector<std::string>& args, std::string_
     plan.passthrough = Passthrough::kResponseFile;
     return plan;
   }
-  return plan_expanded(family, std::move(*expanded), cwd, env);
+  return plan_expanded(family, std::move(*expanded), cwd, env, extra);
 }
 
 }  // namespace zccache::tools::gcc_clang
