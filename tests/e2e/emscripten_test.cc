@@ -9,11 +9,13 @@
 // compile and one link there: an emcc whose cache is not frozen builds its system libraries on
 // first use (minutes), which then happens once, before any test compares anything.
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sandbox.h"
@@ -188,6 +190,36 @@ TEST_F(Emscripten, LinkColdThenWarmIsTheSameJsAndWasm) {
 }
 
 // What the cache relies on: emcc writes the same bytes for the same inputs at another time.
+// The first miss of a link is linked twice and compared (emcc_link_verified): an emcc that stamps
+// something new into each app.js is found out, nothing is stored, and its later links pass
+// through. The real emcc passes the same check (links_verified).
+TEST_F(Emscripten, ALinkThatDiffersBetweenTwoRunsIsNeverStored) {
+  link_inputs(4);
+  expect_miss({"emcc", "a.o", "m.o", "-Llib", "-lf", "-o", "app.js"}, {"app.js", "app.wasm"});
+  EXPECT_EQ(sb().status_json()["links_verified"], 1u) << sb().status_json().dump();
+  // Debian's launcher runs emcc.py by path; this one does too, then salts the .js it wrote.
+  sb().write("salty/emcc",
+             "#!/bin/sh\n\"${EMSDK_PYTHON:-python3}\" \"/usr/share/emscripten/emcc.py\" \"$@\" || exit $?\n"
+             "for a in \"$@\"; do case \"$a\" in *.js) echo \"// $(od -An -N8 -tx8 /dev/urandom)\" >> \"$a\";; esac; done\n");
+  ASSERT_EQ(::chmod(sb().path("salty/emcc").c_str(), 0755), 0);
+  const Args salty{sb().path("salty/emcc"), "a.o", "m.o", "-Llib", "-lf", "-o", "salty.js"};
+  Args cached{sb().zccache_bin()};
+  cached.insert(cached.end(), salty.begin(), salty.end());
+  RunResult first = sb().run(cached, opts());
+  ASSERT_EQ(first.exit_code, 0) << first.describe();
+  bool found = false;
+  for (int i = 0; i < 200 && !found; ++i) {
+    found = sb().status_json()["links_nondeterministic"] == 1u;
+    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(found) << sb().status_json().dump();
+  RunResult second = sb().run(cached, opts());
+  ASSERT_EQ(second.exit_code, 0) << second.describe();
+  Counters c = sb().counters();
+  EXPECT_EQ(c.pass("link_nondeterministic"), 1u) << c.describe();
+  EXPECT_EQ(c.stored, 1u) << "only the real emcc's link was stored; " << c.describe();
+}
+
 TEST_F(Emscripten, TwoBareLinksAreTheSameBytes) {
   link_inputs(4);
   const Args link{"emcc", "a.o", "m.o", "-Llib", "-lf", "-o", "app.js"};

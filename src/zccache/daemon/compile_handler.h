@@ -269,6 +269,8 @@ class CompileHandler {
                                                EmccRequest emcc, protocol::CompileReply& reply, CompileEvent* event);
   bool stage_emcc_link(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
   void record_emcc_link(PendingMiss& miss, MissUnit& unit);
+  // The determinism check of an emcc link's first miss (emcc_link.cc); false: do not store.
+  bool emcc_link_verified(PendingMiss& miss, MissUnit& unit, const store::IncludeSet& set);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
   // The lookup of one request key: the first include set of its manifest that matches now whose

@@ -23,9 +23,11 @@
 //   predicted file exists and is regular, and none of the guarded files beside them changed (else
 //   nothing is stored: kEmccOutputs). Each is stored with whether it was executable (wasm-ld
 //   makes the .wasm 0755) and delivered with 0777 or 0666 under the client's umask.
-// - determinism: two links of the same inputs give the same bytes with Emscripten 3.1.6 (checked
-//   by the e2e suite, which links twice bare and compares): emcc embeds no time, and the
-//   temporary directory it works in does not reach the outputs (checked with another TMPDIR).
+// - determinism: two links of the same inputs give the same bytes with Emscripten 3.1.6 (the e2e
+//   suite links twice bare and compares: emcc embeds no time, and its temporary directory does
+//   not reach the outputs); the first miss of each key is still linked twice and compared
+//   (emcc_link_verified, as link_verify.h does for other links), since an emcc wrapper, a node
+//   or binaryen of another version could stamp something.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -167,6 +169,10 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_emcc_link(const protocol::Com
     }
     return nullptr;
   }
+  if (link_verdicts_.nondeterministic(key)) {
+    passthrough(Passthrough::kLinkNondeterministic, reply);
+    return nullptr;
+  }
   p_.stats.miss();
   auto miss = std::make_unique<PendingMiss>();
   for (const auto& out : outputs) unshare_output(out);
@@ -276,7 +282,88 @@ void CompileHandler::record_emcc_link(PendingMiss& miss, MissUnit& unit) {
     for (auto dir = link.search_dirs.begin(); dir != found; ++dir) shadows[*dir].insert(std::string(name));
   }
   add_search_absences(shadows, p_.listings, set.dirs);
+  if (!emcc_link_verified(miss, unit, set)) return;
   (void)commit(unit.request_key, std::move(set), staged.entry);
+}
+
+// The determinism check of links (link_verify.h) for emcc: the first miss of a key is linked again
+// by the same emcc with -o naming a file of the same name in a scratch directory (the .js and
+// .html name the .wasm and .js by base name only), and every output, stdout and stderr compared.
+bool CompileHandler::emcc_link_verified(PendingMiss& miss, MissUnit& unit, const store::IncludeSet& set) {
+  auto manifest = p_.index.get(store::Table::kManifests, unit.request_key.raw());
+  if (manifest.ok() && manifest->has_value()) return true;  // an earlier miss of the key was verified
+  const EmccLinkMiss& link = *miss.emcc_link;
+  const std::vector<std::string>& args = miss.request.args;
+  std::string scratch = p_.tmp_dir + "/emcc-relink-XXXXXX";
+  if (!::mkdtemp(scratch.data())) {
+    p_.stats.error();
+    return false;
+  }
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{scratch};
+  // -o as the user wrote it, on the command line (one inside an @file cannot be redirected).
+  std::vector<std::string> argv{miss.request.compiler};
+  std::string given;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      given = args[++i];
+      argv.push_back("-o");
+      argv.push_back(scratch + "/" + std::string(os::basename_of(given)));
+    } else if (args[i].size() > 2 && args[i].compare(0, 2, "-o") == 0) {
+      given = args[i].substr(2);
+      argv.push_back("-o" + scratch + "/" + std::string(os::basename_of(given)));
+    } else {
+      argv.push_back(args[i]);
+    }
+  }
+  if (given.empty()) {
+    log::debug("emcc link verification: no -o on the command line");
+    p_.stats.passthrough(Passthrough::kLinkUnsupported);
+    return false;
+  }
+  auto run = os::run_capture(argv, &miss.request.env, miss.request.cwd);
+  std::string relinked = scratch + "/" + std::string(os::basename_of(given));
+  auto as_first = [&](std::string text) {
+    for (size_t at = text.find(relinked); at != std::string::npos; at = text.find(relinked, at + given.size())) {
+      text.replace(at, relinked.size(), given);
+    }
+    return text;
+  };
+  bool same = run.ok() && run->exit_code == 0 && as_first(run->stdout_data) == unit.staged->entry.stdout_data &&
+              as_first(run->stderr_data) == unit.staged->entry.stderr_data;
+  bool failed = !run.ok() || run->exit_code != 0;
+  const auto& outputs = unit.staged->entry.outputs;
+  for (size_t i = 0; same && i < link.outputs.size() && i < outputs.size(); ++i) {
+    auto bytes = os::read_file(scratch + "/" + std::string(os::basename_of(link.outputs[i])));
+    auto stored = p_.artifacts.read(outputs[i].blob);
+    if (!bytes.ok() || !stored.ok()) {
+      failed = true;
+      break;
+    }
+    same = *bytes == *stored;
+  }
+  // The inputs must be the ones both runs read: an input changed meanwhile says nothing.
+  if (p_.watcher) p_.watcher->drain();
+  if (!include_set_matches(set, miss.request.cwd, p_.files, p_.listings)) {
+    p_.stats.passthrough(Passthrough::kTooNew);
+    return false;
+  }
+  if (failed) {
+    log::debug("emcc link verification could not relink " + given);
+    p_.stats.error();
+    return false;
+  }
+  p_.stats.link_verified(same);
+  if (!same) {
+    log::debug("emcc link of " + given + " is not deterministic: passed through from now on");
+    link_verdicts_.mark_nondeterministic(unit.request_key);
+  }
+  return same;
 }
 
 }  // namespace zccache::daemon
