@@ -350,6 +350,11 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
 }
 
 bool CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd) {
+  // Response files one by one, always (memo_watch.h says why they are not in the snapshot).
+  for (const auto& rsp : memo.response_files) {
+    auto facts = p_.files.facts(rsp.path);
+    if (!facts.ok() || facts->digest != rsp.digest) return false;
+  }
   if (memo.verified_unchanged()) return true;  // no event in any directory the checks below read
   // The snapshot comes before the checks: an event after it makes the snapshot stale, never the
   // other way round.
@@ -357,10 +362,6 @@ bool CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::str
   std::optional<watcher::GenerationSnapshot> snapshot;
   if (p_.watcher) dirs = memo_watch_dirs(memo, cwd, p_.listings, nullptr);
   if (dirs) snapshot = watcher::GenerationSnapshot::take(*p_.watcher, *dirs);
-  for (const auto& rsp : memo.response_files) {
-    auto facts = p_.files.facts(rsp.path);
-    if (!facts.ok() || facts->digest != rsp.digest) return false;
-  }
   // Every source must still hit before any output is written; otherwise the full lookup runs.
   // The sources' shared headers are checked once, through the merged include set.
   if (!include_set_matches(memo.inputs, cwd, p_.files, p_.listings)) return false;

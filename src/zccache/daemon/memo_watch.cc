@@ -44,9 +44,6 @@ std::optional<std::vector<std::string>> memo_watch_dirs(const MemoEntry& memo, c
     dirs.emplace_back(os::dirname_of(path));
     return true;
   };
-  for (const auto& rsp : memo.response_files) {
-    if (!add_file(os::absolute_from(cwd, rsp.path))) return std::nullopt;
-  }
   for (const auto& file : memo.inputs.files) {
     if (!add_file(os::absolute_from(cwd, file.path))) return std::nullopt;
   }

@@ -2,7 +2,11 @@
 // (request_memo.h), so that a repeat whose directories all kept their generations skips them: no
 // per-file lookup, no per-directory listing, one atomic load per directory (GenerationSnapshot).
 //
-// The checks of a memo hit are: each response file, source and include-set file has its digest
+// Response files are left out: they sit in the build directory, which every build writes to
+// (a new generation for each object written there), so the caller checks them one by one (a few
+// lookups) and the snapshot of everything else survives.
+//
+// The checks of a memo hit are: each source and include-set file has its digest
 // (MetadataCache), and each shadow directory of the include set lacks (or has) the names it
 // recorded (DirectoryCache). A file's facts depend on its directory's generation only when the
 // cache trusts it by watch (not a symlink, one link, a file system with reliable events); a
