@@ -5,7 +5,7 @@
 #include <mutex>
 #include <optional>
 
-#include "zccache/daemon/program_path.h"
+#include "zccache/daemon/link_support.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
@@ -124,9 +124,9 @@ EmccSetup emcc_setup(const protocol::CompileRequest& req, const CompilerInfo& co
                            "wasm-ctor-eval"}) {
     hash_program(h, binaryen_root + "/bin/" + tool, files);
   }
-  hash_program(h, resolve_program(expand_user(setup.node, req.env), req.env), files);
+  hash_program(h, link_support::resolve_program(expand_user(setup.node, req.env), req.env), files);
   const char* python = find_env(req.env, "EMSDK_PYTHON");
-  hash_program(h, resolve_program(python && *python ? python : "python3", req.env), files);
+  hash_program(h, link_support::resolve_program(python && *python ? python : "python3", req.env), files);
 
   // tools/config.py normalize_config_settings, after --cache (emcc.py parse_args).
   std::string cache = setting(*config, "CACHE");

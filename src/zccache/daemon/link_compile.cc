@@ -38,6 +38,7 @@
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/link_support.h"
 #include "zccache/daemon/link_verify.h"
+#include "zccache/daemon/search_absences.h"
 #include "zccache/daemon/output_paths.h"
 #include "zccache/daemon/recording_file_reader.h"
 #include "zccache/daemon/reproduce_inputs.h"
@@ -394,19 +395,7 @@ void CompileHandler::record_link(PendingMiss& miss, MissUnit& unit) {
       std::string abs = std::filesystem::path(os::absolute_from(cwd, file.path)).lexically_normal().string();
       add_library_shadows(abs, link.search_dirs, link.user_dirs, shadows);
     }
-    fscache::DirectoryLookup lookup(p_.listings);
-    for (const auto& [dir, names] : shadows) {
-      store::DirState state;
-      state.path = dir;
-      const fscache::DirectoryCache::Listing* list = lookup.listing_of(dir);
-      state.exists = list != nullptr;
-      state.mtime_ns = 0;  // always check the names: cheap through the listing cache
-      for (const auto& name : names) {
-        bool present = list && fscache::DirectoryLookup::contains(*list, dir, name);
-        (present ? state.present : state.absent).push_back(name);
-      }
-      set.dirs.push_back(std::move(state));
-    }
+    add_search_absences(shadows, p_.listings, set.dirs);
   }
   if (!link.archive && !link_verified(miss, unit, set)) return;
   (void)commit(unit.request_key, std::move(set), staged.entry);
