@@ -273,6 +273,10 @@ class CompileHandler {
   bool emcc_link_verified(PendingMiss& miss, MissUnit& unit, const store::IncludeSet& set);
 
   using Deliver = std::function<Result<bool>(const store::ResultEntry&)>;
+  // A link request answered without running the linker: a hit (journalled as `journal`), or a key
+  // known to link non-deterministically (passed through). Shared by every link path.
+  bool link_answered(const protocol::CompileRequest& request, const hash::Digest& key, const tools::Plan& journal,
+                     const Deliver& deliver, protocol::CompileReply& reply, CompileEvent* event);
   // The lookup of one request key: the first include set of its manifest that matches now whose
   // result `deliver` writes (false from it: try the next set). Fills the reply on a hit, and
   // `memo` (when given) with the set and result.

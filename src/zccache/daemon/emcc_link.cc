@@ -161,18 +161,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_emcc_link(const protocol::Com
   auto deliver = [&](const store::ResultEntry& result) {
     return deliver_outputs(result, outputs, req.umask, p_.artifacts);
   };
-  MemoUnit found;
-  if (lookup(req, key, deliver, reply, &found)) {
-    if (event) {
-      event->note_hit(0, false, journal, found.result);
-      event->link = true;
-    }
-    return nullptr;
-  }
-  if (link_verdicts_.nondeterministic(key)) {
-    passthrough(Passthrough::kLinkNondeterministic, reply);
-    return nullptr;
-  }
+  if (link_answered(req, key, journal, deliver, reply, event)) return nullptr;
   p_.stats.miss();
   auto miss = std::make_unique<PendingMiss>();
   for (const auto& out : outputs) unshare_output(out);

@@ -203,6 +203,24 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_link(const protocol::CompileR
   return lookup_link(req, std::move(compiler), key, std::move(link), reply, event);
 }
 
+bool CompileHandler::link_answered(const protocol::CompileRequest& req, const hash::Digest& key,
+                                  const tools::Plan& journal, const Deliver& deliver, protocol::CompileReply& reply,
+                                  CompileEvent* event) {
+  MemoUnit found;
+  if (lookup(req, key, deliver, reply, &found)) {
+    if (event) {
+      event->note_hit(0, false, journal, found.result);
+      event->link = true;
+    }
+    return true;
+  }
+  if (link_verdicts_.nondeterministic(key)) {
+    passthrough(Passthrough::kLinkNondeterministic, reply);
+    return true;
+  }
+  return false;
+}
+
 std::unique_ptr<PendingMiss> CompileHandler::lookup_link(const protocol::CompileRequest& req, CompilerInfo compiler,
                                                          const hash::Digest& key, std::unique_ptr<LinkMiss> link,
                                                          protocol::CompileReply& reply, CompileEvent* event) {
@@ -210,18 +228,7 @@ std::unique_ptr<PendingMiss> CompileHandler::lookup_link(const protocol::Compile
   auto deliver = [&](const store::ResultEntry& result) {
     return deliver_link(result, link->output, link->map, req.umask, p_.artifacts);
   };
-  MemoUnit found;
-  if (lookup(req, key, deliver, reply, &found)) {
-    if (event) {
-      event->note_hit(0, false, journal, found.result);
-      event->link = true;
-    }
-    return nullptr;
-  }
-  if (link_verdicts_.nondeterministic(key)) {
-    passthrough(Passthrough::kLinkNondeterministic, reply);
-    return nullptr;
-  }
+  if (link_answered(req, key, journal, deliver, reply, event)) return nullptr;
   p_.stats.miss();
   auto miss = std::make_unique<PendingMiss>();
   unshare_output(link->output);
@@ -291,14 +298,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_ar(const protocol::CompileReq
   auto deliver = [&](const store::ResultEntry& result) {
     return deliver_link(result, archive, std::string(), req.umask, p_.artifacts);
   };
-  MemoUnit found;
-  if (lookup(req, key, deliver, reply, &found)) {
-    if (event) {
-      event->note_hit(0, false, journal, found.result);
-      event->link = true;
-    }
-    return nullptr;
-  }
+  // Archives are never verified (deterministic `D` only), so no key of theirs is ever refused.
+  if (link_answered(req, key, journal, deliver, reply, event)) return nullptr;
   p_.stats.miss();
   auto miss = std::make_unique<PendingMiss>();
   unshare_output(archive);
