@@ -5,7 +5,9 @@ Run through ./perf (which installs packages and builds zccache first). Standard 
 
 What it does, in a temp dir under /tmp that it removes afterwards:
   * generates a corpus (bench/corpus.py): N C++ units, nested project headers, response files;
-  * measures the floor: exec of a static no-op binary (and the start-up of each cache's client);
+  * measures the floor: exec of a static no-op binary (and the start-up of each cache's client),
+    and the round-trip floor: a static C client (bench/floor/) that sends cwd and argv over a Unix
+    socket to a C server that hardlinks the stored object into place, per unit of each scenario;
   * scenario "single": one unit per process, serial,
         <launcher> <compiler> -std=c++17 -O1 -Iinclude -c src/uN.cpp -o out/uN.o
     bare once, then for each cache (fresh cache dir, server started beforehand): cold once, warm
@@ -49,6 +51,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMPILE_TIMEOUT_S = 120  # per process; a multi-source compile gets 5 s more per unit
 COMMAND_TIMEOUT_S = 60
 STORE_WAIT_S = 30
+
+
+class FloorTree:
+    """Names the copy of the corpus the round-trip floor client delivers into (Bench.tree)."""
+    name = "floor"
+
+
+FLOOR_TREE = FloorTree()
 
 
 def log(msg):
@@ -515,6 +525,8 @@ class Bench:
         self.compiler_path = shutil.which(args.compiler)
         self.tools = []
         self.noop = None          # the no-op binary, once floor() has built it
+        self.rt_client = None     # the round-trip floor's client and server (bench/floor/)
+        self.rt_server = None
 
     def tree(self, tool):
         d = os.path.join(self.work, "tree-" + tool.name)
@@ -641,6 +653,7 @@ class Bench:
             return {"execs": n, "best_ms": min(runs), "median_ms": statistics.median(runs)}
 
         self.noop = exe
+        self.build_roundtrip(out)
         out["noop_" + kind] = per_exec([exe])
         out["noop_" + kind]["binary"] = kind
         out["floor_ms_best"] = out["noop_" + kind].get("best_ms")
@@ -650,6 +663,33 @@ class Bench:
             if tool.is_cache and tool.available:
                 out["%s --version" % tool.name] = per_exec([tool.launcher[0], "--version"], tool.env)
         return out
+
+    def build_roundtrip(self, out):
+        """Builds the round-trip floor's static client and its server; on failure the tables go
+        without the round-trip floor (and say why)."""
+        built = {}
+        for name, extra in (("roundtrip_client", ["-static"]), ("roundtrip_server", [])):
+            exe = os.path.join(self.work, name)
+            rc, _, err = run_cmd(["cc", "-O2"] + extra + [os.path.join(REPO, "bench", "floor", name + ".c"),
+                                                          "-o", exe], clean_env())
+            if rc != 0:
+                out["roundtrip"] = {"error": "cannot build %s: %s" % (name, err.strip()[:200])}
+                return
+            built[name] = exe
+        self.rt_client, self.rt_server = built["roundtrip_client"], built["roundtrip_server"]
+
+    def roundtrip_pass(self, sc, sock):
+        """One pass of the scenario's commands through the round-trip floor client, in its own
+        copy of the corpus; returns ms per command, or None when a command failed."""
+        os.chdir(self.tree(FLOOR_TREE))
+        env = clean_env()
+        total = 0.0
+        for argv, _ in sc.commands():
+            rc, secs = self.spawner.run(self.rt_client, [self.rt_client, sock] + argv, env)
+            if rc != 0:
+                return None
+            total += secs
+        return total / len(sc.commands()) * 1e3
 
     # -- one scenario across all tools
     def scenario(self, sc):
@@ -729,12 +769,43 @@ class Bench:
                 if res["tools"][t.name]["cold"]["stats"].get("hits", 1) == 0
                 and res["tools"][t.name]["cold"]["stats"].get("misses", 1) == 0}
         floor_runs, floor_n = [], max(n, 100)
+        rt_runs, rt_server, rt_error = [], None, None
+        if self.rt_client and not sc.multi:
+            sock = os.path.join(self.work, "roundtrip-%s.sock" % sc.name)
+            rt_server = subprocess.Popen([self.rt_server, sock, ref_dir], stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL)
+            deadline = time.time() + 5
+            while not os.path.exists(sock) and time.time() < deadline:
+                time.sleep(0.01)
+        try:
+            self.warm_rounds(sc, res, caches, ref_dir, ref_stderr, warm_runs, once, floor_runs, floor_n,
+                             rt_runs, sock if rt_server else None)
+        finally:
+            if rt_server:
+                rt_server.kill()
+                rt_server.wait()
+        if floor_runs:
+            res["floor"] = {"execs": floor_n, "best_ms": min(floor_runs), "median_ms": statistics.median(floor_runs)}
+        if rt_runs and None not in rt_runs:
+            res["floor_roundtrip"] = {"per_run": len(sc.commands()), "best_ms": min(rt_runs),
+                                      "median_ms": statistics.median(rt_runs)}
+        elif rt_server:
+            res["floor_roundtrip"] = {"error": "a round-trip client exited non-zero"}
+        self.warm_results(sc, res, caches, warm_runs)
+        if sc.multi:
+            res["half_changed"] = self.half_changed(sc, bare, caches, ref_dir)
+
+    def warm_rounds(self, sc, res, caches, ref_dir, ref_stderr, warm_runs, once, floor_runs, floor_n,
+                    rt_runs, rt_sock):
+        n = sc.units
         for rnd in range(self.args.repeat):
             if self.noop:
                 # The floor again, in the same minute as the warm runs: a busy machine moves both.
                 os.chdir(self.work)
-                t = sum(self.spawner.run(self.noop, [self.noop], bare.env)[1] for _ in range(floor_n))
+                t = sum(self.spawner.run(self.noop, [self.noop], clean_env())[1] for _ in range(floor_n))
                 floor_runs.append(t / floor_n * 1e3)
+            if rt_sock:
+                rt_runs.append(self.roundtrip_pass(sc, rt_sock))
             for k in range(len(caches)):
                 t = caches[(k + rnd) % len(caches)]
                 if rnd > 0 and t.name in once:
@@ -749,8 +820,9 @@ class Bench:
                 warm_runs[t.name].append(w)
                 if t.name != "zccache" and w["stats"].get("hits") == 0:
                     once.add(t.name)
-        if floor_runs:
-            res["floor"] = {"execs": floor_n, "best_ms": min(floor_runs), "median_ms": statistics.median(floor_runs)}
+
+    def warm_results(self, sc, res, caches, warm_runs):
+        n = sc.units
         for t in caches:
             runs = warm_runs[t.name]
             if not runs:
@@ -765,8 +837,6 @@ class Bench:
             if isinstance(t, Zccache):
                 entry["daemon"] = t.record_rss(sc.name)
                 log("  zccache daemon: %s" % entry["daemon"])
-        if sc.multi:
-            res["half_changed"] = self.half_changed(sc, bare, caches, ref_dir)
 
     def half_changed(self, sc, bare, caches, ref_dir):
         """Every other source edited (a comment appended: same objects), then the whole command
@@ -916,6 +986,10 @@ def derive(results):
             if floor:
                 w["per_hit_vs_floor_best"] = w["best_ms_per_hit"] / floor
                 w["per_hit_vs_floor_median"] = w["median_ms_per_hit"] / (floor_med or floor)
+            rt = sc.get("floor_roundtrip", {})
+            if rt.get("best_ms"):
+                w["per_hit_vs_roundtrip_best"] = w["best_ms_per_hit"] / rt["best_ms"]
+                w["per_hit_vs_roundtrip_median"] = w["median_ms_per_hit"] / rt["median_ms"]
         z = tools.get("zccache", {}).get("warm")
         for other in ("ccache", "sccache"):
             o = tools.get(other, {}).get("warm")
@@ -951,15 +1025,16 @@ def table(results):
     lines.append("")
     lines.append("cold: one pass, interleaved unit by unit with bare; warm: best and median of the runs;")
     lines.append("ms/hit = warm total / units; speedup = bare total / warm best; /floor = ms/hit best /"
-                 " floor best (measured between the scenario's warm runs); objs = objects byte-identical to bare's")
+                 " floor best (no-op exec, measured between the scenario's warm runs); /rt = ms/hit best /"
+                 " round-trip floor best; objs = objects byte-identical to bare's")
     for name, sc in results["scenarios"].items():
         tools = sc["tools"]
         lines.append("")
         lines.append("== %s: %s" % (name, sc["title"]))
         lines.append("   %s" % sc["command"])
-        hdr = "%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %7s %6s %s" % (
+        hdr = "%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %8s %7s %6s %s" % (
             "tool", "run", "total s", "ms/compile", "vs bare", "best s", "median s", "ms/hit bst",
-            "ms/hit med", "speedup", "/floor", "hits", "objs", "")
+            "ms/hit med", "speedup", "/floor", "/rt", "hits", "objs", "")
         lines.append(hdr)
         lines.append("-" * len(hdr))
         bare = tools.get("bare", {}).get("bare")
@@ -974,18 +1049,19 @@ def table(results):
                 continue
             c = t["cold"]
             cchk = "ok" if not (c["check"]["mismatched"] or c["check"]["missing"]) else "MISMATCH"
-            lines.append("%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %7s %6s %s" % (
+            lines.append("%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %8s %7s %6s %s" % (
                 tname, "cold", fmt_s(c["total_s"]), fmt_ms(c["ms_per_compile"]), fmt_x(t.get("cold_vs_bare")),
-                "", "", "", "", "", "", "", cchk, "%d FAILED" % c["failed"] if c["failed"] else ""))
+                "", "", "", "", "", "", "", "", cchk, "%d FAILED" % c["failed"] if c["failed"] else ""))
             if "warm" in t:
                 w = t["warm"]
                 bad = any(r["check"]["mismatched"] or r["check"]["missing"] for r in t["warm_runs"])
                 hits = "all" if w["all_hits"] else "NOT ALL"
                 nfail = sum(r["failed"] for r in t["warm_runs"])
-                lines.append("%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %7s %6s %s" % (
+                lines.append("%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %8s %7s %6s %s" % (
                     tname, "warm", "", "", "", fmt_s(w["best_s"]), fmt_s(w["median_s"]),
                     fmt_ms(w["best_ms_per_hit"]), fmt_ms(w["median_ms_per_hit"]),
-                    fmt_x(w.get("speedup_vs_bare_best")), fmt_x(w.get("per_hit_vs_floor_best")), hits,
+                    fmt_x(w.get("speedup_vs_bare_best")), fmt_x(w.get("per_hit_vs_floor_best")),
+                    fmt_x(w.get("per_hit_vs_roundtrip_best")), hits,
                     "MISMATCH" if bad else "ok", "%d FAILED" % nfail if nfail else ""))
         zw = tools.get("zccache", {}).get("warm")
         if name == "tidy" and zw:
@@ -1003,6 +1079,12 @@ def table(results):
         if "floor" in sc:
             lines.append("floor during the warm runs (no-op exec): %.3f ms best, %.3f ms median" % (
                 sc["floor"]["best_ms"], sc["floor"]["median_ms"]))
+        rt = sc.get("floor_roundtrip")
+        if rt:
+            lines.append("round-trip floor during the warm runs (static C client, one socket round trip, "
+                         "server hardlinks the object): %s" % (
+                             rt["error"] if "error" in rt else "%.3f ms best, %.3f ms median" % (
+                                 rt["best_ms"], rt["median_ms"])))
         half = sc.get("half_changed")
         if half and "bare_changed_only_s" in half:
             lines.append("half changed (%d of %d sources edited, whole command again): bare on the edited "
@@ -1050,6 +1132,14 @@ def table(results):
         lines.append("floor (exec of a %s no-op): %.3f ms best, %.3f ms median" % (
             floor.get("noop_static", floor.get("noop_dynamic", {})).get("binary", "?"),
             floor["floor_ms_best"], floor["floor_ms_median"]))
+    for name, sc in results["scenarios"].items():
+        w = sc["tools"].get("zccache", {}).get("warm")
+        if w and w.get("per_hit_vs_roundtrip_best"):
+            lines.append("%s: a zccache hit costs %s the no-op floor and %s the round-trip floor (%.3f ms), "
+                         "best; %s and %s by median" % (
+                             name, fmt_x(w.get("per_hit_vs_floor_best")), fmt_x(w["per_hit_vs_roundtrip_best"]),
+                             sc["floor_roundtrip"]["best_ms"], fmt_x(w.get("per_hit_vs_floor_median")),
+                             fmt_x(w.get("per_hit_vs_roundtrip_median"))))
     return "\n".join(lines)
 
 
