@@ -15,9 +15,17 @@ namespace {
 class RepeatedHits : public CompilerTest {
  protected:
   // A miss, then enough hits that the last ones come from the memo's snapshot.
-  CompileResult warm(const Args& args) {
+  // `by_snapshot`: whether the last hits must have come from the snapshot (status counts them), so
+  // that the change after them tests that path and not the one-by-one checks.
+  CompileResult warm(const Args& args, bool by_snapshot = true) {
     CompileResult first = miss_then_hit(args, {"a.o"});
     for (int i = 0; i < 3; ++i) expect_hit(args, {"a.o"});
+    const uint64_t snapshot_hits = sb().status_json().value("memo_snapshot", uint64_t{0});
+    if (by_snapshot) {
+      EXPECT_GE(snapshot_hits, 1u) << "no hit came from the generation snapshot";
+    } else {
+      EXPECT_EQ(snapshot_hits, 0u) << "an input that must be checked on every hit was vouched for by the snapshot";
+    }
     return first;
   }
   void layout() {
@@ -56,9 +64,12 @@ TEST_P(RepeatedHits, ShadowingHeaderInAnEarlierDirectory) {
 TEST_P(RepeatedHits, ShadowingHeaderInADirectoryThatDidNotExist) {
   sb().write("inc/h.h", "#define V 1\n");
   sb().write("src/a.c", "#include <h.h>\nint value(void) { return V; }\n");
-  const Args args{"-Inot-yet", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
+  // Under sub/, not the work dir: a missing directory is vouched for by its parent's generation,
+  // and the work dir sees an event on every hit (a.o is delivered there).
+  sb().make_dir("sub");
+  const Args args{"-Isub/not-yet", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
   CompileResult one = warm(args);
-  sb().write("not-yet/h.h", "#define V 4\n");
+  sb().write("sub/not-yet/h.h", "#define V 4\n");
   CompileResult two = expect_miss(args, {"a.o"});
   EXPECT_NE(one.files["a.o"], two.files["a.o"]);
 }
@@ -81,7 +92,7 @@ TEST_P(RepeatedHits, QuotedHeaderBesideTheSourceReplacedBySymlink) {
 TEST_P(RepeatedHits, HardlinkedHeaderWrittenThroughItsOtherName) {
   layout();
   ASSERT_EQ(::link(sb().path("inc/h.h").c_str(), sb().path("other-name.h").c_str()), 0);
-  CompileResult one = warm(args_);
+  CompileResult one = warm(args_, /*by_snapshot=*/false);
   sb().write("other-name.h", "#define V 5\n");  // truncates in place: same inode, another directory
   ASSERT_EQ(sb().read("inc/h.h").value_or(""), "#define V 5\n") << "test premise: one file, two names";
   CompileResult two = expect_miss(args_, {"a.o"});

@@ -259,7 +259,9 @@ TEST_P(SessionJournal, JournalRotatesBySizeAndLosesNothingOnStop) {
 
 TEST_P(SessionJournal, UnknownSessionIdIsAOneLineError) {
   for (bool daemon_running : {false, true}) {
-    if (daemon_running) ASSERT_EQ(sb().zccache({"start"}).exit_code, 0);
+    if (daemon_running) {
+      ASSERT_EQ(sb().zccache({"start"}).exit_code, 0);
+    }
     for (const char* command : {"session-end", "session-stats"}) {
       RunResult r = sb().zccache({command, "no-such-session"});
       EXPECT_EQ(r.exit_code, 1) << command << ": " << r.describe();

@@ -18,10 +18,10 @@ namespace zccache::e2e {
 using EnvChanges = std::map<std::string, std::optional<std::string>>;
 
 struct RunOptions {
-  std::string cwd;                        // relative to the work dir, or absolute; empty: the work dir
-  EnvChanges env;                         // applied over the sandbox's base environment
-  std::optional<std::string> stdin_data;  // nullopt: stdin is /dev/null
-  std::optional<mode_t> umask;            // nullopt: inherited
+  std::string cwd{};                      // relative to the work dir, or absolute; empty: the work dir
+  EnvChanges env{};                       // applied over the sandbox's base environment
+  std::optional<std::string> stdin_data{};  // nullopt: stdin is /dev/null
+  std::optional<mode_t> umask{};          // nullopt: inherited
   bool stderr_tty = false;                // stderr is a pseudo-terminal (read back as RunResult::err)
   std::chrono::seconds timeout{120};      // the child is killed (and the result says so) after this
 };

@@ -36,7 +36,9 @@ class ToolDrivers : public ::testing::Test {
   std::string masquerade(const std::string& tool) {
     sb().make_dir("masq");
     std::string link = sb().path("masq/" + tool);
-    if (::access(link.c_str(), F_OK) != 0) EXPECT_EQ(::symlink(sb().zccache_bin().c_str(), link.c_str()), 0);
+    if (::access(link.c_str(), F_OK) != 0) {
+      EXPECT_EQ(::symlink(sb().zccache_bin().c_str(), link.c_str()), 0);
+    }
     return link;
   }
   // The lines of `text` that contain `needle`, sorted (the scripts may print files in any order).

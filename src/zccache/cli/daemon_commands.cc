@@ -119,6 +119,9 @@ int show_status(const std::vector<std::string>& args) {
   std::printf("errors          %llu\n", status["errors"].get<unsigned long long>());
   if (status.contains("evictions"))
     std::printf("evictions       %llu\n", status["evictions"].get<unsigned long long>());
+  if (status.contains("memo_snapshot"))
+    std::printf("repeats         %llu by snapshot, %llu checked file by file\n",
+                status["memo_snapshot"].get<unsigned long long>(), status["memo_checked"].get<unsigned long long>());
   if (status.value("index_discarded", 0) > 0)
     std::printf("index discarded %llu (damaged or of another format; see logs/daemon.log)\n",
                 status["index_discarded"].get<unsigned long long>());

@@ -19,6 +19,34 @@ protocol::CommandReply error_reply(const std::string& message) {
 
 }  // namespace
 
+Activity::Hold Activity::hold() {
+  std::lock_guard lock(holds_mutex_);
+  const uint64_t ticket = next_ticket_++;
+  held_.insert(ticket);
+  return Hold(this, ticket);
+}
+
+void Activity::release(uint64_t ticket) {
+  std::lock_guard lock(holds_mutex_);
+  held_.erase(ticket);
+  holds_released_.notify_all();
+}
+
+void Activity::wait_for_earlier_holds() {
+  std::unique_lock lock(holds_mutex_);
+  const uint64_t before = next_ticket_;
+  ++waiting_;
+  // Accounting takes microseconds; the bound only guards against a bug keeping a Hold forever.
+  holds_released_.wait_for(lock, std::chrono::seconds(5),
+                           [&] { return held_.empty() || *held_.begin() >= before; });
+  --waiting_;
+}
+
+size_t Activity::waiting_commands() {
+  std::lock_guard lock(holds_mutex_);
+  return waiting_;
+}
+
 RequestTime RequestTime::now() { return RequestTime{os::now_realtime_ns(), std::chrono::steady_clock::now()}; }
 
 JournalEntry Activity::entry_for(const protocol::CompileRequest& request, const RequestTime& time) const {
@@ -136,6 +164,7 @@ protocol::CommandReply Activity::command(const protocol::CommandRequest& request
     case protocol::Command::kSessionEnd: {
       if (args.size() != 1) return error_reply("expected one session id");
       const bool end = request.command == protocol::Command::kSessionEnd;
+      wait_for_earlier_holds();  // the compiles already answered are counted first
       auto json = end ? sessions_.end(args[0], now) : sessions_.stats_json(args[0], now);
       if (!json) return error_reply("unknown session '" + args[0] + "' (ended, expired, or of a daemon since restarted)");
       // The session's files are complete when the command returns.

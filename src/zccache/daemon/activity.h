@@ -1,27 +1,35 @@
 // Activity: the daemon's record of what each compile did, for the global compile journal and the
 // sessions (journal_entry.h, journal_writer.h, session_registry.h). The server calls it at three
-// points of a request, always BEFORE the reply that lets the client go on, so that a session-end
-// run after the build has finished sees every compile of it:
-//   answered(): the CompileReply is ready: records the hits and the passthrough;
+// points of a request:
+//   answered(): the CompileReply was sent: records the hits and the passthrough;
 //   compiled(): a StoreRequest was staged: records the misses it covered (their exit code);
 //   abandoned(): the connection ended: records the misses never reported (outcome error).
-// Each costs a session-map update and a queue push; rendering and writing happen on the journal
-// thread, so a hit never waits for a disk.
+// Each costs copies of the request, a session-map update and a queue push; rendering and writing
+// happen on the journal thread, so a hit never waits for a disk. answered() runs AFTER the reply,
+// so that a hit's client is not kept waiting for its own accounting (with 283 arguments and a
+// 60-variable environment to copy, that was a measurable part of a response-file hit). The server
+// takes a Hold before sending such a reply and drops it once the accounting is done; session-stats
+// and session-end wait for every Hold taken before them, so a session-end run after the build has
+// finished still sees every compile of it.
 //
 // One journal line per source: a multi-source invocation (`cc -c a.c b.c`) gives one line per
 // source with that source's single-source argv (`cc -c a.c`). The cache works per source (each is
 // its own hit or miss, with its own compile time), the session counts are per source, and each
 // line replays exactly its own compile; one line for the invocation could only say "mixed".
 //
-// latency_ns: from the request's arrival to its reply being ready (a hit, a passthrough); for a
+// latency_ns: from the request's arrival to its reply being sent (a hit, a passthrough); for a
 // miss, to the reply to the StoreRequest that reported it (so it includes the compile).
 //
 // Thread-safe (the parts are).
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "zccache/daemon/compile_event.h"
 #include "zccache/daemon/compile_handler.h"
@@ -43,6 +51,24 @@ class Activity {
  public:
   Activity(JournalWriter& journal, SessionRegistry& sessions) : journal_(journal), sessions_(sessions) {}
 
+  // Accounting still to come for a reply already sent (see above). Movable, released once.
+  class Hold {
+   public:
+    Hold(Activity* owner, uint64_t ticket) : owner_(owner), ticket_(ticket) {}
+    Hold(Hold&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)), ticket_(other.ticket_) {}
+    Hold& operator=(Hold&&) = delete;
+    ~Hold() {
+      if (owner_) owner_->release(ticket_);
+    }
+
+   private:
+    Activity* owner_;
+    uint64_t ticket_;
+  };
+  Hold hold();
+  // Session commands waiting for earlier Holds now (tests).
+  size_t waiting_commands();
+
   void answered(const protocol::CompileRequest& request, const protocol::CompileReply& reply,
                 const CompileEvent& event, const RequestTime& time);
   void compiled(const PendingMiss& miss, const protocol::StoreRequest& store, const RequestTime& time);
@@ -58,6 +84,9 @@ class Activity {
   uint64_t journal_dropped() const { return journal_.dropped(); }
 
  private:
+  void release(uint64_t ticket);
+  // Waits (bounded) until every Hold taken before this call is released.
+  void wait_for_earlier_holds();
   void record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes);
   JournalEntry entry_for(const protocol::CompileRequest& request, const RequestTime& time) const;
   void record_unit_miss(const PendingMiss& miss, const MissUnit& unit, JournalOutcome outcome,
@@ -65,6 +94,11 @@ class Activity {
 
   JournalWriter& journal_;
   SessionRegistry& sessions_;
+  std::mutex holds_mutex_;
+  std::condition_variable holds_released_;
+  uint64_t next_ticket_ = 0;  // GUARDED_BY(holds_mutex_)
+  std::set<uint64_t> held_;   // GUARDED_BY(holds_mutex_): tickets not yet released
+  size_t waiting_ = 0;        // GUARDED_BY(holds_mutex_)
 };
 
 }  // namespace zccache::daemon

@@ -196,7 +196,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
       return nullptr;
     }
     p_.stats.miss();
-    miss->units.push_back(MissUnit{std::move(plans[0]), keys[0], 0, false, std::nullopt, {}, std::move(attempts)});
+    miss->units.push_back(MissUnit{.plan = std::move(plans[0]), .request_key = keys[0], .remote = std::move(attempts)});
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
     std::vector<MemoUnit> memo_units(plans.size());
@@ -298,8 +298,8 @@ void CompileHandler::lookup_units(const protocol::CompileRequest& req, std::vect
     }
     if (hit[i]) continue;
     p_.stats.miss();
-    misses.push_back(MissUnit{std::move(plans[i]), keys[i], static_cast<uint32_t>(i), false, std::nullopt, {},
-                              std::move(attempts[i])});
+    misses.push_back(MissUnit{.plan = std::move(plans[i]), .request_key = keys[i], .index = static_cast<uint32_t>(i),
+                              .remote = std::move(attempts[i])});
   }
 }
 
@@ -315,7 +315,8 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
                                   const hash::Digest& mkey, protocol::CompileReply& reply, CompileEvent* event) {
   auto memo = memo_.find(mkey);
   if (!memo || compiler.identity != memo->compiler_identity) return false;
-  if (!memo_inputs_unchanged(*memo, req.cwd)) return false;
+  const MemoCheck check = memo_inputs_unchanged(*memo, req.cwd);
+  if (check == MemoCheck::kChanged) return false;
   const size_t n = memo->units.size();
   for (const MemoUnit& unit : memo->units) {
     if (!outputs_writable(unit.plan, req.cwd)) return false;  // the full path passes it through
@@ -338,6 +339,7 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
     return false;
   }
   deliver_reply(memo->units[0].result, reply);
+  p_.stats.memo_answered(check == MemoCheck::kBySnapshot);
   for (size_t i = 1; i < n; ++i) {
     p_.stats.hit();
     reply.stdout_data += memo->units[i].result.stdout_data;
@@ -349,13 +351,13 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
   return true;
 }
 
-bool CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd) {
+CompileHandler::MemoCheck CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd) {
   // Response files one by one, always (memo_watch.h says why they are not in the snapshot).
   for (const auto& rsp : memo.response_files) {
     auto facts = p_.files.facts(rsp.path);
-    if (!facts.ok() || facts->digest != rsp.digest) return false;
+    if (!facts.ok() || facts->digest != rsp.digest) return MemoCheck::kChanged;
   }
-  if (memo.verified_unchanged()) return true;  // no event in any directory the checks below read
+  if (memo.verified_unchanged()) return MemoCheck::kBySnapshot;  // no event in any directory the checks below read
   // The snapshot comes before the checks: an event after it makes the snapshot stale, never the
   // other way round.
   std::optional<std::vector<std::string>> dirs;
@@ -364,10 +366,10 @@ bool CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::str
   if (dirs) snapshot = watcher::GenerationSnapshot::take(*p_.watcher, *dirs);
   // Every source must still hit before any output is written; otherwise the full lookup runs.
   // The sources' shared headers are checked once, through the merged include set.
-  if (!include_set_matches(memo.inputs, cwd, p_.files, p_.listings)) return false;
+  if (!include_set_matches(memo.inputs, cwd, p_.files, p_.listings)) return MemoCheck::kChanged;
   for (const MemoUnit& unit : memo.units) {
     auto source = p_.files.facts(os::absolute_from(cwd, unit.plan.source));
-    if (!source.ok() || source->digest != unit.source_digest) return false;
+    if (!source.ok() || source->digest != unit.source_digest) return MemoCheck::kChanged;
   }
   if (snapshot) {
     auto trusted = memo_watch_dirs(memo, cwd, p_.listings, &p_.files);
@@ -375,7 +377,7 @@ bool CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::str
       memo.set_verified(std::move(snapshot));
     }
   }
-  return true;
+  return MemoCheck::kChecked;
 }
 
 CompileHandler::Deliver CompileHandler::deliverer(const protocol::CompileRequest& req, const tools::Plan& plan) {

@@ -50,14 +50,14 @@ struct StagedResult {
 
 // One source a miss compiles (a single-source compile has one unit).
 struct MissUnit {
-  tools::Plan plan;
-  hash::Digest request_key;
+  tools::Plan plan{};
+  hash::Digest request_key{};
   uint32_t index = 0;  // in the request's sources
   bool compiled = false;  // a StoreRequest covered it
-  std::optional<StagedResult> staged;
-  std::string basedir;  // set when the key was relocated (basedir.h)
-  std::vector<RemoteAttempt> remote;  // what the remotes asked after its local miss did (journal)
-  std::string upload_note;  // why its result will not be uploaded ("read_only", "host_specific"), journal
+  std::optional<StagedResult> staged{};
+  std::string basedir{};  // set when the key was relocated (basedir.h)
+  std::vector<RemoteAttempt> remote{};  // what the remotes asked after its local miss did (journal)
+  std::string upload_note{};  // why its result will not be uploaded ("read_only", "host_specific"), journal
 };
 
 // The rustc part of a miss (rust_compile.cc); its one MissUnit carries the request key, the
@@ -312,7 +312,8 @@ class CompileHandler {
   // True when the memo's response files, sources and include set are as remembered: from its
   // generation snapshot when no watched directory they depend on changed, else by checking each
   // (then taking a new snapshot when the watcher vouches for every fact).
-  bool memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd);
+  enum class MemoCheck { kChanged, kBySnapshot, kChecked };
+  MemoCheck memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd);
   void deliver_reply(const store::ResultEntry& result, protocol::CompileReply& reply);
   void passthrough(tools::Passthrough reason, protocol::CompileReply& reply);
 

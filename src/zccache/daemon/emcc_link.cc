@@ -184,7 +184,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_emcc_link(const protocol::Com
   }
   extra_inputs.push_back(struct_info);
   link->extra_inputs = std::move(extra_inputs);
-  miss->units.push_back(MissUnit{std::move(journal), key, 0, false, std::nullopt, {}});
+  miss->units.push_back(MissUnit{.plan = std::move(journal), .request_key = key});
   miss->emcc_link = std::move(link);
   miss->request = req;
   miss->compiler = std::move(compiler);

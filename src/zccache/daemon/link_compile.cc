@@ -257,7 +257,7 @@ std::unique_ptr<PendingMiss> CompileHandler::lookup_link(const protocol::Compile
         break;
     }
   }
-  miss->units.push_back(MissUnit{std::move(journal), key, 0, false, std::nullopt, {}});
+  miss->units.push_back(MissUnit{.plan = std::move(journal), .request_key = key});
   miss->link = std::move(link);
   miss->request = req;
   miss->compiler = std::move(compiler);
@@ -305,7 +305,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_ar(const protocol::CompileReq
   unshare_output(archive);
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
-  miss->units.push_back(MissUnit{std::move(journal), key, 0, false, std::nullopt, {}});
+  miss->units.push_back(MissUnit{.plan = std::move(journal), .request_key = key});
   miss->link = std::make_unique<LinkMiss>();
   miss->link->archive = true;
   miss->link->output = archive;

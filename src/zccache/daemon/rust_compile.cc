@@ -243,8 +243,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_rust(const protocol::CompileR
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
   if (in.color_on) reply.extra_args.emplace_back("--color=always");
-  miss->units.push_back(MissUnit{journal_plan(plan), key, 0, false, std::nullopt, {}, std::move(attempts),
-                                 upload_note(plan.args)});
+  miss->units.push_back(MissUnit{.plan = journal_plan(plan), .request_key = key, .remote = std::move(attempts),
+                                 .upload_note = upload_note(plan.args)});
   miss->rust = std::make_unique<RustMiss>();
   miss->rust->settled = settle_out_dir(req.env, p_.files);
   miss->rust->plan = std::move(plan);

@@ -124,7 +124,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_rustfmt(const protocol::Compi
   auto miss = std::make_unique<PendingMiss>();
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
-  miss->units.push_back(MissUnit{std::move(journal), key, 0, false, std::nullopt});
+  miss->units.push_back(MissUnit{.plan = std::move(journal), .request_key = key});
   miss->rustfmt = std::make_unique<RustfmtMiss>();
   miss->rustfmt->plan = std::move(plan);
   miss->request = req;

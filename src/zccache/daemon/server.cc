@@ -136,8 +136,13 @@ void Server::serve(UniqueFd conn) {
     }
     CompileEvent event;
     auto miss = handler_.begin(*req, reply, &event);
-    activity_.answered(*req, reply, event, time);
-    if (!transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok() || !miss) {
+    bool sent;
+    {
+      auto accounting = activity_.hold();  // activity.h: the reply first, its accounting after
+      sent = transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok();
+      activity_.answered(*req, reply, event, time);
+    }
+    if (!sent || !miss) {
       if (miss) activity_.abandoned(*miss, time);
       return;
     }

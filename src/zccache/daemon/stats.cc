@@ -40,6 +40,10 @@ void Stats::link_verified(bool same) {
   std::lock_guard lock(mutex_);
   ++(same ? counters_.links_verified : counters_.links_nondeterministic);
 }
+void Stats::memo_answered(bool by_snapshot) {
+  std::lock_guard lock(mutex_);
+  ++(by_snapshot ? counters_.memo_snapshot : counters_.memo_checked);
+}
 Counters Stats::snapshot() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -61,6 +65,8 @@ std::string Stats::to_json() const {
   j["index_discarded"] = c.index_discarded;
   j["links_verified"] = c.links_verified;
   j["links_nondeterministic"] = c.links_nondeterministic;
+  j["memo_snapshot"] = c.memo_snapshot;
+  j["memo_checked"] = c.memo_checked;
   nlohmann::json p = nlohmann::json::object();
   for (size_t i = 1; i < c.passthrough.size(); ++i) {
     if (c.passthrough[i]) p[std::string(tools::reason_name(static_cast<tools::Passthrough>(i)))] = c.passthrough[i];
@@ -83,6 +89,8 @@ void Stats::load_json(const std::string& text) {
   c.index_discarded = get("index_discarded");
   c.links_verified = get("links_verified");
   c.links_nondeterministic = get("links_nondeterministic");
+  c.memo_snapshot = get("memo_snapshot");
+  c.memo_checked = get("memo_checked");
   if (j.contains("passthrough") && j["passthrough"].is_object()) {
     for (size_t i = 1; i < c.passthrough.size(); ++i) {
       std::string name(tools::reason_name(static_cast<tools::Passthrough>(i)));

@@ -21,6 +21,11 @@ struct Counters {
   uint64_t index_discarded = 0; // indexes found damaged or of another format at start, and replaced
   uint64_t links_verified = 0;       // first misses of a link key re-run and found the same (link_verify.h)
   uint64_t links_nondeterministic = 0;  // ... found different: not stored, later links pass through
+  // How repeated requests were answered from memory (request_memo.h): with the generation snapshot
+  // (no event in any directory the checks read), or after checking every input. The other hits
+  // took the full lookup (manifest from the index).
+  uint64_t memo_snapshot = 0;
+  uint64_t memo_checked = 0;
   std::array<uint64_t, static_cast<size_t>(tools::Passthrough::kCount)> passthrough{};
 };
 
@@ -35,6 +40,7 @@ class Stats {
   void evicted(uint64_t results);
   void index_discarded();
   void link_verified(bool same);
+  void memo_answered(bool by_snapshot);
   Counters snapshot() const;
   void reset();
 

@@ -211,7 +211,7 @@ std::unique_ptr<PendingMiss> CompileHandler::lookup_tidy(const protocol::Compile
   auto miss = std::make_unique<PendingMiss>();
   reply.outcome = protocol::CompileOutcome::kMiss;
   reply.miss_token = next_token_.fetch_add(1);
-  miss->units.push_back(MissUnit{std::move(journal), key, 0, false, std::nullopt, {}});
+  miss->units.push_back(MissUnit{.plan = std::move(journal), .request_key = key});
   miss->tidy = std::move(scan);
   miss->request = req;
   miss->compiler = std::move(compiler);

@@ -201,8 +201,12 @@ TEST_P(LiveParseTest, CwdIndependenceHolds) {
     bool same = outputs_equal_across_dirs(compiler_, args, plan);
     // cwd_matters == false must mean identical objects. The converse need not hold: keying on
     // the cwd where it does not reach the output only costs sharing, never correctness.
-    if (!plan.cwd_matters) EXPECT_TRUE(same) << what;
-    if (!same) EXPECT_TRUE(plan.cwd_matters) << what;
+    if (!plan.cwd_matters) {
+      EXPECT_TRUE(same) << what;
+    }
+    if (!same) {
+      EXPECT_TRUE(plan.cwd_matters) << what;
+    }
   }
 }
 
