@@ -37,6 +37,20 @@ class RepeatedHits : public CompilerTest {
   const Args args_{"-Ifirst", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
 };
 
+// The hit that found the result through its manifest created the memo entry, and the daemon
+// vouched for its inputs under a snapshot after replying: the very next repeat uses the snapshot.
+TEST_P(RepeatedHits, TheFirstRepeatIsAnsweredByTheSnapshot) {
+  layout();
+  miss_then_hit(args_, {"a.o"});
+  nlohmann::json before = sb().status_json();  // waits for the work after the last reply
+  EXPECT_EQ(before.value("memo_snapshot", -1), 0);
+  EXPECT_EQ(before.value("memo_checked", -1), 0);
+  expect_hit(args_, {"a.o"});
+  nlohmann::json after = sb().status_json();
+  EXPECT_EQ(after.value("memo_snapshot", -1), 1);
+  EXPECT_EQ(after.value("memo_checked", -1), 0);
+}
+
 TEST_P(RepeatedHits, HeaderEdit) {
   layout();
   CompileResult one = warm(args_);

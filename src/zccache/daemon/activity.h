@@ -66,6 +66,8 @@ class Activity {
     uint64_t ticket_;
   };
   Hold hold();
+  // Waits (bounded) until every Hold taken before this call is released.
+  void wait_for_earlier_holds();
   // Session commands waiting for earlier Holds now (tests).
   size_t waiting_commands();
 
@@ -85,8 +87,6 @@ class Activity {
 
  private:
   void release(uint64_t ticket);
-  // Waits (bounded) until every Hold taken before this call is released.
-  void wait_for_earlier_holds();
   void record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes);
   JournalEntry entry_for(const protocol::CompileRequest& request, const RequestTime& time) const;
   void record_unit_miss(const PendingMiss& miss, const MissUnit& unit, JournalOutcome outcome,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "zccache/tools/plan.h"
 
 namespace zccache::daemon {
+
+struct MemoEntry;
 
 struct UnitHit {
   uint32_t unit = 0;              // index of the source in the request (0 for a single source)
@@ -25,6 +28,8 @@ struct UnitHit {
 struct CompileEvent {
   std::vector<UnitHit> hits;
   bool link = false;  // the request was a link or ar: journalled as link_hit
+  // A memo entry this request created (a full lookup that hit), for CompileHandler::prepare_repeat.
+  std::shared_ptr<const MemoEntry> new_memo;
 
   // `multi`: the request had several sources, so the unit's own argv is kept (the journal's line
   // for it must replay that one source).

@@ -179,6 +179,7 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     memo->compiler_identity = compiler->identity;
     memo->response_files = std::move(planned.response_files);
     memo->units = std::move(units);
+    if (event) event->new_memo = memo;
     memo_.put(mkey, std::move(memo));
   };
   if (!multi) {
@@ -349,6 +350,11 @@ bool CompileHandler::try_memo_hit(const protocol::CompileRequest& req, const Com
     for (size_t i = 0; i < n; ++i) event->note_hit(i, n > 1, memo->units[i].plan, memo->units[i].result);
   }
   return true;
+}
+
+void CompileHandler::prepare_repeat(const CompileEvent& event, const std::string& cwd) {
+  // The result does not matter here: a changed input is found again by the next request.
+  if (event.new_memo && !event.new_memo->verified_unchanged()) (void)memo_inputs_unchanged(*event.new_memo, cwd);
 }
 
 CompileHandler::MemoCheck CompileHandler::memo_inputs_unchanged(const MemoEntry& memo, const std::string& cwd) {

@@ -189,6 +189,10 @@ class CompileHandler {
   // Records the include set and result of every staged unit (off the build's critical path: the
   // caller has answered the last StoreRequest).
   void record(PendingMiss& miss);
+  // After the reply of a hit that created a memo entry: checks its inputs once more under a fresh
+  // generation snapshot, so that the very next repeat is answered by the snapshot (request_memo.h)
+  // instead of checking every input itself. Off the hit's path: the client has its answer.
+  void prepare_repeat(const CompileEvent& event, const std::string& cwd);
   // `zccache explain`: whether this compile would hit now and, when not, why, compared with what
   // the cache holds for the same request key or, failing that, for the same output (JSON text;
   // explain.cc). Reads only: delivers nothing, stores nothing.

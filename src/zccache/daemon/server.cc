@@ -141,6 +141,7 @@ void Server::serve(UniqueFd conn) {
       auto accounting = activity_.hold();  // activity.h: the reply first, its accounting after
       sent = transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok();
       activity_.answered(*req, reply, event, time);
+      handler_.prepare_repeat(event, req->cwd);  // under the Hold: `status` waits for it too
     }
     if (!sent || !miss) {
       if (miss) activity_.abandoned(*miss, time);
@@ -187,6 +188,7 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       reply.json = nlohmann::json{{"version", kVersion}, {"pid", ::getpid()}}.dump();
       break;
     case protocol::Command::kStatus:
+      activity_.wait_for_earlier_holds();  // the counters include every compile already answered
       reply.json = status_json();
       break;
     case protocol::Command::kStop:
