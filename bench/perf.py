@@ -305,7 +305,9 @@ class Zccache(Tool):
             if text:
                 for line in text.decode(errors="replace").splitlines():
                     key, _, val = line.partition(":")
-                    if key in ("VmRSS", "VmHWM", "Threads"):
+                    # RssFile is mostly the index's mmap (page cache the kernel can drop); RssAnon
+                    # is the daemon's own memory.
+                    if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"):
                         val = val.strip()
                         entry[key] = int(val.split()[0]) if key == "Threads" else int(val.split()[0])
             else:
@@ -1098,8 +1100,8 @@ def table(results):
         z = tools.get("zccache", {})
         if "daemon" in z:
             d = z["daemon"]
-            lines.append("zccache daemon: VmRSS %s KiB, VmHWM %s KiB, pid %s" % (
-                d.get("VmRSS", "?"), d.get("VmHWM", "?"), d.get("pid")))
+            lines.append("zccache daemon: VmRSS %s KiB (RssAnon %s, RssFile %s), VmHWM %s KiB, pid %s" % (
+                d.get("VmRSS", "?"), d.get("RssAnon", "?"), d.get("RssFile", "?"), d.get("VmHWM", "?"), d.get("pid")))
     # The summary shape: | Scenario | bare | zccache | ccache | sccache |
     lines.append("")
     names = ["zccache", "ccache", "sccache"]

@@ -179,6 +179,14 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
     memo->compiler_identity = compiler->identity;
     memo->response_files = std::move(planned.response_files);
     memo->units = std::move(units);
+    // The merged set is what repeats check; a unit keeps only its result key (for the lease).
+    // With 50 -I directories an include set holds ~10,000 absent names: kept twice, the memo of
+    // 20 response-file units alone took 20 MB more.
+    for (MemoUnit& unit : memo->units) {
+      store::IncludeSet key_only;
+      key_only.result_key = unit.include_set.result_key;
+      unit.include_set = std::move(key_only);
+    }
     if (event) event->new_memo = memo;
     memo_.put(mkey, std::move(memo));
   };
@@ -650,12 +658,12 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   }
   set.result_key = result_key(unit.request_key, set.files, set.env);
   store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
-  if (!commit(unit.request_key, std::move(set), staged.entry)) return;
-  record_output(miss, unit);
+  if (!commit(unit.request_key, std::move(set), staged.entry, output_record(miss, unit))) return;
   upload(miss, unit, std::move(uploaded), staged.entry);
 }
 
-bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry) {
+bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry,
+                            std::optional<store::IndexWrite> also) {
   set.result_key = result_key(request_key, set.files, set.env);
   const hash::Digest key = set.result_key;
   // Result and manifest in one transaction: one commit (one fsync) instead of two, which a
@@ -669,8 +677,11 @@ bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet s
       if (auto decoded = store::decode_manifest(**old)) manifest = std::move(*decoded);
     }
     store::add_include_set(manifest, std::move(set));
-    put = p_.index.write_batch({{store::Table::kResults, std::string(key.raw()), store::encode_result(entry)},
-                                {store::Table::kManifests, std::string(request_key.raw()), store::encode_manifest(manifest)}});
+    std::vector<store::IndexWrite> writes{
+        {store::Table::kResults, std::string(key.raw()), store::encode_result(entry)},
+        {store::Table::kManifests, std::string(request_key.raw()), store::encode_manifest(manifest)}};
+    if (also) writes.push_back(std::move(*also));
+    put = p_.index.write_batch(writes);
   }
   if (!put.ok()) {
     p_.stats.error();

@@ -211,8 +211,9 @@ class CompileHandler {
   PlannedRequest plan_request(const protocol::CompileRequest& request, const CompilerInfo& compiler,
                               const EmccRequest* emcc = nullptr);
   // What explain() compares a later request with: the inputs of the request that stored this
-  // unit's object, under the object's absolute path (explain.cc).
-  void record_output(const PendingMiss& miss, const MissUnit& unit);
+  // unit's object, under the object's absolute path (explain.cc). Written by commit(), in the
+  // result's own transaction, so that a result counted as stored is always explained.
+  store::IndexWrite output_record(const PendingMiss& miss, const MissUnit& unit);
   // rustc (rust_compile.cc): begin(), stage() and record() for Family::kRust.
   std::unique_ptr<PendingMiss> begin_rust(const protocol::CompileRequest& request, CompilerInfo compiler,
                                           protocol::CompileReply& reply, CompileEvent* event);
@@ -287,8 +288,10 @@ class CompileHandler {
   bool lookup(const protocol::CompileRequest& request, const hash::Digest& key, const Deliver& deliver,
               protocol::CompileReply& reply, MemoUnit* memo);
   // Stores a recorded result and adds its include set (result_key set here) to the manifest of
-  // `request_key`. False when the index refused either (counted as an error).
-  bool commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry);
+  // `request_key`, with `also` (an output_record) in the same transaction. False when the index
+  // refused (counted as an error).
+  bool commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry,
+              std::optional<store::IndexWrite> also = std::nullopt);
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoUnit* memo);

@@ -109,7 +109,7 @@ std::string describe(const json& r) {
 
 }  // namespace
 
-void CompileHandler::record_output(const PendingMiss& miss, const MissUnit& unit) {
+store::IndexWrite CompileHandler::output_record(const PendingMiss& miss, const MissUnit& unit) {
   const protocol::CompileRequest& req = miss.request;
   auto source = p_.files.facts(os::absolute_from(req.cwd, unit.plan.source));
   json record = {{"compiler", req.compiler},
@@ -121,7 +121,7 @@ void CompileHandler::record_output(const PendingMiss& miss, const MissUnit& unit
                  {"source", unit.plan.source},
                  {"source_digest", source.ok() ? source->digest.hex() : ""},
                  {"request_key", unit.request_key.hex()}};
-  (void)p_.index.put(store::Table::kOutputs, os::absolute_from(req.cwd, unit.plan.object), record.dump());
+  return {store::Table::kOutputs, os::absolute_from(req.cwd, unit.plan.object), record.dump()};
 }
 
 std::string CompileHandler::explain(const protocol::ExplainRequest& ex) {

@@ -29,7 +29,7 @@ namespace zccache::daemon {
 struct MemoUnit {
   tools::Plan plan;
   hash::Digest source_digest;
-  store::IncludeSet include_set;
+  store::IncludeSet include_set;  // in a MemoEntry: only its result_key (MemoEntry::inputs has the rest)
   store::ResultEntry result;
 };
 
