@@ -183,6 +183,8 @@ class CompileHandler {
                                      CompileEvent* event = nullptr);
   // Forgets every remembered request (after `clear`).
   void clear_memo() { memo_.clear(); }
+  // What the remembered requests hold (request_memo.h), for `status`.
+  size_t memo_bytes() { return memo_.bytes(); }
   // Copies the outputs of the units one compile held into the store and fills the StoreReply;
   // the client may go on once it has the reply.
   protocol::StoreReply stage(PendingMiss& miss, const protocol::StoreRequest& store);

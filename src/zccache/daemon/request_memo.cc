@@ -23,26 +23,77 @@ hash::Digest memo_key(const protocol::CompileRequest& req) {
   return h.finish();
 }
 
+namespace {
+
+size_t string_bytes(const std::string& s) { return sizeof(std::string) + (s.size() > 15 ? s.size() + 1 : 0); }
+size_t strings_bytes(const std::vector<std::string>& v) {
+  size_t n = 0;
+  for (const auto& s : v) n += string_bytes(s);
+  return n;
+}
+size_t include_set_bytes(const store::IncludeSet& set) {
+  size_t n = sizeof(set);
+  for (const auto& f : set.files) n += sizeof(f) + string_bytes(f.path) - sizeof(std::string);
+  for (const auto& d : set.dirs) n += sizeof(d) + string_bytes(d.path) + strings_bytes(d.absent) + strings_bytes(d.present);
+  for (const auto& e : set.env) n += sizeof(e) + string_bytes(e.name) - sizeof(std::string);
+  return n;
+}
+
+}  // namespace
+
+size_t approx_bytes(const MemoEntry& entry) {
+  size_t n = sizeof(entry) + include_set_bytes(entry.inputs);
+  for (const auto& f : entry.response_files) n += sizeof(f) + string_bytes(f.path);
+  for (const MemoUnit& unit : entry.units) {
+    n += sizeof(unit) + include_set_bytes(unit.include_set);
+    n += strings_bytes(unit.plan.args) + strings_bytes(unit.plan.key_args) + strings_bytes(unit.plan.probe_args) +
+         strings_bytes(unit.plan.extra_outputs);
+    n += unit.result.stdout_data.size() + unit.result.stderr_data.size() + unit.result.depfile_bytes.size() +
+         strings_bytes(unit.result.depfile_targets) + strings_bytes(unit.result.depfile_deps) +
+         unit.result.outputs.size() * sizeof(store::StoredOutput);
+  }
+  return n;
+}
+
 std::shared_ptr<const MemoEntry> RequestMemo::find(const hash::Digest& key) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
-  return it == entries_.end() ? nullptr : it->second;
+  return it == entries_.end() ? nullptr : it->second.entry;
 }
 
 void RequestMemo::put(const hash::Digest& key, std::shared_ptr<const MemoEntry> entry) {
+  const size_t size = approx_bytes(*entry);
   std::lock_guard lock(mutex_);
-  if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_[key] = std::move(entry);
+  if (auto it = entries_.find(key); it != entries_.end()) {
+    bytes_ -= it->second.bytes;
+    entries_.erase(it);
+  }
+  if (entries_.size() >= kMaxEntries || bytes_ + size > max_bytes_) {
+    entries_.clear();
+    bytes_ = 0;
+  }
+  if (size > max_bytes_) return;  // would not fit even alone
+  entries_[key] = Held{std::move(entry), size};
+  bytes_ += size;
 }
 
 void RequestMemo::erase(const hash::Digest& key) {
   std::lock_guard lock(mutex_);
-  entries_.erase(key);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  bytes_ -= it->second.bytes;
+  entries_.erase(it);
 }
 
 void RequestMemo::clear() {
   std::lock_guard lock(mutex_);
   entries_.clear();
+  bytes_ = 0;
+}
+
+size_t RequestMemo::bytes() {
+  std::lock_guard lock(mutex_);
+  return bytes_;
 }
 
 }  // namespace zccache::daemon

@@ -58,19 +58,37 @@ struct MemoEntry {
 // The environment variables any step of a lookup reads (key, parser, colour decision).
 hash::Digest memo_key(const protocol::CompileRequest& request);
 
+// The heap bytes an entry holds, roughly (strings and vectors; not the allocator's overhead).
+// Dominated by the include set's shadow-directory names: ~10,000 for a unit behind 50 -I
+// directories.
+size_t approx_bytes(const MemoEntry& entry);
+
 class RequestMemo {
  public:
-  // Entries past this are dropped all at once (a rebuild refills what is in use).
+  // Entries past either limit are dropped all at once (a rebuild refills what is in use, and
+  // the requests that find no entry take the full lookup, which is still correct). The byte
+  // budget bounds the daemon's memory on a project with thousands of units behind many -I
+  // directories, where the entry count alone would allow gigabytes.
   static constexpr size_t kMaxEntries = 50'000;
+  static constexpr size_t kMaxBytes = size_t{256} << 20;
+
+  explicit RequestMemo(size_t max_bytes = kMaxBytes) : max_bytes_(max_bytes) {}
 
   std::shared_ptr<const MemoEntry> find(const hash::Digest& key);
   void put(const hash::Digest& key, std::shared_ptr<const MemoEntry> entry);
   void erase(const hash::Digest& key);
   void clear();
+  size_t bytes();
 
  private:
+  struct Held {
+    std::shared_ptr<const MemoEntry> entry;
+    size_t bytes = 0;
+  };
+  const size_t max_bytes_;
   std::mutex mutex_;
-  std::unordered_map<hash::Digest, std::shared_ptr<const MemoEntry>, hash::DigestHash> entries_;  // GUARDED_BY(mutex_)
+  std::unordered_map<hash::Digest, Held, hash::DigestHash> entries_;  // GUARDED_BY(mutex_)
+  size_t bytes_ = 0;                                                  // GUARDED_BY(mutex_)
 };
 
 }  // namespace zccache::daemon

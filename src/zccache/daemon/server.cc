@@ -241,6 +241,7 @@ std::string Server::status_json() {
   j["uptime_s"] = (os::now_realtime_ns() - started_ns_) / 1'000'000'000;
   j["tracked_files"] = parts_.files.size();
   j["watched_dirs"] = parts_.watcher ? parts_.watcher->watched_count() : 0;
+  j["memo_bytes"] = handler_.memo_bytes();
   j["open_sessions"] = activity_.open_sessions();
   j["journal_dropped"] = activity_.journal_dropped();
   if (parts_.remote) j["remote"] = parts_.remote->status_json();
