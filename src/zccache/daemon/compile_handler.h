@@ -90,7 +90,7 @@ struct TidyMiss {
 // The link or ar part of a miss (link_compile.cc, direct_link_compile.cc).
 struct LinkMiss {
   // How the link tells what it read: a driver passes -Wl,--dependency-file=F on, ld.lld takes
-  // --dependency-file=F, wasm-ld (no dependency file) writes --reproduce=F.tar (tar_names.h).
+  // --dependency-file=F, wasm-ld (no dependency file) writes --reproduce=F.tar (tools/link/reproduce_tar.h).
   enum class Inputs { kDriverDepfile, kLinkerDepfile, kReproduceTar };
   bool archive = false;  // ar, else a link
   Inputs inputs = Inputs::kDriverDepfile;
@@ -120,7 +120,7 @@ struct EmccLinkMiss {
   // Files beside the outputs that must not change during the link, with their state before it
   // (nullopt: absent).
   std::vector<std::pair<std::string, std::optional<os::FileInfo>>> guarded;
-  std::string reproduce_tar;  // -Wl,--reproduce: what wasm-ld read (tools/emscripten/reproduce.h)
+  std::string reproduce_tar;  // -Wl,--reproduce: what wasm-ld read (reproduce_inputs.h)
   std::vector<std::string> extra_inputs;  // read by emcc's JS back end: struct_info.json, acorn
   std::vector<std::string> search_dirs;   // wasm-ld's -L order, absolute (from the archive)
 };

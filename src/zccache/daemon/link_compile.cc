@@ -353,12 +353,12 @@ bool CompileHandler::stage_link(PendingMiss& miss, const protocol::StoreRequest&
     if (!read.ok()) return fail("linker's reproduce archive: " + read.error().message);
     // Every input named on the command line must be in the linker's own list (lld leaves out a
     // file whose archive name collides with response.txt or version.txt).
-    std::set<std::string> listed(read->begin(), read->end());
+    std::set<std::string> listed(read->files.begin(), read->files.end());
     for (const auto& input : link.plan.inputs) {
       std::string abs = normal_dir(miss.request.cwd, input);
       if (!listed.count(abs)) return fail("input missing from the linker's list: " + abs);
     }
-    staged.dep_paths = std::move(read).value();
+    staged.dep_paths = std::move(read->files);
   } else {
     auto text = os::read_file(miss.injected_depfile);
     if (!text.ok()) return fail("linker wrote no dependency file: " + text.error().message);
