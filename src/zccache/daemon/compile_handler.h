@@ -13,7 +13,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zccache/daemon/compile_event.h"
@@ -287,6 +289,15 @@ class CompileHandler {
   // `memo` (when given) with the set and result.
   bool lookup(const protocol::CompileRequest& request, const hash::Digest& key, const Deliver& deliver,
               protocol::CompileReply& reply, MemoUnit* memo);
+  // The input-set step that links, emcc links, rustc and rustfmt share: their tools name every
+  // input by path (no search directories, so the set keeps no directory) and read no C source
+  // (no __DATE__ scan). nullopt when nothing may be stored, already counted: an error (logged as
+  // "<what> input set: ...") or build_include_set's refusal as its passthrough reason.
+  // written_dirs and settled: as for build_include_set (include_set.h).
+  std::optional<store::IncludeSet> file_input_set(std::string_view what, const std::vector<std::string>& paths,
+                                                  const std::string& cwd, int64_t start_time_ns,
+                                                  const std::set<std::string>& written_dirs = {},
+                                                  const std::map<std::string, hash::Digest>* settled = nullptr);
   // Stores a recorded result and adds its include set (result_key set here) to the manifest of
   // `request_key`, with `also` (an output_record) in the same transaction. False when the index
   // refused (counted as an error).

@@ -250,19 +250,9 @@ void CompileHandler::record_emcc_link(PendingMiss& miss, MissUnit& unit) {
   std::set<std::string> written_dirs;
   for (const auto& out : link.outputs) written_dirs.insert(std::string(os::dirname_of(out)));
   // Objects, archives and JSON hold no source text to scan for __DATE__.
-  auto built = build_include_set(staged.dep_paths, SearchDirs{}, cwd, staged.start_time_ns,
-                                 /*allow_time_macros=*/true, p_.files, p_.listings, written_dirs);
-  if (!built.ok()) {
-    log::debug("emcc link input set: " + built.error().message);
-    p_.stats.error();
-    return;
-  }
-  if (built->refused != Passthrough::kNone) {
-    p_.stats.passthrough(built->refused);
-    return;
-  }
-  store::IncludeSet set = std::move(built->set);
-  set.dirs.clear();
+  auto built = file_input_set("emcc link", staged.dep_paths, cwd, staged.start_time_ns, written_dirs);
+  if (!built) return;
+  store::IncludeSet set = std::move(*built);
   // lib<name>.a from search directory k: absent from directories 0..k-1.
   std::map<std::string, std::set<std::string>> shadows;
   for (const auto& file : set.files) {

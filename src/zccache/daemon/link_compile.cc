@@ -377,19 +377,9 @@ void CompileHandler::record_link(PendingMiss& miss, MissUnit& unit) {
   std::set<std::string> written_dirs{std::string(os::dirname_of(link.output))};
   if (!link.map.empty()) written_dirs.insert(std::string(os::dirname_of(link.map)));
   // Object files and libraries are not scanned for __DATE__: they hold no source text.
-  auto built = build_include_set(staged.dep_paths, SearchDirs{}, cwd, staged.start_time_ns,
-                                 /*allow_time_macros=*/true, p_.files, p_.listings, written_dirs);
-  if (!built.ok()) {
-    log::debug("link input set: " + built.error().message);
-    p_.stats.error();
-    return;
-  }
-  if (built->refused != Passthrough::kNone) {
-    p_.stats.passthrough(built->refused);
-    return;
-  }
-  store::IncludeSet set = std::move(built->set);
-  set.dirs.clear();
+  auto built = file_input_set("link", staged.dep_paths, cwd, staged.start_time_ns, written_dirs);
+  if (!built) return;
+  store::IncludeSet set = std::move(*built);
   if (!link.archive) {
     std::map<std::string, std::set<std::string>> shadows;
     for (const auto& file : set.files) {
