@@ -662,6 +662,27 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   upload(miss, unit, std::move(uploaded), staged.entry);
 }
 
+std::optional<store::IncludeSet> CompileHandler::file_input_set(std::string_view what,
+                                                                 const std::vector<std::string>& paths,
+                                                                 const std::string& cwd, int64_t start_time_ns,
+                                                                 const std::set<std::string>& written_dirs,
+                                                                 const std::map<std::string, hash::Digest>* settled) {
+  auto built = build_include_set(paths, SearchDirs{}, cwd, start_time_ns, /*allow_time_macros=*/true, p_.files,
+                                 p_.listings, written_dirs, settled);
+  if (!built.ok()) {
+    log::debug(std::string(what) + " input set: " + built.error().message);
+    p_.stats.error();
+    return std::nullopt;
+  }
+  if (built->refused != tools::Passthrough::kNone) {
+    p_.stats.passthrough(built->refused);
+    return std::nullopt;
+  }
+  store::IncludeSet set = std::move(built->set);
+  set.dirs.clear();
+  return set;
+}
+
 bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry,
                             std::optional<store::IndexWrite> also) {
   set.result_key = result_key(request_key, set.files, set.env);

@@ -13,7 +13,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zccache/daemon/compile_event.h"
@@ -90,7 +92,7 @@ struct TidyMiss {
 // The link or ar part of a miss (link_compile.cc, direct_link_compile.cc).
 struct LinkMiss {
   // How the link tells what it read: a driver passes -Wl,--dependency-file=F on, ld.lld takes
-  // --dependency-file=F, wasm-ld (no dependency file) writes --reproduce=F.tar (tar_names.h).
+  // --dependency-file=F, wasm-ld (no dependency file) writes --reproduce=F.tar (tools/link/reproduce_tar.h).
   enum class Inputs { kDriverDepfile, kLinkerDepfile, kReproduceTar };
   bool archive = false;  // ar, else a link
   Inputs inputs = Inputs::kDriverDepfile;
@@ -120,7 +122,7 @@ struct EmccLinkMiss {
   // Files beside the outputs that must not change during the link, with their state before it
   // (nullopt: absent).
   std::vector<std::pair<std::string, std::optional<os::FileInfo>>> guarded;
-  std::string reproduce_tar;  // -Wl,--reproduce: what wasm-ld read (tools/emscripten/reproduce.h)
+  std::string reproduce_tar;  // -Wl,--reproduce: what wasm-ld read (reproduce_inputs.h)
   std::vector<std::string> extra_inputs;  // read by emcc's JS back end: struct_info.json, acorn
   std::vector<std::string> search_dirs;   // wasm-ld's -L order, absolute (from the archive)
 };
@@ -289,6 +291,15 @@ class CompileHandler {
   // `memo` (when given) with the set and result.
   bool lookup(const protocol::CompileRequest& request, const hash::Digest& key, const Deliver& deliver,
               protocol::CompileReply& reply, MemoUnit* memo);
+  // The input-set step that links, emcc links, rustc and rustfmt share: their tools name every
+  // input by path (no search directories, so the set keeps no directory) and read no C source
+  // (no __DATE__ scan). nullopt when nothing may be stored, already counted: an error (logged as
+  // "<what> input set: ...") or build_include_set's refusal as its passthrough reason.
+  // written_dirs and settled: as for build_include_set (include_set.h).
+  std::optional<store::IncludeSet> file_input_set(std::string_view what, const std::vector<std::string>& paths,
+                                                  const std::string& cwd, int64_t start_time_ns,
+                                                  const std::set<std::string>& written_dirs = {},
+                                                  const std::map<std::string, hash::Digest>* settled = nullptr);
   // Stores a recorded result and adds its include set (result_key set here) to the manifest of
   // `request_key`, with `also` (an output_record) in the same transaction. False when the index
   // refused (counted as an error).

@@ -6,7 +6,7 @@
 //   environment variables as a driver link.
 // - manifest: the files the linker read, from the linker: ld.lld writes --dependency-file=<tmp>;
 //   wasm-ld 14 has no such option, so it writes --reproduce=<tmp>.tar and the daemon reads the
-//   member names (tools/link/tar_names.h). Plus the search: neither linker has directories of its
+//   member names (tools/link/reproduce_tar.h). Plus the search: neither linker has directories of its
 //   own, so -L in order is the whole search path, checked as for driver links.
 // - outputs, determinism check, delivery: as for driver links (link_compile.cc).
 #include <string>

@@ -10,7 +10,7 @@
 // - manifest: what wasm-ld read, from wasm-ld itself. lld 14's wasm-ld has no --dependency-file
 //   (and, unlike ELF ld.lld, ignores LLD_REPRODUCE); the miss adds -Wl,--reproduce=<tmp>.tar
 //   (checked to leave app.js and app.wasm unchanged), which makes wasm-ld write every file its
-//   driver opened into that archive (tools/emscripten/reproduce.h): the objects,
+//   driver opened into that archive (tools/link/reproduce_tar.h): the objects,
 //   the user's archives, the system libraries emcc picked from its cache (libc.a,
 //   libcompiler_rt.a, ... built on demand when the cache is not frozen, and then listed like any
 //   other). emcc itself reads no other link input: it resolves -lfoo to a path (the same file),
@@ -41,13 +41,13 @@
 #include "zccache/daemon/compile_handler.h"
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/output_paths.h"
+#include "zccache/daemon/reproduce_inputs.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/daemon/search_absences.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
-#include "zccache/tools/emscripten/reproduce.h"
 
 namespace zccache::daemon {
 namespace {
@@ -224,11 +224,14 @@ bool CompileHandler::stage_emcc_link(PendingMiss& miss, const protocol::StoreReq
     staged.entry.outputs.push_back({std::string((info->mode & 0111) != 0 ? kRoleExecutable : kRolePlain), *blob, size});
   }
   if (link.reproduce_tar.empty()) return fail("no reproduce archive could be asked for");
-  auto tar = os::read_file(link.reproduce_tar);
+  auto inputs = reproduce_inputs(link.reproduce_tar);
   ::unlink(link.reproduce_tar.c_str());
-  if (!tar.ok()) return fail("wasm-ld wrote no reproduce archive: " + tar.error().message);
-  auto inputs = tools::emscripten::parse_reproduce_tar(*tar);
-  if (!inputs || inputs->files.empty()) return fail("unreadable reproduce archive");
+  if (!inputs.ok()) {
+    const bool corrupt = inputs.error().code == ErrorCode::kCorrupt;
+    return fail((corrupt ? "unreadable reproduce archive: " : "wasm-ld wrote no reproduce archive: ") +
+                inputs.error().message);
+  }
+  if (inputs->files.empty()) return fail("unreadable reproduce archive: it lists no input");
   staged.dep_paths = std::move(inputs->files);
   for (const auto& extra : link.extra_inputs) {
     if (os::stat_path(extra).ok()) staged.dep_paths.push_back(extra);
@@ -247,19 +250,9 @@ void CompileHandler::record_emcc_link(PendingMiss& miss, MissUnit& unit) {
   std::set<std::string> written_dirs;
   for (const auto& out : link.outputs) written_dirs.insert(std::string(os::dirname_of(out)));
   // Objects, archives and JSON hold no source text to scan for __DATE__.
-  auto built = build_include_set(staged.dep_paths, SearchDirs{}, cwd, staged.start_time_ns,
-                                 /*allow_time_macros=*/true, p_.files, p_.listings, written_dirs);
-  if (!built.ok()) {
-    log::debug("emcc link input set: " + built.error().message);
-    p_.stats.error();
-    return;
-  }
-  if (built->refused != Passthrough::kNone) {
-    p_.stats.passthrough(built->refused);
-    return;
-  }
-  store::IncludeSet set = std::move(built->set);
-  set.dirs.clear();
+  auto built = file_input_set("emcc link", staged.dep_paths, cwd, staged.start_time_ns, written_dirs);
+  if (!built) return;
+  store::IncludeSet set = std::move(*built);
   // lib<name>.a from search directory k: absent from directories 0..k-1.
   std::map<std::string, std::set<std::string>> shadows;
   for (const auto& file : set.files) {

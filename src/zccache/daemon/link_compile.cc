@@ -353,12 +353,12 @@ bool CompileHandler::stage_link(PendingMiss& miss, const protocol::StoreRequest&
     if (!read.ok()) return fail("linker's reproduce archive: " + read.error().message);
     // Every input named on the command line must be in the linker's own list (lld leaves out a
     // file whose archive name collides with response.txt or version.txt).
-    std::set<std::string> listed(read->begin(), read->end());
+    std::set<std::string> listed(read->files.begin(), read->files.end());
     for (const auto& input : link.plan.inputs) {
       std::string abs = normal_dir(miss.request.cwd, input);
       if (!listed.count(abs)) return fail("input missing from the linker's list: " + abs);
     }
-    staged.dep_paths = std::move(read).value();
+    staged.dep_paths = std::move(read->files);
   } else {
     auto text = os::read_file(miss.injected_depfile);
     if (!text.ok()) return fail("linker wrote no dependency file: " + text.error().message);
@@ -377,19 +377,9 @@ void CompileHandler::record_link(PendingMiss& miss, MissUnit& unit) {
   std::set<std::string> written_dirs{std::string(os::dirname_of(link.output))};
   if (!link.map.empty()) written_dirs.insert(std::string(os::dirname_of(link.map)));
   // Object files and libraries are not scanned for __DATE__: they hold no source text.
-  auto built = build_include_set(staged.dep_paths, SearchDirs{}, cwd, staged.start_time_ns,
-                                 /*allow_time_macros=*/true, p_.files, p_.listings, written_dirs);
-  if (!built.ok()) {
-    log::debug("link input set: " + built.error().message);
-    p_.stats.error();
-    return;
-  }
-  if (built->refused != Passthrough::kNone) {
-    p_.stats.passthrough(built->refused);
-    return;
-  }
-  store::IncludeSet set = std::move(built->set);
-  set.dirs.clear();
+  auto built = file_input_set("link", staged.dep_paths, cwd, staged.start_time_ns, written_dirs);
+  if (!built) return;
+  store::IncludeSet set = std::move(*built);
   if (!link.archive) {
     std::map<std::string, std::set<std::string>> shadows;
     for (const auto& file : set.files) {

@@ -325,19 +325,10 @@ void CompileHandler::record_rust(PendingMiss& miss, MissUnit& unit) {
   staged.dep_paths = miss.rust->inputs;
   // rustc finds modules by path, not through search directories: the set is the files alone
   // (plus the environment). __DATE__ means nothing in Rust.
-  auto built = build_include_set(staged.dep_paths, SearchDirs{}, miss.request.cwd, staged.start_time_ns,
-                                 /*allow_time_macros=*/true, p_.files, p_.listings, {}, &miss.rust->settled);
-  if (!built.ok()) {
-    log::debug("rust input set: " + built.error().message);
-    p_.stats.error();
-    return;
-  }
-  if (built->refused != Passthrough::kNone) {
-    p_.stats.passthrough(built->refused);
-    return;
-  }
-  store::IncludeSet set = std::move(built->set);
-  set.dirs.clear();  // no search path can shadow a module file
+  auto built =
+      file_input_set("rust", staged.dep_paths, miss.request.cwd, staged.start_time_ns, {}, &miss.rust->settled);
+  if (!built) return;
+  store::IncludeSet set = std::move(*built);
   for (const auto& dep : miss.rust->env_deps) {
     set.env.push_back({dep.name, store::env_value_digest(dep.value ? dep.value->c_str() : nullptr)});
   }

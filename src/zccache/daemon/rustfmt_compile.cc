@@ -156,15 +156,9 @@ void CompileHandler::record_rustfmt(PendingMiss& miss, MissUnit& unit) {
     p_.stats.passthrough(Passthrough::kTooNew);  // something changed while we looked
     return;
   }
-  auto built = build_include_set(*paths, SearchDirs{}, miss.request.cwd, start, /*allow_time_macros=*/true, p_.files,
-                                 p_.listings, {}, &settled);
-  if (!built.ok() || built->refused != Passthrough::kNone) {
-    if (built.ok()) p_.stats.passthrough(built->refused);
-    else p_.stats.error();
-    return;
-  }
-  store::IncludeSet set = std::move(built->set);
-  set.dirs.clear();
+  auto built = file_input_set("rustfmt", *paths, miss.request.cwd, start, {}, &settled);
+  if (!built) return;
+  store::IncludeSet set = std::move(*built);
   // A hit prints nothing: what rustfmt prints when it changes nothing.
   unit.staged->entry.stdout_data.clear();
   unit.staged->entry.stderr_data.clear();

@@ -2,7 +2,7 @@
 // `wasm-ld --no-entry -o out.wasm a.o -L dir -lfoo`. argv -> LinkPlan; pure.
 //
 // As for driver links (parse.h), what the link reads comes from the linker on the miss (ld.lld:
-// --dependency-file; wasm-ld 14 has none, so its --reproduce archive, see tar_names.h); the parser
+// --dependency-file; wasm-ld 14 has none, so its --reproduce archive, see reproduce_tar.h); the parser
 // only decides whether every option is one we model (linker_options.h), every input is an object,
 // archive or shared library named on the command line, and the outputs are -o and a map file.
 // Neither linker has built-in search directories: -L is the whole search path.
