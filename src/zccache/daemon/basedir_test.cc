@@ -140,7 +140,7 @@ store::ResultEntry depfile_entry(const std::string& checkout) {
   store::ResultEntry e;
   e.has_depfile = true;
   e.depfile_targets = {"obj/a.o"};
-  e.depfile_deps = {checkout + "/src/a.c", checkout + "/include/with\ space.h", "/usr/include/stdio.h",
+  e.depfile_deps = {checkout + "/src/a.c", checkout + "/include/with\\ space.h", "/usr/include/stdio.h",
                     "../rel.h"};
   e.depfile_bytes = tools::render_depfile(tools::Family::kGcc, e.depfile_targets, e.depfile_deps, false);
   e.renderable = true;
