@@ -205,6 +205,11 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
       return nullptr;
     }
     p_.stats.miss();
+    if (planned.response_files_complete) {
+      miss->memo_key = mkey;
+      miss->response_files = planned.response_files;
+      miss->source_digest = source_digests[0];
+    }
     miss->units.push_back(MissUnit{.plan = std::move(plans[0]), .request_key = keys[0], .remote = std::move(attempts)});
     reply.outcome = protocol::CompileOutcome::kMiss;
   } else {
@@ -658,7 +663,11 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   }
   set.result_key = result_key(unit.request_key, set.files, set.env);
   store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
-  if (!commit(unit.request_key, std::move(set), staged.entry, output_record(miss, unit))) return;
+  // commit() gets a copy: `set` is still whole when remember_stored() reads it.
+  if (!commit(unit.request_key, set, staged.entry, output_record(miss, unit),
+              [&] { remember_stored(miss, unit, set, staged.entry); })) {
+    return;
+  }
   upload(miss, unit, std::move(uploaded), staged.entry);
 }
 
@@ -683,8 +692,26 @@ std::optional<store::IncludeSet> CompileHandler::file_input_set(std::string_view
   return set;
 }
 
+void CompileHandler::remember_stored(const PendingMiss& miss, const MissUnit& unit, const store::IncludeSet& set,
+                                     const store::ResultEntry& entry) {
+  if (!miss.memo_key || miss.multi || !unit.basedir.empty()) return;  // relocated: the lookup renders it
+  auto inputs = merge_include_sets({&set});
+  if (!inputs) return;
+  auto memo = std::make_shared<MemoEntry>();
+  memo->compiler_identity = miss.compiler.identity;
+  memo->response_files = miss.response_files;
+  MemoUnit& stored = memo->units.emplace_back();
+  stored.plan = unit.plan;
+  stored.source_digest = miss.source_digest;
+  stored.include_set.result_key = set.result_key;
+  stored.result = entry;
+  memo->inputs = std::move(*inputs);
+  (void)memo_inputs_unchanged(*memo, miss.request.cwd);  // takes the snapshot when every input is watched
+  memo_.put(*miss.memo_key, std::move(memo));
+}
+
 bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry,
-                            std::optional<store::IndexWrite> also) {
+                            std::optional<store::IndexWrite> also, const std::function<void()>& committed) {
   set.result_key = result_key(request_key, set.files, set.env);
   const hash::Digest key = set.result_key;
   // Result and manifest in one transaction: one commit (one fsync) instead of two, which a
@@ -710,6 +737,7 @@ bool CompileHandler::commit(const hash::Digest& request_key, store::IncludeSet s
   }
   for (const auto& out : entry.outputs) p_.artifacts.unpin(out.blob);  // the index names them now
   p_.usage.stored(key);
+  if (committed) committed();
   p_.stats.stored();
   return true;
 }

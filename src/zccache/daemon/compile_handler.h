@@ -140,6 +140,12 @@ struct PendingMiss {
   std::unique_ptr<TidyMiss> tidy;        // set for clang-tidy and include-what-you-use
   std::unique_ptr<LinkMiss> link;  // set for a driver link or ar
   std::unique_ptr<EmccLinkMiss> emcc_link;  // set for an emcc link
+  // A single-source C/C++ miss whose response files were all read: what remembering the request
+  // once its result is stored takes (remember_stored), so that the next run of the same command
+  // is answered from the memo instead of the full lookup.
+  std::optional<hash::Digest> memo_key;
+  std::vector<store::FileDigest> response_files;
+  hash::Digest source_digest;
   // True when every unit has had its StoreRequest (or the client is gone): time to record.
   bool done() const;
   ~PendingMiss();
@@ -302,9 +308,14 @@ class CompileHandler {
                                                   const std::map<std::string, hash::Digest>* settled = nullptr);
   // Stores a recorded result and adds its include set (result_key set here) to the manifest of
   // `request_key`, with `also` (an output_record) in the same transaction. False when the index
-  // refused (counted as an error).
+  // refused (counted as an error). `committed` runs after the write and before `stored` is
+  // counted (what waits for that counter sees its effect).
   bool commit(const hash::Digest& request_key, store::IncludeSet set, const store::ResultEntry& entry,
-              std::optional<store::IndexWrite> also = std::nullopt);
+              std::optional<store::IndexWrite> also = std::nullopt, const std::function<void()>& committed = {});
+  // After a single-source miss was stored: a memo entry for its request, vouched for under a
+  // generation snapshot, as a hit through the manifest would have made it (request_memo.h).
+  void remember_stored(const PendingMiss& miss, const MissUnit& unit, const store::IncludeSet& set,
+                       const store::ResultEntry& entry);
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,
                protocol::CompileReply& reply, MemoUnit* memo);
