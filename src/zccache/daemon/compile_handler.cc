@@ -170,23 +170,8 @@ std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileReques
   // and manifests.
   auto remember = [&](std::vector<MemoUnit> units) {
     if (!planned.response_files_complete) return;
-    std::vector<const store::IncludeSet*> sets;
-    for (const MemoUnit& unit : units) sets.push_back(&unit.include_set);
-    auto inputs = merge_include_sets(sets);
-    if (!inputs) return;
-    auto memo = std::make_shared<MemoEntry>();
-    memo->inputs = std::move(*inputs);
-    memo->compiler_identity = compiler->identity;
-    memo->response_files = std::move(planned.response_files);
-    memo->units = std::move(units);
-    // The merged set is what repeats check; a unit keeps only its result key (for the lease).
-    // With 50 -I directories an include set holds ~10,000 absent names: kept twice, the memo of
-    // 20 response-file units alone took 20 MB more.
-    for (MemoUnit& unit : memo->units) {
-      store::IncludeSet key_only;
-      key_only.result_key = unit.include_set.result_key;
-      unit.include_set = std::move(key_only);
-    }
+    auto memo = make_memo_entry(compiler->identity, std::move(planned.response_files), std::move(units));
+    if (!memo) return;
     if (event) event->new_memo = memo;
     memo_.put(mkey, std::move(memo));
   };
@@ -448,6 +433,23 @@ bool CompileHandler::lookup(const protocol::CompileRequest& req, const hash::Dig
   return false;
 }
 
+StagedResult CompileHandler::staged_from(const protocol::StoreRequest& store) {
+  StagedResult staged;
+  staged.entry.exit_code = store.exit_code;
+  staged.entry.stdout_data = store.stdout_data;
+  staged.entry.stderr_data = store.stderr_data;
+  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
+  staged.start_time_ns = store.start_time_ns;
+  return staged;
+}
+
+bool CompileHandler::not_stored(protocol::StoreReply& reply, const std::string& why) {
+  log::debug("not stored: " + why);
+  p_.stats.error();
+  reply.reason = why;
+  return false;
+}
+
 protocol::StoreReply CompileHandler::stage(PendingMiss& miss, const protocol::StoreRequest& store) {
   protocol::StoreReply reply;
   // emcc colours its own messages only on a terminal; the miss ran with a pipe.
@@ -564,39 +566,33 @@ bool CompileHandler::stage_unit(PendingMiss& miss, MissUnit& unit, const protoco
   staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns) / sources;
   staged.start_time_ns = store.start_time_ns;
 
-  auto fail = [&](const std::string& why) {
-    log::debug("not stored: " + why);
-    p_.stats.error();
-    reply.reason = why;
-    return false;
-  };
   auto copied = copy_outputs(plan, cwd, p_.artifacts, staged.entry);
-  if (!copied.ok()) return fail(copied.error().message);
+  if (!copied.ok()) return not_stored(reply, copied.error().message);
 
   // The include set comes from our injected -MF file, the user's -MD depfile, or gcc's
   // SUNPRO_DEPENDENCIES rule for this object (which leaves out the source itself); record()
   // scans for it otherwise.
   if (sunpro_text) {
     auto rules = tools::parse_dependency_rules(*sunpro_text);
-    if (!rules) return fail("unreadable dependency file");
+    if (!rules) return not_stored(reply, "unreadable dependency file");
     auto rule = std::find_if(rules->begin(), rules->end(), [&](const tools::DependencyRule& r) {
       return r.targets.size() == 1 && r.targets[0] == plan.object;
     });
-    if (rule == rules->end()) return fail("no dependency rule for " + plan.object);
+    if (rule == rules->end()) return not_stored(reply, "no dependency rule for " + plan.object);
     staged.dep_paths.push_back(plan.source);
     staged.dep_paths.insert(staged.dep_paths.end(), rule->dep_paths.begin(), rule->dep_paths.end());
   } else {
     std::string dep_text;
     if (!miss.injected_depfile.empty()) {
       auto text = os::read_file(miss.injected_depfile);
-      if (!text.ok()) return fail(text.error().message);
+      if (!text.ok()) return not_stored(reply, text.error().message);
       dep_text = std::move(text).value();
     } else if (plan.depfile.requested && plan.depfile.system_headers) {
       dep_text = staged.entry.depfile_bytes;
     }
     if (!dep_text.empty()) {
       auto deps = tools::parse_depfile(dep_text);
-      if (!deps || deps->dep_paths.empty()) return fail("unreadable dependency file");
+      if (!deps || deps->dep_paths.empty()) return not_stored(reply, "unreadable dependency file");
       staged.dep_paths = std::move(deps->dep_paths);
     }
   }
@@ -695,17 +691,13 @@ std::optional<store::IncludeSet> CompileHandler::file_input_set(std::string_view
 void CompileHandler::remember_stored(const PendingMiss& miss, const MissUnit& unit, const store::IncludeSet& set,
                                      const store::ResultEntry& entry) {
   if (!miss.memo_key || miss.multi || !unit.basedir.empty()) return;  // relocated: the lookup renders it
-  auto inputs = merge_include_sets({&set});
-  if (!inputs) return;
-  auto memo = std::make_shared<MemoEntry>();
-  memo->compiler_identity = miss.compiler.identity;
-  memo->response_files = miss.response_files;
-  MemoUnit& stored = memo->units.emplace_back();
-  stored.plan = unit.plan;
-  stored.source_digest = miss.source_digest;
-  stored.include_set.result_key = set.result_key;
-  stored.result = entry;
-  memo->inputs = std::move(*inputs);
+  std::vector<MemoUnit> units(1);
+  units[0].plan = unit.plan;
+  units[0].source_digest = miss.source_digest;
+  units[0].include_set = set;
+  units[0].result = entry;
+  auto memo = make_memo_entry(miss.compiler.identity, miss.response_files, std::move(units));
+  if (!memo) return;
   (void)memo_inputs_unchanged(*memo, miss.request.cwd);  // takes the snapshot when every input is watched
   memo_.put(*miss.memo_key, std::move(memo));
 }

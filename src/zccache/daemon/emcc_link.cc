@@ -195,12 +195,6 @@ bool CompileHandler::stage_emcc_link(PendingMiss& miss, const protocol::StoreReq
                                      protocol::StoreReply& reply) {
   MissUnit& unit = miss.units[0];
   EmccLinkMiss& link = *miss.emcc_link;
-  auto fail = [&](const std::string& why) {
-    log::debug("not stored: " + why);
-    p_.stats.error();
-    reply.reason = why;
-    return false;
-  };
   for (const auto& [path, before] : link.guarded) {
     if (state_of(path) != before) {
       log::debug("not stored: the emcc link changed " + path);
@@ -209,29 +203,26 @@ bool CompileHandler::stage_emcc_link(PendingMiss& miss, const protocol::StoreReq
       return false;
     }
   }
-  StagedResult staged;
-  staged.entry.exit_code = 0;
-  staged.entry.stdout_data = store.stdout_data;
-  staged.entry.stderr_data = store.stderr_data;
-  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
-  staged.start_time_ns = store.start_time_ns;
+  StagedResult staged = staged_from(store);
   for (const auto& output : link.outputs) {
     auto info = os::lstat_path(output);
-    if (!info.ok() || !info->is_regular()) return fail("emcc link output missing or not a regular file: " + output);
+    if (!info.ok() || !info->is_regular()) {
+      return not_stored(reply, "emcc link output missing or not a regular file: " + output);
+    }
     uint64_t size = 0;
     auto blob = p_.artifacts.put_file(output, &size);
-    if (!blob.ok()) return fail(blob.error().message);
+    if (!blob.ok()) return not_stored(reply, blob.error().message);
     staged.entry.outputs.push_back({std::string((info->mode & 0111) != 0 ? kRoleExecutable : kRolePlain), *blob, size});
   }
-  if (link.reproduce_tar.empty()) return fail("no reproduce archive could be asked for");
+  if (link.reproduce_tar.empty()) return not_stored(reply, "no reproduce archive could be asked for");
   auto inputs = reproduce_inputs(link.reproduce_tar);
   ::unlink(link.reproduce_tar.c_str());
   if (!inputs.ok()) {
     const bool corrupt = inputs.error().code == ErrorCode::kCorrupt;
-    return fail((corrupt ? "unreadable reproduce archive: " : "wasm-ld wrote no reproduce archive: ") +
-                inputs.error().message);
+    return not_stored(reply, (corrupt ? "unreadable reproduce archive: " : "wasm-ld wrote no reproduce archive: ") +
+                             inputs.error().message);
   }
-  if (inputs->files.empty()) return fail("unreadable reproduce archive: it lists no input");
+  if (inputs->files.empty()) return not_stored(reply, "unreadable reproduce archive: it lists no input");
   staged.dep_paths = std::move(inputs->files);
   for (const auto& extra : link.extra_inputs) {
     if (os::stat_path(extra).ok()) staged.dep_paths.push_back(extra);

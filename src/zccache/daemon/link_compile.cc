@@ -317,53 +317,46 @@ std::unique_ptr<PendingMiss> CompileHandler::begin_ar(const protocol::CompileReq
 
 bool CompileHandler::stage_link(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply) {
   MissUnit& unit = miss.units[0];
-  auto fail = [&](const std::string& why) {
-    log::debug("not stored: " + why);
-    p_.stats.error();
-    reply.reason = why;
-    return false;
-  };
-  StagedResult staged;
-  staged.entry.exit_code = 0;
-  staged.entry.stdout_data = store.stdout_data;
-  staged.entry.stderr_data = store.stderr_data;
-  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
-  staged.start_time_ns = store.start_time_ns;
+  StagedResult staged = staged_from(store);
   const LinkMiss& link = *miss.link;
   auto info = os::lstat_path(link.output);
-  if (!info.ok() || !info->is_regular()) return fail("output missing or not a regular file: " + link.output);
+  if (!info.ok() || !info->is_regular()) {
+    return not_stored(reply, "output missing or not a regular file: " + link.output);
+  }
   uint64_t size = 0;
   auto blob = p_.artifacts.put_file(link.output, &size);
-  if (!blob.ok()) return fail(blob.error().message);
+  if (!blob.ok()) return not_stored(reply, blob.error().message);
   std::string role((info->mode & 0111) != 0 ? kLinkRoleExecutable : kLinkRolePlain);
   staged.entry.outputs.push_back({role, *blob, size});
   if (!link.map.empty()) {
     auto map_info = os::lstat_path(link.map);
-    if (!map_info.ok() || !map_info->is_regular()) return fail("map missing or not a regular file: " + link.map);
+    if (!map_info.ok() || !map_info->is_regular()) {
+      return not_stored(reply, "map missing or not a regular file: " + link.map);
+    }
     auto map_blob = p_.artifacts.put_file(link.map, &size);
-    if (!map_blob.ok()) return fail(map_blob.error().message);
+    if (!map_blob.ok()) return not_stored(reply, map_blob.error().message);
     staged.entry.outputs.push_back({std::string(kLinkRoleMap), *map_blob, size});
   }
   if (link.archive) {
     staged.dep_paths = link.members;
   } else if (miss.injected_depfile.empty()) {
-    return fail("no dependency file could be asked for");
+    return not_stored(reply, "no dependency file could be asked for");
   } else if (link.inputs == LinkMiss::Inputs::kReproduceTar) {
     auto read = reproduce_inputs(miss.injected_depfile);
-    if (!read.ok()) return fail("linker's reproduce archive: " + read.error().message);
+    if (!read.ok()) return not_stored(reply, "linker's reproduce archive: " + read.error().message);
     // Every input named on the command line must be in the linker's own list (lld leaves out a
     // file whose archive name collides with response.txt or version.txt).
     std::set<std::string> listed(read->files.begin(), read->files.end());
     for (const auto& input : link.plan.inputs) {
       std::string abs = normal_dir(miss.request.cwd, input);
-      if (!listed.count(abs)) return fail("input missing from the linker's list: " + abs);
+      if (!listed.count(abs)) return not_stored(reply, "input missing from the linker's list: " + abs);
     }
     staged.dep_paths = std::move(read->files);
   } else {
     auto text = os::read_file(miss.injected_depfile);
-    if (!text.ok()) return fail("linker wrote no dependency file: " + text.error().message);
+    if (!text.ok()) return not_stored(reply, "linker wrote no dependency file: " + text.error().message);
     auto deps = tools::parse_depfile(*text);
-    if (!deps || deps->dep_paths.empty()) return fail("unreadable linker dependency file");
+    if (!deps || deps->dep_paths.empty()) return not_stored(reply, "unreadable linker dependency file");
     staged.dep_paths = std::move(deps->dep_paths);
   }
   unit.staged = std::move(staged);

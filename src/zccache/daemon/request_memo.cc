@@ -1,5 +1,6 @@
 #include "zccache/daemon/request_memo.h"
 
+#include "zccache/daemon/include_set.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/hash/hasher.h"
 
@@ -9,6 +10,25 @@ namespace {
 // the key (kKeyEnvVars, PWD).
 constexpr const char* kLookupEnvVars[] = {"PWD", "TERM", "COLORTERM", "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
 }  // namespace
+
+std::shared_ptr<MemoEntry> make_memo_entry(const hash::Digest& compiler_identity,
+                                           std::vector<store::FileDigest> response_files, std::vector<MemoUnit> units) {
+  std::vector<const store::IncludeSet*> sets;
+  for (const MemoUnit& unit : units) sets.push_back(&unit.include_set);
+  auto inputs = merge_include_sets(sets);
+  if (!inputs) return nullptr;
+  auto memo = std::make_shared<MemoEntry>();
+  memo->inputs = std::move(*inputs);
+  memo->compiler_identity = compiler_identity;
+  memo->response_files = std::move(response_files);
+  memo->units = std::move(units);
+  for (MemoUnit& unit : memo->units) {
+    store::IncludeSet key_only;
+    key_only.result_key = unit.include_set.result_key;
+    unit.include_set = std::move(key_only);
+  }
+  return memo;
+}
 
 hash::Digest memo_key(const protocol::CompileRequest& req) {
   hash::Hasher h;

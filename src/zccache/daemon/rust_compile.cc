@@ -257,43 +257,35 @@ bool CompileHandler::stage_rust(PendingMiss& miss, const protocol::StoreRequest&
   MissUnit& unit = miss.units[0];
   const RustPlan& plan = miss.rust->plan;
   const std::string& cwd = miss.request.cwd;
-  auto fail = [&](const std::string& why) {
-    log::debug("not stored: " + why);
-    p_.stats.error();
-    reply.reason = why;
-    return false;
-  };
 
-  StagedResult staged;
-  staged.entry.exit_code = 0;
-  staged.entry.stdout_data = store.stdout_data;
+  StagedResult staged = staged_from(store);
   staged.entry.stderr_data = tools::rustc::replace_dir(store.stderr_data, plan.out_dir, kOutDirPlaceholder);
-  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
-  staged.start_time_ns = store.start_time_ns;
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
     const auto& out = plan.outputs[i];
     std::string abs = os::absolute_from(cwd, out.path);
     auto info = os::lstat_path(abs);
-    if (!info.ok() || !info->is_regular()) return fail("output missing or not a regular file: " + out.path);
+    if (!info.ok() || !info->is_regular()) {
+      return not_stored(reply, "output missing or not a regular file: " + out.path);
+    }
     uint64_t size = 0;
     Result<hash::Digest> blob = make_error(ErrorCode::kIo, "");
     if (out.kind == "dep-info") {
       auto text = os::read_file(abs);
-      if (!text.ok()) return fail(text.error().message);
+      if (!text.ok()) return not_stored(reply, text.error().message);
       std::string stored = tools::rustc::replace_dir(*text, plan.out_dir, kOutDirPlaceholder);
       size = stored.size();
       blob = p_.artifacts.put_bytes(stored);
     } else {
       blob = p_.artifacts.put_file(abs, &size);
     }
-    if (!blob.ok()) return fail(blob.error().message);
+    if (!blob.ok()) return not_stored(reply, blob.error().message);
     staged.entry.outputs.push_back({role_of(out, i), *blob, size});
   }
   // Without a dep-info file of the build's, record_rust() scans for the inputs.
   if (!plan.depinfo_path.empty()) {
     auto text = os::read_file(os::absolute_from(cwd, plan.depinfo_path));
-    if (!text.ok()) return fail(text.error().message);
-    if (!take_dep_info(*text, miss)) return fail("unreadable dep-info " + plan.depinfo_path);
+    if (!text.ok()) return not_stored(reply, text.error().message);
+    if (!take_dep_info(*text, miss)) return not_stored(reply, "unreadable dep-info " + plan.depinfo_path);
   }
   unit.staged = std::move(staged);
   return true;

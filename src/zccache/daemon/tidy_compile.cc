@@ -228,12 +228,7 @@ bool CompileHandler::stage_tidy(PendingMiss& miss, const protocol::StoreRequest&
     reply.reason = "clang-tidy failed";
     return false;
   }
-  StagedResult staged;
-  staged.entry.exit_code = store.exit_code;
-  staged.entry.stdout_data = store.stdout_data;
-  staged.entry.stderr_data = store.stderr_data;
-  staged.entry.compile_time_ns = static_cast<uint64_t>(store.duration_ns);
-  staged.start_time_ns = store.start_time_ns;
+  StagedResult staged = staged_from(store);
   miss.units[0].staged = std::move(staged);
   return true;
 }
