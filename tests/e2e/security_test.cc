@@ -299,9 +299,14 @@ TEST_F(Security, NothingInTheCacheDirIsWorldWritable) {
     opts.umask = mask;
     std::string o = "a" + std::to_string(mask) + ".o";
     miss_then_hit({"-c", "a.c", "-DMASK=" + std::to_string(mask), "-o", o}, {o}, opts);
+    // Each miss below is stored before the next step: miss_then_hit waits for "one more stored",
+    // which a store still pending from here would satisfy before its own miss was stored.
+    uint64_t stored = sb().counters().stored;
     compile_both({"-c", "b.c", "c.c", "-DMASK=" + std::to_string(mask)}, {"b.o", "c.o"}, opts);
+    ASSERT_TRUE(sb().wait_for_stored(stored + 2)) << sb().counters().describe();
     compile_both({"-c", "b.c", "c.c", "-DMASK=" + std::to_string(mask)}, {"b.o", "c.o"}, opts);
     compile_both({"-MD", "-c", "d.c", "-DMASK=" + std::to_string(mask), "-o", "d.o"}, {"d.o", "d.d"}, opts);
+    ASSERT_TRUE(sb().wait_for_stored(stored + 3)) << sb().counters().describe();
   }
   ASSERT_EQ(sb().zccache({"stop"}).exit_code, 0);
   auto entries = walk(sb().cache_dir());

@@ -184,11 +184,60 @@ SearchDirs parse_search_dirs(std::string_view text) {
   return dirs;
 }
 
-Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
+std::string CompilerRegistry::resolve(const std::string& invoked_path) {
+  watcher::Watcher* watcher = files_.watcher();
+  if (watcher) {
+    std::lock_guard lock(mutex_);
+    auto it = resolved_.find(invoked_path);
+    if (it != resolved_.end()) {
+      if (it->second.links.unchanged()) return it->second.real;
+      resolved_.erase(it);
+    }
+  }
   std::string real = os::real_path(invoked_path);
+  if (real.empty() || !watcher) return real;
+  std::vector<std::string> dirs;
+  if (os::real_path_traced(invoked_path, &dirs) != real) return real;
+  dirs.emplace_back(os::dirname_of(real));
+  std::sort(dirs.begin(), dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  for (const auto& dir : dirs) {
+    if (!watcher->watch(dir)) return real;  // not watched reliably (NFS, ...): resolve every time
+  }
+  auto links = watcher::GenerationSnapshot::take(*watcher, dirs);
+  if (!links) return real;
+  // Walked again after the snapshot: a link re-pointed before it shows here, one after it moves
+  // a generation.
+  std::vector<std::string> again;
+  if (os::real_path_traced(invoked_path, &again) != real) return real;
+  std::lock_guard lock(mutex_);
+  if (resolved_.size() >= kMaxResolved) resolved_.clear();
+  resolved_.insert_or_assign(invoked_path, Resolved{real, std::move(*links), std::nullopt, {}});
+  return real;
+}
+
+void CompilerRegistry::remember_info(const std::string& invoked_path, const CompilerInfo& info,
+                                     const hash::Digest& binary_digest) {
+  std::lock_guard lock(mutex_);
+  auto it = resolved_.find(invoked_path);
+  if (it == resolved_.end() || it->second.real != info.real_path) return;
+  it->second.info = info;
+  it->second.binary_digest = binary_digest;
+}
+
+Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
+  std::string real = resolve(invoked_path);
   if (real.empty()) return make_error(ErrorCode::kNotFound, "compiler not found: " + invoked_path);
   auto facts = files_.facts(real);
   if (!facts.ok()) return facts.error();
+  {
+    std::lock_guard lock(mutex_);
+    auto it = resolved_.find(invoked_path);
+    if (it != resolved_.end() && it->second.info && it->second.real == real &&
+        it->second.binary_digest == facts->digest) {
+      return *it->second.info;
+    }
+  }
 
   Probe probe;
   bool known = false;
@@ -280,6 +329,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     h.add(path).add_digest(lib->digest);
   }
   info.identity = h.finish();
+  if (probe.toolchain_files.empty() && probe.listed_dirs.empty()) remember_info(invoked_path, info, probe.binary_digest);
   return info;
 }
 

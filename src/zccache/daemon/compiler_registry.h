@@ -18,6 +18,11 @@
 //   Emscripten sources that run (tools/, src/, third_party/ and the top-level files of the
 //   directory of emcc.py); the listing is redone when one of those directories changes. The
 //   config, the tools it names and the environment are per request (daemon/emcc_setup.h).
+// - the invoked path's resolution and, for compilers whose identity needs nothing checked per call
+//   (no toolchain files: gcc, clang), the whole answer are remembered per invoked path while the
+//   directories of the symbolic links followed (/usr/bin/cc -> /etc/alternatives/cc -> ...) and of
+//   the binary have no watcher event, and the binary's facts are unchanged: a warm hit then costs
+//   no realpath(3) walk (8 readlinks for Debian's clang++) and no identity hash.
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //
@@ -25,6 +30,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -34,6 +40,7 @@
 #include "zccache/fscache/metadata_cache.h"
 #include "zccache/hash/digest.h"
 #include "zccache/tools/plan.h"
+#include "zccache/watcher/generation_snapshot.h"
 
 namespace zccache::daemon {
 
@@ -90,10 +97,25 @@ class CompilerRegistry {
     // kEmcc: the directories listed for toolchain_files, with their mtime then.
     std::vector<std::pair<std::string, int64_t>> listed_dirs;
   };
+  // What an invoked path resolved to, valid while `links` is unchanged.
+  struct Resolved {
+    std::string real;
+    watcher::GenerationSnapshot links;
+    // The answer, when nothing but the binary's digest can change it (no toolchain files).
+    std::optional<CompilerInfo> info;
+    hash::Digest binary_digest;
+  };
+  static constexpr size_t kMaxResolved = 4096;  // invoked paths; past it all are forgotten
+
+  // The real path of `invoked_path`, remembered when the watcher covers its links.
+  std::string resolve(const std::string& invoked_path);
+  void remember_info(const std::string& invoked_path, const CompilerInfo& info, const hash::Digest& binary_digest);
+
   fscache::MetadataCache& files_;
   const std::string tmp_dir_;
   std::mutex mutex_;
   std::unordered_map<std::string, Probe> probes_;  // real path -> probe; GUARDED_BY(mutex_)
+  std::unordered_map<std::string, Resolved> resolved_;  // invoked path -> resolution; GUARDED_BY(mutex_)
   std::unordered_map<hash::Digest, SearchDirs, hash::DigestHash> search_dirs_;  // GUARDED_BY(mutex_)
 };
 

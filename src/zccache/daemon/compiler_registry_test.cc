@@ -1,5 +1,6 @@
 #include "zccache/daemon/compiler_registry.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -7,8 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include "zccache/os/path.h"
 #include "zccache/testing/names_created.h"
 #include "zccache/testing/temp_dir.h"
+#include "zccache/watcher/watcher.h"
 
 namespace zccache::daemon {
 namespace {
@@ -90,6 +93,45 @@ TEST(CompilerRegistry, UnknownBinaryHasUnknownFamily) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->family, tools::Family::kUnknown);
   EXPECT_FALSE(registry.info("/nonexistent/gcc").ok());
+}
+
+// With a watcher, the registry remembers where an invoked path leads. Re-pointing a link on the
+// way (update-alternatives re-points /etc/alternatives/cc) must give the new compiler's answer
+// once the daemon has drained the queue, as it does before every request.
+TEST(CompilerRegistry, RepointedLinkGivesTheNewCompilerAfterADrain) {
+  if (access("/usr/bin/gcc", X_OK) != 0 || access("/usr/bin/clang", X_OK) != 0) GTEST_SKIP() << "needs gcc and clang";
+  auto watcher = watcher::make_inotify_watcher();
+  if (!watcher) GTEST_SKIP() << "no inotify";
+  fscache::MetadataCache files(watcher.get());
+  testing::TempDirForTesting tmp;
+  const std::string root = os::real_path(tmp.path());
+  ASSERT_EQ(::mkdir((root + "/alternatives").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((root + "/bin").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink("/usr/bin/gcc", (root + "/alternatives/cc").c_str()), 0);
+  ASSERT_EQ(::symlink("../alternatives/cc", (root + "/bin/cc").c_str()), 0);
+  CompilerRegistry registry(files, root);
+  const std::string cc = root + "/bin/cc";
+
+  auto first = registry.info(cc);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->family, tools::Family::kGcc);
+  auto again = registry.info(cc);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->identity, first->identity);
+  EXPECT_EQ(again->real_path, first->real_path);
+
+  ASSERT_EQ(::unlink((root + "/alternatives/cc").c_str()), 0);
+  ASSERT_EQ(::symlink("/usr/bin/clang", (root + "/alternatives/cc").c_str()), 0);
+  // Not drained yet: the remembered answer (this is what the drain before each request is for).
+  auto stale = registry.info(cc);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->identity, first->identity) << "the registry did not remember the resolution";
+  watcher->drain();
+  auto now = registry.info(cc);
+  ASSERT_TRUE(now.ok()) << now.error().message;
+  EXPECT_EQ(now->family, tools::Family::kClang);
+  EXPECT_EQ(now->real_path, os::real_path("/usr/bin/clang"));
+  EXPECT_NE(now->identity, first->identity);
 }
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include "zccache/daemon/request_memo.h"
 
+#include <array>
+#include <iterator>
+#include <string_view>
+#include <unordered_map>
+
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/request_key.h"
 #include "zccache/hash/hasher.h"
@@ -31,15 +36,36 @@ std::shared_ptr<MemoEntry> make_memo_entry(const hash::Digest& compiler_identity
 }
 
 hash::Digest memo_key(const protocol::CompileRequest& req) {
+  // kKeyEnvVars then kLookupEnvVars (the order they are hashed in), and where each name's value
+  // goes: one pass over the environment finds them all, where a scan per name cost 29 scans of
+  // every variable on each request.
+  static constexpr size_t kNames = std::size(kKeyEnvVars) + std::size(kLookupEnvVars);
+  static const std::array<std::string_view, kNames> names = [] {
+    std::array<std::string_view, kNames> n;
+    size_t i = 0;
+    for (const char* name : kKeyEnvVars) n[i++] = name;
+    for (const char* name : kLookupEnvVars) n[i++] = name;
+    return n;
+  }();
+  static const std::unordered_map<std::string_view, size_t> slot = [] {
+    std::unordered_map<std::string_view, size_t> m;
+    for (size_t i = 0; i < kNames; ++i) m.emplace(names[i], i);  // a name listed twice: its first slot
+    return m;
+  }();
+  std::array<const char*, kNames> values{};
+  for (const auto& e : req.env) {  // the first NAME=VALUE wins, as find_env() has it
+    size_t eq = e.find('=');
+    if (eq == std::string::npos) continue;
+    auto it = slot.find(std::string_view(e).substr(0, eq));
+    if (it != slot.end() && values[it->second] == nullptr) values[it->second] = e.c_str() + eq + 1;
+  }
   hash::Hasher h;
   h.add("memo-v1").add(req.compiler).add(req.cwd).add_u64(req.stderr_is_tty).add_u64(req.args.size());
   for (const auto& a : req.args) h.add(a);
-  auto add_env = [&](const char* name) {
-    const char* value = find_env(req.env, name);
+  for (std::string_view name : names) {
+    const char* value = values[slot.at(name)];
     h.add(name).add(value ? value : "\x01unset");
-  };
-  for (const char* name : kKeyEnvVars) add_env(name);
-  for (const char* name : kLookupEnvVars) add_env(name);
+  }
   return h.finish();
 }
 

@@ -7,6 +7,33 @@
 namespace zccache::daemon {
 namespace {
 
+protocol::CompileRequest request_with_env(std::vector<std::string> env) {
+  protocol::CompileRequest req;
+  req.compiler = "/usr/bin/cc";
+  req.cwd = "/w";
+  req.args = {"-c", "a.c"};
+  req.env = std::move(env);
+  return req;
+}
+
+// The memo key covers the variables that change a compile (and its lookup), as find_env() reads
+// them: the first NAME=VALUE, unset distinct from empty; nothing else of the environment.
+TEST(MemoKey, SeesTheVariablesThatMatterAndOnlyThose) {
+  const hash::Digest base = memo_key(request_with_env({"HOME=/root", "CPATH=/inc", "TERM=xterm"}));
+  EXPECT_EQ(memo_key(request_with_env({"TERM=xterm", "OTHER=1", "CPATH=/inc", "HOME=/x"})), base)
+      << "order and unrelated variables must not matter";
+  EXPECT_NE(memo_key(request_with_env({"CPATH=/inc2", "TERM=xterm"})), base);
+  EXPECT_NE(memo_key(request_with_env({"CPATH=/inc", "TERM=dumb"})), base);
+  EXPECT_NE(memo_key(request_with_env({"CPATH=/inc"})), base) << "TERM unset";
+  EXPECT_NE(memo_key(request_with_env({"CPATH=/inc", "TERM="})), base) << "TERM empty is not unset";
+  EXPECT_EQ(memo_key(request_with_env({"CPATH=/inc", "TERM=xterm", "CPATH=/later"})), base)
+      << "the first of two definitions is the one in effect";
+  EXPECT_NE(memo_key(request_with_env({"CPATH=/inc", "TERM=xterm", "SOURCE_DATE_EPOCH=0"})), base);
+  EXPECT_NE(memo_key(request_with_env({"CPATH=/inc", "TERM=xterm", "SUNPRO_DEPENDENCIES=d"})), base);
+  EXPECT_EQ(memo_key(request_with_env({"CPATH=/inc", "TERM=xterm", "CPATHX=1", "CPAT=2"})), base)
+      << "a longer or shorter name is another variable";
+}
+
 hash::Digest key(int i) { return hash::Hasher().add_u64(static_cast<uint64_t>(i)).finish(); }
 
 // An entry shaped like a response-file unit's: one directory with `names` absent header names.

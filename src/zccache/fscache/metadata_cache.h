@@ -47,6 +47,7 @@ class MetadataCache {
 
   // watcher: optional, not owned; must outlive the cache.
   explicit MetadataCache(watcher::Watcher* watcher = nullptr) : watcher_(watcher) {}
+  watcher::Watcher* watcher() const { return watcher_; }
 
   // Facts for `path` (absolute). kNotFound when it does not exist; kIo when it is not a readable
   // regular file.

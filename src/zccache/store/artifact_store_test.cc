@@ -50,10 +50,32 @@ void flip_byte(const std::string& path, off_t offset) {
   ::close(fd);
 }
 
+// Changes one byte in place and puts the mtime back (what `strip -p` does to a file with several
+// links): only the ctime shows it.
+void rewrite_keeping_mtime(const std::string& path) {
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  flip_byte(path, 10);
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+}
+
 class ArtifactStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(dir_.ok()); }
   std::string root() const { return dir_.file("artifacts"); }
+
+  // A delivery after the blob was written through an output: the right bytes (re-verified), or
+  // kCorrupt with the blob gone; never the written ones.
+  void expect_never_served_written(const Status& s, const std::string& dest, const std::string& content,
+                                   const hash::Digest& digest) {
+    if (s.ok()) {
+      EXPECT_EQ(read_file_for_testing(dest), content) << "served bytes written through a hardlink";
+    } else {
+      EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
+      EXPECT_FALSE(store_.contains(digest));
+    }
+  }
 
   TempDirForTesting dir_;
   ArtifactStore store_{dir_.file("artifacts")};
@@ -287,13 +309,7 @@ TEST_F(ArtifactStoreTest, WriteThroughADeliveredOutputIsNeverServed) {
   ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
   { std::ofstream(first, std::ios::app) << "x"; }
   std::string second = dir_.file("b.o");
-  Status s = store_.deliver(*digest, second, 0644);
-  if (s.ok()) {
-    EXPECT_EQ(read_file_for_testing(second), content) << "served bytes written through a hardlink";
-  } else {
-    EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
-    EXPECT_FALSE(store_.contains(*digest));
-  }
+  expect_never_served_written(store_.deliver(*digest, second, 0644), second, content, *digest);
 }
 
 // Same size, content changed, mtime restored (touch -d): ctime still gives it away.
@@ -303,18 +319,50 @@ TEST_F(ArtifactStoreTest, SameSizeRewriteWithRestoredMtimeIsNeverServed) {
   ASSERT_TRUE(digest.ok());
   std::string first = dir_.file("a.o");
   ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
-  struct stat st;
-  ASSERT_EQ(::stat(first.c_str(), &st), 0);
-  flip_byte(first, 10);
-  struct timespec times[2] = {st.st_atim, st.st_mtim};
-  ASSERT_EQ(::utimensat(AT_FDCWD, first.c_str(), times, 0), 0);
+  rewrite_keeping_mtime(first);
   std::string second = dir_.file("b.o");
-  Status s = store_.deliver(*digest, second, 0644);
-  if (s.ok()) {
-    EXPECT_EQ(read_file_for_testing(second), content);
-  } else {
-    EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
-  }
+  expect_never_served_written(store_.deliver(*digest, second, 0644), second, content, *digest);
+}
+
+// The usual hit after `make clean`: no output links the blob, so it is linked straight to the
+// output name (no temporary, no rename), taking the output's mode and a current mtime.
+TEST_F(ArtifactStoreTest, AnOutputRemovedAfterAHitIsLinkedStraightBackWithAFreshMtimeAndMode) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("a.o");
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+  struct stat blob_st, dest_st;
+  ASSERT_EQ(::stat(store_.path_of(*digest).c_str(), &blob_st), 0);
+  ASSERT_EQ(::stat(dest.c_str(), &dest_st), 0);
+  if (dest_st.st_ino != blob_st.st_ino) GTEST_SKIP() << "reflinked: the output has its own inode";
+  struct timespec old[2] = {{1000, 0}, {1000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, dest.c_str(), old, 0), 0);  // an output from long ago
+  ASSERT_EQ(::unlink(dest.c_str()), 0);
+
+  auto created = testing::names_created_in_for_testing(root(), [&] {
+    ASSERT_TRUE(store_.deliver(*digest, dest, 0640).ok());
+  });
+  EXPECT_TRUE(created.empty()) << "a temporary in the store: " << created[0];
+  EXPECT_EQ(read_file_for_testing(dest), content);
+  ASSERT_EQ(::stat(dest.c_str(), &dest_st), 0);
+  EXPECT_EQ(dest_st.st_ino, blob_st.st_ino);
+  EXPECT_EQ(dest_st.st_mode & 07777, 0640u);
+  EXPECT_GT(dest_st.st_mtim.tv_sec, 1000) << "the output kept the blob's old mtime";
+  EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"a.o", "artifacts"}));
+}
+
+// Written through the output (mtime restored, as `strip -p` does in place), then the output
+// removed: the blob has one link again, and linking it straight back must not skip the check.
+TEST_F(ArtifactStoreTest, RewriteThroughAnOutputThenItsRemovalIsNeverServed) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string first = dir_.file("a.o");
+  ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
+  rewrite_keeping_mtime(first);
+  ASSERT_EQ(::unlink(first.c_str()), 0);
+  expect_never_served_written(store_.deliver(*digest, first, 0644), first, content, *digest);
 }
 
 TEST_F(ArtifactStoreTest, CopyModeNeverSharesTheBlob) {
