@@ -37,16 +37,16 @@ int run(int argc, char** argv) {
     compiler_name = self.substr(self.rfind('/') + 1);  // masquerade: find the real one in PATH
     first_arg = 1;
   }
-  char cwd[4096];
-  std::string dir = ::getcwd(cwd, sizeof(cwd)) ? cwd : ".";
-  std::string compiler = zccache::client::resolve_compiler(compiler_name, dir);
+  char cwd_buf[4096];
+  const std::string cwd = ::getcwd(cwd_buf, sizeof(cwd_buf)) ? cwd_buf : "";  // "": it was removed
+  std::string compiler = zccache::client::resolve_compiler(compiler_name, cwd.empty() ? "." : cwd);
   if (compiler.empty()) {
     std::fprintf(stderr, "zccache: compiler '%s' not found in PATH\n", compiler_name.c_str());
     return 127;
   }
   std::vector<std::string> args(argv + first_arg, argv + argc);
   try {
-    return zccache::client::run_wrapped_compile(compiler, args);
+    return zccache::client::run_wrapped_compile(compiler, args, cwd);
   } catch (const std::exception& e) {
     // Never break a build: run the compiler as if zccache were not there.
     zccache::log::debug(std::string("internal error, running uncached: ") + e.what());

@@ -54,15 +54,15 @@ void write_all(int fd, const std::string& data) {
   std::_Exit(out.exit_code);
 }
 
-protocol::CompileRequest make_request(const std::string& compiler, const std::vector<std::string>& args) {
+protocol::CompileRequest make_request(const std::string& compiler, const std::vector<std::string>& args,
+                                      const std::string& cwd) {
   protocol::CompileRequest req;
   req.client_version = kVersion;
   // Lets the end-to-end tests play a client of another version against a real daemon.
   if (const char* v = std::getenv("ZCCACHE_CLIENT_VERSION_FOR_TESTING")) req.client_version = v;
   req.compiler = compiler;
   req.args = args;
-  char cwd[4096];
-  if (::getcwd(cwd, sizeof(cwd))) req.cwd = cwd;
+  req.cwd = cwd;
   for (char** e = environ; *e; ++e) req.env.emplace_back(*e);
   mode_t mask = ::umask(0);
   ::umask(mask);
@@ -72,14 +72,17 @@ protocol::CompileRequest make_request(const std::string& compiler, const std::ve
   return req;
 }
 
-// Sends the request and returns the reply; restarts a daemon of another version once.
-Result<std::pair<UniqueFd, protocol::CompileReply>> ask_daemon(const protocol::CompileRequest& req) {
+// Sends the request and returns the reply; restarts a daemon of another version once. The frame
+// is encoded before connecting (transport::encode_message says why).
+Result<std::pair<UniqueFd, protocol::CompileReply>> ask_daemon(const protocol::Message& req) {
+  auto frame = transport::encode_message(req);
+  if (!frame.ok()) return frame.error();
   transport::Endpoint endpoint = transport::endpoint_for(transport::default_cache_dir());
   const auto timeout = reply_timeout();
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto conn = connect_or_start(endpoint);
     if (!conn.ok()) return conn.error();
-    ZCCACHE_TRY(transport::send_message(conn->get(), req, Clock::now() + timeout));
+    ZCCACHE_TRY(transport::send_frame(conn->get(), *frame, Clock::now() + timeout));
     auto msg = transport::receive_message(conn->get(), Clock::now() + timeout);
     if (!msg.ok()) return msg.error();
     auto* reply = std::get_if<protocol::CompileReply>(&*msg);
@@ -259,12 +262,11 @@ bool multi_reply_valid(const protocol::CompileReply& reply) {
 
 }  // namespace
 
-int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args) {
+int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args, const std::string& cwd) {
   const char* disable = std::getenv("ZCCACHE_DISABLE");
   if (disable && *disable && std::string_view(disable) != "0") exec_compiler(compiler, args);
 
-  protocol::CompileRequest req = make_request(compiler, args);
-  auto asked = ask_daemon(req);
+  auto asked = ask_daemon(protocol::Message(make_request(compiler, args, cwd)));
   if (!asked.ok()) {
     log::debug("running uncached: " + asked.error().message);
     exec_compiler(compiler, args);

@@ -8,9 +8,9 @@
 
 namespace zccache::client {
 
-// compiler: absolute path; args: argv after the compiler. Returns the exit code (or does not
-// return: passthrough execs the compiler).
-int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args);
+// compiler: absolute path; args: argv after the compiler; cwd: the working directory. Returns
+// the exit code (or does not return: passthrough execs the compiler).
+int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args, const std::string& cwd);
 
 // `zccache --zccache-unit-marker PROGRAM ARGS...`, as gcc's -wrapper runs it for each subprocess
 // of a multi-source miss: writes protocol::kUnitMarker to stderr when PROGRAM is a compiler

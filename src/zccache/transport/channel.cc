@@ -100,7 +100,7 @@ Error closed_mid_frame(size_t got, size_t expected, const char* part) {
 
 }  // namespace
 
-Status send_message(int fd, const protocol::Message& message, Clock::time_point deadline) {
+Result<std::string> encode_message(const protocol::Message& message) {
   const size_t payload_bytes = protocol::encoded_payload_size(message);
   if (payload_bytes > protocol::kMaxPayloadBytes) {
     return make_error(ErrorCode::kProtocol,
@@ -108,7 +108,15 @@ Status send_message(int fd, const protocol::Message& message, Clock::time_point 
                           " bytes exceeds the frame limit of " +
                           std::to_string(protocol::kMaxPayloadBytes));
   }
-  return send_all(fd, protocol::encode_frame(message), deadline);
+  return protocol::encode_frame(message);
+}
+
+Status send_frame(int fd, std::string_view frame, Clock::time_point deadline) { return send_all(fd, frame, deadline); }
+
+Status send_message(int fd, const protocol::Message& message, Clock::time_point deadline) {
+  auto frame = encode_message(message);
+  if (!frame.ok()) return frame.error();
+  return send_frame(fd, *frame, deadline);
 }
 
 Result<protocol::Message> receive_message(int fd, Clock::time_point deadline) {

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <chrono>
+#include <string>
+#include <string_view>
 
 #include "zccache/base/result.h"
 #include "zccache/protocol/messages.h"
@@ -21,6 +23,11 @@ using Clock = std::chrono::steady_clock;
 
 // kProtocol, before anything is sent, when the payload would exceed protocol::kMaxPayloadBytes.
 Status send_message(int fd, const protocol::Message& message, Clock::time_point deadline);
+// send_message() in two steps: the frame (kProtocol past the limit), then sending it. The client
+// encodes its request before it connects: the daemon thread that connect() wakes then finds the
+// request waiting, instead of sleeping again until the client has encoded and sent it.
+Result<std::string> encode_message(const protocol::Message& message);
+Status send_frame(int fd, std::string_view frame, Clock::time_point deadline);
 // Reads a whole frame. The payload buffer grows in step with the bytes actually received, so a
 // header that announces a large payload and then stalls costs little memory.
 Result<protocol::Message> receive_message(int fd, Clock::time_point deadline);
