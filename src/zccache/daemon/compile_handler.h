@@ -227,12 +227,12 @@ class CompileHandler {
   // rustc (rust_compile.cc): begin(), stage() and record() for Family::kRust.
   std::unique_ptr<PendingMiss> begin_rust(const protocol::CompileRequest& request, CompilerInfo compiler,
                                           protocol::CompileReply& reply, CompileEvent* event);
-  // After a successful compile: copies the outputs (true) or says why not in `reply`.
   // The result a StoreRequest reports (exit code, output, timing), before its outputs are copied.
   static StagedResult staged_from(const protocol::StoreRequest& store);
   // A reported compile that cannot be stored: logged, counted as an error, `why` in the reply.
   // Returns false, for the stage_* functions to return.
   bool not_stored(protocol::StoreReply& reply, const std::string& why);
+  // After a successful compile: copies the outputs (true) or says why not in `reply`.
   bool stage_rust(PendingMiss& miss, const protocol::StoreRequest& store, protocol::StoreReply& reply);
   void record_rust(PendingMiss& miss, MissUnit& unit);
 

@@ -184,36 +184,37 @@ SearchDirs parse_search_dirs(std::string_view text) {
   return dirs;
 }
 
-std::string CompilerRegistry::resolve(const std::string& invoked_path) {
+CompilerRegistry::Resolution CompilerRegistry::resolve(const std::string& invoked_path) {
   watcher::Watcher* watcher = files_.watcher();
   if (watcher) {
     std::lock_guard lock(mutex_);
     auto it = resolved_.find(invoked_path);
     if (it != resolved_.end()) {
-      if (it->second.links.unchanged()) return it->second.real;
+      if (it->second.links.unchanged()) return {it->second.real, it->second.info, it->second.binary_digest};
       resolved_.erase(it);
     }
   }
-  std::string real = os::real_path(invoked_path);
-  if (real.empty() || !watcher) return real;
+  Resolution out{os::real_path(invoked_path), std::nullopt, {}};
+  const std::string& real = out.real;
+  if (real.empty() || !watcher) return out;
   std::vector<std::string> dirs;
-  if (os::real_path_traced(invoked_path, &dirs) != real) return real;
+  if (os::real_path_traced(invoked_path, &dirs) != real) return out;
   dirs.emplace_back(os::dirname_of(real));
   std::sort(dirs.begin(), dirs.end());
   dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
   for (const auto& dir : dirs) {
-    if (!watcher->watch(dir)) return real;  // not watched reliably (NFS, ...): resolve every time
+    if (!watcher->watch(dir)) return out;  // not watched reliably (NFS, ...): resolve every time
   }
   auto links = watcher::GenerationSnapshot::take(*watcher, dirs);
-  if (!links) return real;
+  if (!links) return out;
   // Walked again after the snapshot: a link re-pointed before it shows here, one after it moves
   // a generation.
   std::vector<std::string> again;
-  if (os::real_path_traced(invoked_path, &again) != real) return real;
+  if (os::real_path_traced(invoked_path, &again) != real) return out;
   std::lock_guard lock(mutex_);
   if (resolved_.size() >= kMaxResolved) resolved_.clear();
   resolved_.insert_or_assign(invoked_path, Resolved{real, std::move(*links), std::nullopt, {}});
-  return real;
+  return out;
 }
 
 void CompilerRegistry::remember_info(const std::string& invoked_path, const CompilerInfo& info,
@@ -226,18 +227,12 @@ void CompilerRegistry::remember_info(const std::string& invoked_path, const Comp
 }
 
 Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
-  std::string real = resolve(invoked_path);
+  Resolution resolution = resolve(invoked_path);
+  const std::string& real = resolution.real;
   if (real.empty()) return make_error(ErrorCode::kNotFound, "compiler not found: " + invoked_path);
   auto facts = files_.facts(real);
   if (!facts.ok()) return facts.error();
-  {
-    std::lock_guard lock(mutex_);
-    auto it = resolved_.find(invoked_path);
-    if (it != resolved_.end() && it->second.info && it->second.real == real &&
-        it->second.binary_digest == facts->digest) {
-      return *it->second.info;
-    }
-  }
+  if (resolution.info && resolution.binary_digest == facts->digest) return std::move(*resolution.info);
 
   Probe probe;
   bool known = false;

@@ -107,8 +107,14 @@ class CompilerRegistry {
   };
   static constexpr size_t kMaxResolved = 4096;  // invoked paths; past it all are forgotten
 
-  // The real path of `invoked_path`, remembered when the watcher covers its links.
-  std::string resolve(const std::string& invoked_path);
+  // The real path of `invoked_path` (empty when it cannot be resolved), remembered when the
+  // watcher covers its links; with the remembered answer, if any, and the digest it was made for.
+  struct Resolution {
+    std::string real;
+    std::optional<CompilerInfo> info;
+    hash::Digest binary_digest;
+  };
+  Resolution resolve(const std::string& invoked_path);
   void remember_info(const std::string& invoked_path, const CompilerInfo& info, const hash::Digest& binary_digest);
 
   fscache::MetadataCache& files_;

@@ -52,6 +52,11 @@ hash::Digest memo_key(const protocol::CompileRequest& req) {
     for (size_t i = 0; i < kNames; ++i) m.emplace(names[i], i);  // a name listed twice: its first slot
     return m;
   }();
+  static const std::array<size_t, kNames> slot_of_name = [] {
+    std::array<size_t, kNames> a;
+    for (size_t i = 0; i < kNames; ++i) a[i] = slot.at(names[i]);
+    return a;
+  }();
   std::array<const char*, kNames> values{};
   for (const auto& e : req.env) {  // the first NAME=VALUE wins, as find_env() has it
     size_t eq = e.find('=');
@@ -62,9 +67,9 @@ hash::Digest memo_key(const protocol::CompileRequest& req) {
   hash::Hasher h;
   h.add("memo-v1").add(req.compiler).add(req.cwd).add_u64(req.stderr_is_tty).add_u64(req.args.size());
   for (const auto& a : req.args) h.add(a);
-  for (std::string_view name : names) {
-    const char* value = values[slot.at(name)];
-    h.add(name).add(value ? value : "\x01unset");
+  for (size_t i = 0; i < kNames; ++i) {
+    const char* value = values[slot_of_name[i]];
+    h.add(names[i]).add(value ? value : "\x01unset");
   }
   return h.finish();
 }

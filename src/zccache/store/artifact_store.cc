@@ -46,8 +46,6 @@ bool is_shard_name(const char* name) {
 
 bool is_temp_name(const char* name) { return name[0] == '.' && std::strstr(name, ".tmp.") != nullptr; }
 
-// Reads `in` to its end, feeding every byte to `hasher` and, when `out` is set, writing it there.
-// The digest is of the bytes read, which are exactly the bytes written.
 // One per thread, allocated once and never zeroed. A zeroed vector per call was, at glibc's
 // 128 KiB mmap threshold, an mmap, 32 page faults and an munmap on every hit that re-verifies a
 // blob: 50 of the 65 µs a warm hit spent delivering its object (measured in the daemon).
@@ -56,6 +54,8 @@ char* copy_buffer() {
   return buf.get();
 }
 
+// Reads `in` to its end, feeding every byte to `hasher` and, when `out` is set, writing it there.
+// The digest is of the bytes read, which are exactly the bytes written.
 Status copy_and_hash(int in, const std::string& in_path, AtomicFile* out, hash::Hasher& hasher,
                      uint64_t* size) {
   char* buf = copy_buffer();
@@ -154,7 +154,10 @@ bool ArtifactStore::signature_trusted(const hash::Digest& blob, const os::FileIn
 }
 
 void ArtifactStore::trust_signature(const hash::Digest& blob, const std::string& blob_path) {
-  auto info = os::stat_path(blob_path);
+  trust_signature(blob, os::stat_path(blob_path));
+}
+
+void ArtifactStore::trust_signature(const hash::Digest& blob, const Result<os::FileInfo>& info) {
   std::lock_guard lock(mutex_);
   if (info.ok()) {
     trusted_[blob] = *info;
@@ -215,10 +218,10 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
         return {};
       }
       const int err = errno;
-      trust_signature(blob, blob_path);
+      before = os::stat_path(blob_path);  // with our own mtime, for the check after the link below
+      trust_signature(blob, before);
       // EEXIST: an output is there, replaced atomically below. EXDEV, EPERM, ...: the caller copies.
       if (!ready || err != EEXIST) return posix_error("link", dest_path, err);
-      before = os::stat_path(blob_path);  // with our own mtime, for the check after the link
       if (!before.ok()) return before.error();
     }
     // One output per blob at a time: a fresh mtime set through one link would show on every other

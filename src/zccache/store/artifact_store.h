@@ -108,6 +108,7 @@ class ArtifactStore {
   // True when the blob's current signature is one we saw right after verifying or touching it.
   bool signature_trusted(const hash::Digest& blob, const os::FileInfo& info);
   void trust_signature(const hash::Digest& blob, const std::string& blob_path);
+  void trust_signature(const hash::Digest& blob, const Result<os::FileInfo>& info);  // the stat taken
   void pin(const hash::Digest& blob);
   void add_estimate(const std::string& blob_path);
 
