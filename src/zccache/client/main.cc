@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,10 @@ int run(int argc, char** argv) {
     compiler_name = self.substr(self.rfind('/') + 1);  // masquerade: find the real one in PATH
     first_arg = 1;
   }
-  char cwd_buf[4096];
-  const std::string cwd = ::getcwd(cwd_buf, sizeof(cwd_buf)) ? cwd_buf : "";  // "": it was removed
+  // getcwd's own allocation, not a 4 KiB buffer here: with one in this frame and one below, a hit's
+  // stack reached a page that cost a fault.
+  std::unique_ptr<char, decltype(&std::free)> cwd_buf(::getcwd(nullptr, 0), &std::free);
+  const std::string cwd = cwd_buf ? cwd_buf.get() : "";  // "": it was removed
   std::string compiler = zccache::client::resolve_compiler(compiler_name, cwd.empty() ? "." : cwd);
   if (compiler.empty()) {
     std::fprintf(stderr, "zccache: compiler '%s' not found in PATH\n", compiler_name.c_str());

@@ -183,14 +183,19 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
   // link and the rename leaves it where remove_temporaries() finds it, never a stray file in the
   // user's tree (found by tests/stress/kill.py). The root is on the blob's filesystem, which a
   // link or reflink needs anyway; an output on another one fails at rename() and is copied.
-  static std::atomic<uint64_t> counter{0};
-  std::string tmp = root_ + "/.link.tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  // Named only when needed: the direct link below takes none.
+  std::string tmp;
+  auto name_temporary = [&] {
+    static std::atomic<uint64_t> counter{0};
+    if (tmp.empty()) tmp = root_ + "/.link.tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    return tmp.c_str();
+  };
   // A reflink gives the output its own blocks (copy-on-write): nothing the user does to it can
   // reach the cache. Filesystems without it (ext4) answer EOPNOTSUPP/EXDEV/EINVAL at once.
   bool own_inode = false;
   if (may_reflink_.load(std::memory_order_relaxed)) {
     UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
-    UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    UniqueFd out(::open(name_temporary(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (in.valid() && out.valid() && ::ioctl(out.get(), FICLONE, in.get()) == 0) {
       own_inode = true;
     } else if (out.valid()) {
@@ -233,7 +238,7 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
       shared_elsewhere = !current.ok() || current->ino != before->ino || current->dev != before->dev;
     }
     if (shared_elsewhere) return make_error(ErrorCode::kIo, "artifact already linked elsewhere: copy");
-    if (::link(blob_path.c_str(), tmp.c_str()) != 0) {
+    if (::link(blob_path.c_str(), name_temporary()) != 0) {
       return posix_error("link", tmp);  // EXDEV, EMLINK, EPERM: the caller copies
     }
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "zccache/base/posix_error.h"
 
@@ -75,8 +76,9 @@ std::string default_cache_dir() {
     dir = "/tmp/zccache-" + std::to_string(::getuid());
   }
   if (dir[0] != '/') {
-    char cwd[4096];
-    if (::getcwd(cwd, sizeof(cwd))) dir = std::string(cwd) + "/" + dir;
+    // getcwd's own allocation: a 4 KiB buffer in this frame cost the client's hit a stack page.
+    std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
+    if (cwd) dir = std::string(cwd.get()) + "/" + dir;
   }
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -97,6 +98,26 @@ TEST_F(EndpointTest, SymlinkOfAnotherUserIsRefusedEvenToOurDir) {
   ASSERT_EQ(::symlink(ours.c_str(), dir_.file("link").c_str()), 0);
   ASSERT_EQ(::lchown(dir_.file("link").c_str(), kOtherUid, kOtherUid), 0);
   expect_refused(dir_.file("link"), "is a symlink that belongs to uid 65534", ours);
+}
+
+// A relative ZCCACHE_DIR is taken from the working directory; trailing slashes go.
+TEST_F(EndpointTest, RelativeCacheDirIsResolvedAgainstTheWorkingDirectory) {
+  const std::string old_cwd = std::filesystem::current_path().string();
+  const char* old_dir = std::getenv("ZCCACHE_DIR");
+  const std::string saved = old_dir ? old_dir : "";
+  ASSERT_EQ(::chdir(dir_.path().c_str()), 0);
+  ::setenv("ZCCACHE_DIR", "rel/cache//", 1);
+  const std::string dir = default_cache_dir();
+  ::setenv("ZCCACHE_DIR", "/abs/cache/", 1);
+  const std::string absolute = default_cache_dir();
+  if (old_dir) {
+    ::setenv("ZCCACHE_DIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("ZCCACHE_DIR");
+  }
+  ASSERT_EQ(::chdir(old_cwd.c_str()), 0);
+  EXPECT_EQ(dir, std::filesystem::canonical(dir_.path()).string() + "/rel/cache");
+  EXPECT_EQ(absolute, "/abs/cache");
 }
 
 }  // namespace
