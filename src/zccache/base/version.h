@@ -3,6 +3,6 @@
 
 namespace zccache {
 
-inline constexpr const char* kVersion = "0.2.0";
+inline constexpr const char* kVersion = "0.3.0";
 
 }  // namespace zccache

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "zccache/os/program_search.h"
+
 namespace zccache::client {
 
 bool invoked_as_zccache(std::string_view argv0) {
@@ -13,24 +15,16 @@ bool invoked_as_zccache(std::string_view argv0) {
   return name.rfind("zccache", 0) == 0;
 }
 
+std::optional<os::FileId> self_id() {
+  struct stat self;
+  if (::stat("/proc/self/exe", &self) != 0) return std::nullopt;
+  return os::FileId{static_cast<uint64_t>(self.st_dev), static_cast<uint64_t>(self.st_ino)};
+}
+
 std::string resolve_compiler(const std::string& name, const std::string& cwd) {
   if (name.find('/') != std::string::npos) return name[0] == '/' ? name : cwd + "/" + name;
-  struct stat self;
-  bool have_self = ::stat("/proc/self/exe", &self) == 0;
   const char* path_env = std::getenv("PATH");
-  std::string_view path = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  while (!path.empty()) {
-    size_t colon = path.find(':');
-    std::string_view dir = path.substr(0, colon);
-    path = colon == std::string_view::npos ? std::string_view{} : path.substr(colon + 1);
-    std::string candidate = dir.empty() ? "./" + name : std::string(dir) + "/" + name;
-    struct stat st;
-    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::access(candidate.c_str(), X_OK) != 0) continue;
-    if (have_self && st.st_dev == self.st_dev && st.st_ino == self.st_ino) continue;  // ourselves
-    if (candidate[0] != '/') candidate = cwd + "/" + candidate;
-    return candidate;
-  }
-  return {};
+  return os::find_in_path(name, path_env ? path_env : os::kDefaultSearchPath, cwd, self_id());
 }
 
 }  // namespace zccache::client

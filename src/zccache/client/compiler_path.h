@@ -2,8 +2,11 @@
 // symlink named gcc that points at zccache (then the next gcc in PATH that is not zccache).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "zccache/os/program_search.h"
 
 namespace zccache::client {
 
@@ -12,5 +15,7 @@ bool invoked_as_zccache(std::string_view argv0);
 // An absolute path to run for `name`: names with a '/' are made absolute against cwd; bare names
 // are searched in PATH, skipping every entry that is this zccache binary. Empty when not found.
 std::string resolve_compiler(const std::string& name, const std::string& cwd);
+// This binary's identity (/proc/self/exe), which a PATH search skips.
+std::optional<os::FileId> self_id();
 
 }  // namespace zccache::client

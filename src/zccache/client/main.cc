@@ -42,17 +42,17 @@ int run(int argc, char** argv) {
   // stack reached a page that cost a fault.
   std::unique_ptr<char, decltype(&std::free)> cwd_buf(::getcwd(nullptr, 0), &std::free);
   const std::string cwd = cwd_buf ? cwd_buf.get() : "";  // "": it was removed
-  std::string compiler = zccache::client::resolve_compiler(compiler_name, cwd.empty() ? "." : cwd);
-  if (compiler.empty()) {
-    std::fprintf(stderr, "zccache: compiler '%s' not found in PATH\n", compiler_name.c_str());
-    return 127;
-  }
   std::vector<std::string> args(argv + first_arg, argv + argc);
   try {
-    return zccache::client::run_wrapped_compile(compiler, args, cwd);
+    return zccache::client::run_wrapped_compile(compiler_name, args, cwd);
   } catch (const std::exception& e) {
     // Never break a build: run the compiler as if zccache were not there.
     zccache::log::debug(std::string("internal error, running uncached: ") + e.what());
+    std::string compiler = zccache::client::resolve_compiler(compiler_name, cwd.empty() ? "." : cwd);
+    if (compiler.empty()) {
+      std::fprintf(stderr, "zccache: compiler '%s' not found in PATH\n", compiler_name.c_str());
+      return 127;
+    }
     std::vector<char*> cargv{compiler.data()};
     for (auto& a : args) cargv.push_back(a.data());
     cargv.push_back(nullptr);

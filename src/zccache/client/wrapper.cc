@@ -12,9 +12,11 @@
 
 #include "zccache/base/log.h"
 #include "zccache/base/version.h"
+#include "zccache/client/compiler_path.h"
 #include "zccache/client/daemon_link.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/process.h"
+#include "zccache/os/program_search.h"
 #include "zccache/protocol/unit_marker.h"
 #include "zccache/transport/channel.h"
 
@@ -54,13 +56,54 @@ void write_all(int fd, const std::string& data) {
   std::_Exit(out.exit_code);
 }
 
-protocol::CompileRequest make_request(const std::string& compiler, const std::vector<std::string>& args,
+// The compiler to run: as the build named it, and its path once known. A bare name is left to the
+// daemon's PATH search (CompileRequest::path_search); we search ourselves only to run it without
+// the daemon, or when the daemon found nothing (then to say so as the shell would).
+class CompilerRef {
+ public:
+  CompilerRef(std::string name, std::string cwd) : name_(std::move(name)), cwd_(std::move(cwd)) {
+    if (name_.find('/') != std::string::npos) path_ = resolve_compiler(name_, cwd_.empty() ? "." : cwd_);
+  }
+  const std::string& name() const { return name_; }
+  const std::string& known_path() const { return path_; }
+  void found(const std::string& path) {
+    if (!path.empty()) path_ = path;
+  }
+  // The path to exec; exits 127 (as a shell would) when PATH has no such compiler.
+  const std::string& path() {
+    if (path_.empty()) {
+      path_ = resolve_compiler(name_, cwd_.empty() ? "." : cwd_);
+      if (path_.empty()) {
+        log::error("compiler '" + name_ + "' not found in PATH");
+        std::_Exit(127);
+      }
+    }
+    return path_;
+  }
+
+ private:
+  std::string name_;
+  std::string cwd_;
+  std::string path_;
+};
+
+protocol::CompileRequest make_request(CompilerRef& compiler, const std::vector<std::string>& args,
                                       const std::string& cwd) {
   protocol::CompileRequest req;
   req.client_version = kVersion;
   // Lets the end-to-end tests play a client of another version against a real daemon.
   if (const char* v = std::getenv("ZCCACHE_CLIENT_VERSION_FOR_TESTING")) req.client_version = v;
-  req.compiler = compiler;
+  if (compiler.known_path().empty()) {
+    // Without a working directory (removed) a relative PATH entry means nothing to the daemon.
+    if (auto self = self_id(); self && !cwd.empty()) {
+      req.compiler = compiler.name();
+      req.path_search = os::format_file_id(*self);
+    } else {
+      req.compiler = compiler.path();  // no identity to skip: search here, as before
+    }
+  } else {
+    req.compiler = compiler.known_path();
+  }
   req.args = args;
   req.cwd = cwd;
   for (char** e = environ; *e; ++e) req.env.emplace_back(*e);
@@ -262,16 +305,19 @@ bool multi_reply_valid(const protocol::CompileReply& reply) {
 
 }  // namespace
 
-int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args, const std::string& cwd) {
+int run_wrapped_compile(const std::string& compiler_name, const std::vector<std::string>& args,
+                        const std::string& cwd) {
+  CompilerRef compiler(compiler_name, cwd);
   const char* disable = std::getenv("ZCCACHE_DISABLE");
-  if (disable && *disable && std::string_view(disable) != "0") exec_compiler(compiler, args);
+  if (disable && *disable && std::string_view(disable) != "0") exec_compiler(compiler.path(), args);
 
   auto asked = ask_daemon(protocol::Message(make_request(compiler, args, cwd)));
   if (!asked.ok()) {
     log::debug("running uncached: " + asked.error().message);
-    exec_compiler(compiler, args);
+    exec_compiler(compiler.path(), args);
   }
   auto& [conn, reply] = *asked;
+  compiler.found(reply.compiler);
   switch (reply.outcome) {
     case protocol::CompileOutcome::kHit:
       write_all(STDOUT_FILENO, reply.stdout_data);
@@ -280,21 +326,21 @@ int run_wrapped_compile(const std::string& compiler, const std::vector<std::stri
     case protocol::CompileOutcome::kPassthrough:
       log::debug("passthrough: " + reply.reason);
       conn.reset();
-      exec_compiler(compiler, args);
+      exec_compiler(compiler.path(), args);
     case protocol::CompileOutcome::kMiss:
       break;
     case protocol::CompileOutcome::kMulti:
       if (!multi_reply_valid(reply)) {
         log::debug("malformed multi-source reply; running uncached");
         conn.reset();
-        exec_compiler(compiler, args);
+        exec_compiler(compiler.path(), args);
       }
-      run_multi(compiler, args, conn, reply);
+      run_multi(compiler.path(), args, conn, reply);
     case protocol::CompileOutcome::kVersionMismatch:
-      exec_compiler(compiler, args);
+      exec_compiler(compiler.path(), args);
   }
 
-  std::vector<std::string> argv{compiler};
+  std::vector<std::string> argv{compiler.path()};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> plain_argv = argv;
   argv.insert(argv.end(), reply.extra_args.begin(), reply.extra_args.end());

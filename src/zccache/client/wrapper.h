@@ -8,8 +8,9 @@
 
 namespace zccache::client {
 
-// compiler: absolute path; args: argv after the compiler; cwd: the working directory. Returns
-// the exit code (or does not return: passthrough execs the compiler).
+// compiler: as the build gave it (a path, or a name the daemon searches in PATH); args: argv after
+// the compiler; cwd: the working directory ("" when it was removed). Returns the exit code (or
+// does not return: passthrough execs the compiler).
 int run_wrapped_compile(const std::string& compiler, const std::vector<std::string>& args, const std::string& cwd);
 
 // `zccache --zccache-unit-marker PROGRAM ARGS...`, as gcc's -wrapper runs it for each subprocess

@@ -21,6 +21,7 @@
 #include "zccache/hash/hasher.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/path.h"
+#include "zccache/os/program_search.h"
 #include "zccache/store/manifest.h"
 #include "zccache/store/result_entry.h"
 #include "zccache/tools/depfile.h"
@@ -128,6 +129,39 @@ PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req,
     out.source_digests.push_back(source->digest);
   }
   return out;
+}
+
+bool CompileHandler::find_compiler(protocol::CompileRequest& req, protocol::CompileReply& reply) {
+  // The listings answer for every change made before the build started this compile: drain first.
+  if (p_.watcher) p_.watcher->drain();
+  std::string_view path = os::kDefaultSearchPath;
+  for (const std::string& var : req.env) {  // the first PATH= wins, as getenv() has it
+    if (var.compare(0, 5, "PATH=") == 0) {
+      path = std::string_view(var).substr(5);
+      break;
+    }
+  }
+  // An empty or relative entry is the client's working directory, which must be known.
+  std::string found;
+  auto self = os::parse_file_id(req.path_search);
+  if (self && !req.cwd.empty() && req.compiler.find('/') == std::string::npos) {
+    // The listings walk a path component by component; one with "." or ".." (or "//") is left to
+    // stat(), which resolves ".." after a symlink as the kernel does.
+    auto may_exist = [&](const std::string& candidate) {
+      const bool plain = candidate.find("/./") == std::string::npos && candidate.find("/../") == std::string::npos &&
+                         candidate.find("//") == std::string::npos;
+      return !plain || p_.listings.exists(candidate);
+    };
+    found = os::find_in_path(req.compiler, path, req.cwd, self, may_exist);
+  }
+  if (found.empty()) {
+    passthrough(tools::Passthrough::kCompilerNotFound, reply);
+    return false;
+  }
+  req.compiler = found;
+  req.path_search.clear();
+  reply.compiler = std::move(found);
+  return true;
 }
 
 std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileRequest& req,

@@ -185,6 +185,9 @@ class CompileHandler {
  public:
   explicit CompileHandler(CacheParts parts) : p_(parts) {}
 
+  // A path_search request (protocol.h): searches its PATH for the compiler, which `request` and
+  // `reply` then name. False (and a kPassthrough reply) when none is found.
+  bool find_compiler(protocol::CompileRequest& request, protocol::CompileReply& reply);
   // Fills `reply`; on kMiss also returns the state that finish() needs. `event`, when given, gets
   // the facts of each hit for the journal and sessions.
   std::unique_ptr<PendingMiss> begin(const protocol::CompileRequest& request, protocol::CompileReply& reply,

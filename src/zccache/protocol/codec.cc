@@ -31,6 +31,7 @@ void for_each_field(M& m, F& f) {
   f(m.umask);
   f(m.stderr_is_tty);
   f(m.session_id);
+  f(m.path_search);
 }
 
 template <typename M, typename F>
@@ -50,6 +51,7 @@ void for_each_field(M& m, F& f) {
   f(m.expanded_args);
   f(m.extra_env);
   f(m.unit_markers);
+  f(m.compiler);
 }
 
 template <typename M, typename F>

@@ -35,13 +35,17 @@ enum class MessageType : uint16_t {
 
 struct CompileRequest {
   std::string client_version;
-  std::string compiler;           // absolute path of the real compiler (the client resolved PATH)
+  std::string compiler;           // absolute path of the real compiler, or a name (path_search)
   std::vector<std::string> args;  // argv after the compiler, as the build system gave it
   std::string cwd;
   std::vector<std::string> env;   // "NAME=VALUE", the whole environment of the compile
   uint32_t umask = 022;
   bool stderr_is_tty = false;
   std::string session_id;         // ZCCACHE_SESSION_ID, empty when none
+  // Non-empty: `compiler` is a bare name that the daemon searches in the request's PATH (which
+  // its watched directory listings answer without a stat per entry), skipping the client binary
+  // this os::format_file_id names. The reply's `compiler` says what was found.
+  std::string path_search;
 
   bool operator==(const CompileRequest&) const = default;
 };
@@ -72,6 +76,9 @@ struct CompileReply {
   // kMiss and kMulti: "NAME=VALUE" added to the compile's environment.
   std::vector<std::string> extra_env;
   bool unit_markers = false;  // kMulti: run gcc with the unit-marker wrapper (unit_marker.h)
+  // A path_search request: the compiler found, which kMiss, kPassthrough and kMulti run; empty
+  // when the search found none (outcome kPassthrough, reason compiler_not_found).
+  std::string compiler;
 
   bool operator==(const CompileReply&) const = default;
 };

@@ -63,6 +63,8 @@ enum class Passthrough : uint8_t {
   kEmccOutputs,         // emcc link: a file beside the outputs changed that we did not predict: not stored
   kEmccTerminal,        // emcc printed its own messages while stderr was a terminal, which it colours
                         // only then (the miss ran with a pipe): not stored
+  kCompilerNotFound,    // a name the daemon found nowhere in the request's PATH (the client then
+                        // searches itself and says so)
   kCount
 };
 

@@ -49,6 +49,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Passthrough::kCount)>
     "emcc_debug_env",      // kEmccDebugEnv
     "emcc_outputs",        // kEmccOutputs
     "emcc_terminal",       // kEmccTerminal
+    "compiler_not_found",  // kCompilerNotFound
 };
 static_assert(kReasonNames.size() == static_cast<size_t>(Passthrough::kCount));
 
