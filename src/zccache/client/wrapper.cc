@@ -61,8 +61,9 @@ void write_all(int fd, const std::string& data) {
 // the daemon, or when the daemon found nothing (then to say so as the shell would).
 class CompilerRef {
  public:
-  CompilerRef(std::string name, std::string cwd) : name_(std::move(name)), cwd_(std::move(cwd)) {
-    if (name_.find('/') != std::string::npos) path_ = resolve_compiler(name_, cwd_.empty() ? "." : cwd_);
+  // cwd: "" when it was removed; then a relative name or PATH entry is taken from ".".
+  CompilerRef(std::string name, const std::string& cwd) : name_(std::move(name)), cwd_(cwd.empty() ? "." : cwd) {
+    if (name_.find('/') != std::string::npos) path_ = resolve_compiler(name_, cwd_);
   }
   const std::string& name() const { return name_; }
   const std::string& known_path() const { return path_; }
@@ -72,7 +73,7 @@ class CompilerRef {
   // The path to exec; exits 127 (as a shell would) when PATH has no such compiler.
   const std::string& path() {
     if (path_.empty()) {
-      path_ = resolve_compiler(name_, cwd_.empty() ? "." : cwd_);
+      path_ = resolve_compiler(name_, cwd_);
       if (path_.empty()) {
         log::error("compiler '" + name_ + "' not found in PATH");
         std::_Exit(127);

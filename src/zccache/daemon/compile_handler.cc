@@ -132,15 +132,8 @@ PlannedRequest CompileHandler::plan_request(const protocol::CompileRequest& req,
 }
 
 bool CompileHandler::find_compiler(protocol::CompileRequest& req, protocol::CompileReply& reply) {
-  // The listings answer for every change made before the build started this compile: drain first.
-  if (p_.watcher) p_.watcher->drain();
-  std::string_view path = os::kDefaultSearchPath;
-  for (const std::string& var : req.env) {  // the first PATH= wins, as getenv() has it
-    if (var.compare(0, 5, "PATH=") == 0) {
-      path = std::string_view(var).substr(5);
-      break;
-    }
-  }
+  const char* path_env = find_env(req.env, "PATH");
+  const std::string_view path = path_env ? path_env : os::kDefaultSearchPath;
   // An empty or relative entry is the client's working directory, which must be known.
   std::string found;
   auto self = os::parse_file_id(req.path_search);
@@ -164,10 +157,11 @@ bool CompileHandler::find_compiler(protocol::CompileRequest& req, protocol::Comp
   return true;
 }
 
-std::unique_ptr<PendingMiss> CompileHandler::begin(const protocol::CompileRequest& req,
-                                                   protocol::CompileReply& reply, CompileEvent* event) {
+std::unique_ptr<PendingMiss> CompileHandler::begin(protocol::CompileRequest& req, protocol::CompileReply& reply,
+                                                   CompileEvent* event) {
   // Every change made before the build started this compile is in the queue now: see it first.
   if (p_.watcher) p_.watcher->drain();
+  if (!req.path_search.empty() && !find_compiler(req, reply)) return nullptr;
   auto compiler = p_.compilers.info(rustup_proxy_target(req).value_or(req.compiler));
   if (!compiler.ok() || compiler->family == tools::Family::kUnknown) {
     passthrough(tools::Passthrough::kUnknownCompiler, reply);

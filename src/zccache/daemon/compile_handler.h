@@ -185,12 +185,10 @@ class CompileHandler {
  public:
   explicit CompileHandler(CacheParts parts) : p_(parts) {}
 
-  // A path_search request (protocol.h): searches its PATH for the compiler, which `request` and
-  // `reply` then name. False (and a kPassthrough reply) when none is found.
-  bool find_compiler(protocol::CompileRequest& request, protocol::CompileReply& reply);
   // Fills `reply`; on kMiss also returns the state that finish() needs. `event`, when given, gets
-  // the facts of each hit for the journal and sessions.
-  std::unique_ptr<PendingMiss> begin(const protocol::CompileRequest& request, protocol::CompileReply& reply,
+  // the facts of each hit for the journal and sessions. A path_search request first gets its
+  // compiler from the search (find_compiler), which `request` names from then on.
+  std::unique_ptr<PendingMiss> begin(protocol::CompileRequest& request, protocol::CompileReply& reply,
                                      CompileEvent* event = nullptr);
   // Forgets every remembered request (after `clear`).
   void clear_memo() { memo_.clear(); }
@@ -227,6 +225,9 @@ class CompileHandler {
   // unit's object, under the object's absolute path (explain.cc). Written by commit(), in the
   // result's own transaction, so that a result counted as stored is always explained.
   store::IndexWrite output_record(const PendingMiss& miss, const MissUnit& unit);
+  // A path_search request (protocol.h): searches its PATH for the compiler, which `request` and
+  // `reply` then name. False (and a kPassthrough reply) when none is found. After the drain.
+  bool find_compiler(protocol::CompileRequest& request, protocol::CompileReply& reply);
   // rustc (rust_compile.cc): begin(), stage() and record() for Family::kRust.
   std::unique_ptr<PendingMiss> begin_rust(const protocol::CompileRequest& request, CompilerInfo compiler,
                                           protocol::CompileReply& reply, CompileEvent* event);

@@ -135,12 +135,6 @@ void Server::serve(UniqueFd conn) {
       return;
     }
     CompileEvent event;
-    if (!req->path_search.empty() && !handler_.find_compiler(*req, reply)) {
-      auto accounting = activity_.hold();
-      (void)transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout);
-      activity_.answered(*req, reply, event, time);
-      return;
-    }
     auto miss = handler_.begin(*req, reply, &event);
     bool sent;
     {
