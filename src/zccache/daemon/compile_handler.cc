@@ -138,14 +138,7 @@ bool CompileHandler::find_compiler(protocol::CompileRequest& req, protocol::Comp
   std::string found;
   auto self = os::parse_file_id(req.path_search);
   if (self && !req.cwd.empty() && req.compiler.find('/') == std::string::npos) {
-    // The listings walk a path component by component; one with "." or ".." (or "//") is left to
-    // stat(), which resolves ".." after a symlink as the kernel does.
-    auto may_exist = [&](const std::string& candidate) {
-      const bool plain = candidate.find("/./") == std::string::npos && candidate.find("/../") == std::string::npos &&
-                         candidate.find("//") == std::string::npos;
-      return !plain || p_.listings.exists(candidate);
-    };
-    found = os::find_in_path(req.compiler, path, req.cwd, self, may_exist);
+    found = search_.find(req.compiler, path, req.cwd, *self);
   }
   if (found.empty()) {
     passthrough(tools::Passthrough::kCompilerNotFound, reply);

@@ -20,6 +20,7 @@
 
 #include "zccache/daemon/compile_event.h"
 #include "zccache/daemon/compiler_registry.h"
+#include "zccache/daemon/compiler_search.h"
 #include "zccache/daemon/link_verify.h"
 #include "zccache/daemon/emcc_setup.h"
 #include "zccache/daemon/remote_tier.h"
@@ -183,7 +184,7 @@ struct PlannedRequest {
 
 class CompileHandler {
  public:
-  explicit CompileHandler(CacheParts parts) : p_(parts) {}
+  explicit CompileHandler(CacheParts parts) : p_(parts), search_(parts.listings) {}
 
   // Fills `reply`; on kMiss also returns the state that finish() needs. `event`, when given, gets
   // the facts of each hit for the journal and sessions. A path_search request first gets its
@@ -191,7 +192,10 @@ class CompileHandler {
   std::unique_ptr<PendingMiss> begin(protocol::CompileRequest& request, protocol::CompileReply& reply,
                                      CompileEvent* event = nullptr);
   // Forgets every remembered request (after `clear`).
-  void clear_memo() { memo_.clear(); }
+  void clear_memo() {
+    memo_.clear();
+    search_.clear();
+  }
   // What the remembered requests hold (request_memo.h), for `status`.
   size_t memo_bytes() { return memo_.bytes(); }
   // Copies the outputs of the units one compile held into the store and fills the StoreReply;
@@ -359,6 +363,7 @@ class CompileHandler {
 
   CacheParts p_;
   RequestMemo memo_;
+  CompilerSearch search_;
   LinkVerdicts link_verdicts_;
   std::mutex manifest_mutex_;  // serialises manifest read-modify-write
   std::atomic<uint64_t> next_token_{1};
