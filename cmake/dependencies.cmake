@@ -30,6 +30,12 @@ add_library(zccache_curl INTERFACE)
 target_include_directories(zccache_curl INTERFACE ${CURL_INCLUDE_DIRS})
 target_link_libraries(zccache_curl INTERFACE ${CMAKE_DL_LIBS})
 
+# jemalloc: the daemon's allocator (never the client's; optional, and left out under a sanitizer,
+# which brings its own). A warm hit allocates and frees a few hundred small strings (the decoded
+# request, its journal entry and line); with glibc's malloc the daemon spent 15-20 µs more CPU per
+# hit (README "jemalloc in the daemon").
+pkg_check_modules(JEMALLOC IMPORTED_TARGET jemalloc)
+
 if(ZCCACHE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -142,6 +142,32 @@ TEST_P(ChannelTest, ReadsBackToBackFramesOneAtATime) {
   }
 }
 
+// The payload buffer is kept per thread between frames: nothing of a longer frame may show in a
+// shorter one after it, and one above the kept size is let go and grown again.
+TEST_P(ChannelTest, FramesOfEverySizeInTurnDecodeAsSentOnOneThread) {
+  std::vector<Message> messages;
+  for (size_t bytes : {100u << 10, 10u, 600u << 10, 3000u, 0u, 70u << 10}) {
+    protocol::StoreRequest store;
+    store.stdout_data.assign(bytes, static_cast<char>('a' + bytes % 26));
+    store.miss_token = bytes;
+    messages.push_back(store);
+  }
+  Status sent;
+  std::thread sender([&] {
+    for (const Message& m : messages) {
+      sent = send_message(client_.get(), m, in(30s));
+      if (!sent.ok()) return;
+    }
+  });
+  for (const Message& m : messages) {
+    auto got = receive_message(server_.get(), in(30s));
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_TRUE(*got == m) << std::get<protocol::StoreRequest>(m).miss_token;
+  }
+  sender.join();
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+}
+
 TEST_P(ChannelTest, LargeMessageSurvivesPartialReadsAndWrites) {
   // Far larger than the socket buffer: the sender sees EAGAIN and short writes, the receiver
   // short reads and buffer growth.
