@@ -74,6 +74,11 @@ bool looks_secret(std::string_view name);
 // "2026-03-17T10:30:00.123Z".
 std::string format_utc_ms(int64_t realtime_ns);
 
+// Appends `s` as a JSON string: quoted, escaped as JSON requires (\uXXXX for the other control
+// characters), well-formed UTF-8 kept as it is and every byte that starts no well-formed sequence
+// replaced by U+FFFD, so that a line with any argument bytes parses.
+void append_json_string(std::string& out, std::string_view s);
+
 // The [name, value] pairs of `env` that `daemon_env` does not have with the same value, in the
 // compile's order, secret values redacted.
 std::vector<std::pair<std::string, std::string>> env_differences(const std::vector<std::string>& env,

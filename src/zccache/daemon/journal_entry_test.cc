@@ -82,6 +82,51 @@ TEST(JournalEntry, EscapesAndSurvivesInvalidUtf8) {
   EXPECT_EQ(j["args"].size(), 2u);
 }
 
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+// The journal's writer must write what nlohmann::json wrote before it, for any text that is
+// well-formed UTF-8 (the documented lines did not change).
+TEST(JournalEntry, JsonStringsAreWhatNlohmannWritesForWellFormedText) {
+  std::vector<std::string> texts = {"", "plain -O2 /usr/include", "\"quoted\" and \\back\\slash", "\x7f",
+                                    "caf\xc3\xa9", "\xc2\x80\xdf\xbf", "\xe0\xa0\x80\xef\xbf\xbf\xed\x9f\xbf\xee\x80\x80",
+                                    "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", "\xe2\x82\xac 5"};
+  for (int c = 0; c < 0x20; ++c) texts.push_back(std::string("a") + static_cast<char>(c) + "b");
+  for (const std::string& t : texts) EXPECT_EQ(json_string(t), nlohmann::json(t).dump()) << t;
+}
+
+TEST(JournalEntry, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  const std::string fffd = "\xef\xbf\xbd";
+  EXPECT_EQ(json_string("\xff"), "\"" + fffd + "\"");
+  EXPECT_EQ(json_string("a\xc0\x80z"), "\"a" + fffd + fffd + "z\"") << "an overlong NUL";
+  EXPECT_EQ(json_string("\xed\xa0\x80"), "\"" + fffd + fffd + fffd + "\"") << "a surrogate";
+  EXPECT_EQ(json_string("\xf4\x90\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"") << "above U+10FFFF";
+  EXPECT_EQ(json_string("x\xe2\x82"), "\"x" + fffd + fffd + "\"") << "cut short at the end";
+  EXPECT_EQ(json_string("\xe2\x82\xac\xe2"), "\"\xe2\x82\xac" + fffd + "\"");
+  // Whatever the bytes, the line parses, and well-formed input comes back unchanged.
+  uint32_t state = 12345;
+  for (int n = 0; n < 3000; ++n) {
+    std::string bytes(static_cast<size_t>(n % 13), '\0');
+    for (char& c : bytes) {
+      state = state * 1103515245u + 12345u;
+      c = static_cast<char>(state >> 24);
+    }
+    const std::string text = json_string(bytes);
+    auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(parsed.is_discarded()) << text;
+    bool well_formed = true;
+    try {
+      (void)nlohmann::json(bytes).dump();
+    } catch (const nlohmann::json::exception&) {
+      well_formed = false;
+    }
+    if (well_formed) EXPECT_EQ(parsed.get<std::string>(), bytes);
+  }
+}
+
 TEST(JournalEntry, RedactsSecretLookingNames) {
   for (const char* name : {"GITHUB_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "db_password", "ApiKey",
                            "NPM_AUTH", "MY_PASSWD", "GOOGLE_APPLICATION_CREDENTIALS"}) {
