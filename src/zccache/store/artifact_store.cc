@@ -33,6 +33,9 @@ namespace {
 // 128 KiB: large enough that syscall overhead is noise next to XXH3 (~30 GB/s).
 constexpr size_t kCopyBufferBytes = 128 * 1024;
 constexpr size_t kShardHexChars = 2;
+// Inotify watches on linked blobs (blob_watch.h); past this, the oldest blob is re-hashed again
+// when its signature moves.
+constexpr size_t kMaxBlobWatches = 8192;
 
 struct DirCloser {
   void operator()(DIR* d) const { ::closedir(d); }
@@ -85,6 +88,9 @@ Status make_dir(const std::string& path) {
 
 ArtifactStore::ArtifactStore(std::string root, DeliveryMode delivery) : root_(std::move(root)), delivery_(delivery) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  // One watch per blob delivered by a link, the oldest dropped first: inotify watches are a
+  // per-user limit (the directory watcher needs its share) and each pins an inode in memory.
+  if (delivery_ == DeliveryMode::kReflinkOrLinkOrCopy) watch_ = BlobWatch::create(kMaxBlobWatches);
 }
 
 std::string ArtifactStore::path_of(const hash::Digest& blob) const {
@@ -147,6 +153,20 @@ Status ArtifactStore::deliver(const hash::Digest& blob, const std::string& dest_
   return deliver_copy(blob, dest_path, mode);
 }
 
+bool ArtifactStore::unwritten_since_trusted(const hash::Digest& blob, const os::FileInfo& info) {
+  if (!watch_ || !watch_->unwritten(blob)) return false;
+  std::lock_guard lock(mutex_);
+  auto it = trusted_.find(blob);
+  return it != trusted_.end() && it->second.dev == info.dev && it->second.ino == info.ino &&
+         it->second.size == info.size && it->second.mtime_ns == info.mtime_ns;
+}
+
+void ArtifactStore::watch_known(const hash::Digest& blob, const std::string& blob_path, const os::FileInfo& known) {
+  if (!watch_ || !watch_->watch(blob, blob_path)) return;
+  auto now = os::stat_path(blob_path);
+  if (!now.ok() || !(*now == known)) watch_->forget(blob);
+}
+
 bool ArtifactStore::signature_trusted(const hash::Digest& blob, const os::FileInfo& info) {
   std::lock_guard lock(mutex_);
   auto it = trusted_.find(blob);
@@ -170,14 +190,19 @@ Status ArtifactStore::deliver_linked(const hash::Digest& blob, const std::string
   std::string blob_path = path_of(blob);
   auto before = os::stat_path(blob_path);
   if (!before.ok()) return before.error();
-  if (!signature_trusted(blob, *before)) {
+  const bool trusted = signature_trusted(blob, *before);
+  if (!trusted && !unwritten_since_trusted(blob, *before)) {
     // Someone wrote to the inode (through a hardlinked output) or we never looked: hash it.
+    verifications_.fetch_add(1, std::memory_order_relaxed);
     UniqueFd in(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in.valid()) return posix_error("open artifact", blob_path);
     hash::Hasher hasher;
     ZCCACHE_TRY(copy_and_hash(in.get(), blob_path, nullptr, hasher, nullptr));
     hash::Digest actual = hasher.finish();
     if (actual != blob) return corrupt(blob, actual);
+    watch_known(blob, blob_path, *before);
+  } else if (trusted && watch_ && !watch_->unwritten(blob)) {
+    watch_known(blob, blob_path, *before);  // its first link: from now on, a write is an event
   }
   // The temporary lives in the store's root, not beside the output: a daemon killed between the
   // link and the rename leaves it where remove_temporaries() finds it, never a stray file in the
@@ -346,6 +371,7 @@ void ArtifactStore::remove(const hash::Digest& blob) {
   if (::unlink(path.c_str()) == 0) estimate_bytes_.fetch_sub(std::min(bytes, size_estimate()), std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   trusted_.erase(blob);
+  if (watch_) watch_->forget(blob);
 }
 
 uint64_t ArtifactStore::remove_unless_pinned(const hash::Digest& blob, int64_t pinned_since_ns) {
@@ -355,6 +381,7 @@ uint64_t ArtifactStore::remove_unless_pinned(const hash::Digest& blob, int64_t p
   uint64_t bytes = allocated_bytes(path);
   if (::unlink(path.c_str()) != 0) return 0;
   trusted_.erase(blob);
+  if (watch_) watch_->forget(blob);
   estimate_bytes_.fetch_sub(std::min(bytes, size_estimate()), std::memory_order_relaxed);
   return bytes;
 }
@@ -404,6 +431,7 @@ Status ArtifactStore::clear() {
     std::lock_guard lock(mutex_);
     trusted_.clear();
   }
+  if (watch_) watch_->clear();
   estimate_bytes_ = 0;
   UniqueDir root(::opendir(root_.c_str()));
   if (!root) {

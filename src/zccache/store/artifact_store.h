@@ -13,7 +13,10 @@
 // inode with the blob, so a user who appends to a.o writes into the cache. The store therefore
 // remembers the stat signature (size, mtime, ctime) it last saw on each blob after verifying or
 // touching it; any write moves mtime and ctime, so a blob whose signature differs is re-hashed
-// before it is linked again, and dropped when its content no longer matches its name.
+// before it is linked again, and dropped when its content no longer matches its name. Only ctime
+// also moves when an output is unlinked: a blob that an inotify watch on its inode has seen no
+// write to since its content was known (blob_watch.h) and whose size and mtime are unchanged is
+// linked without the re-hash.
 //
 // Eviction (eviction.h) removes blobs while misses store new ones. A blob that no indexed result
 // references may still be about to be: a miss puts its outputs first and records its result a
@@ -35,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +46,7 @@
 #include "zccache/base/result.h"
 #include "zccache/hash/digest.h"
 #include "zccache/os/file_info.h"
+#include "zccache/store/blob_watch.h"
 
 namespace zccache::store {
 
@@ -95,6 +100,8 @@ class ArtifactStore {
   uint64_t size_estimate() const { return estimate_bytes_.load(std::memory_order_relaxed); }
 
   std::string path_of(const hash::Digest& blob) const;
+  // How many times a delivery re-hashed a blob before linking it (tests).
+  uint64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
 
  private:
   Status ensure_shard(const hash::Digest& blob) const;
@@ -109,6 +116,12 @@ class ArtifactStore {
   bool signature_trusted(const hash::Digest& blob, const os::FileInfo& info);
   void trust_signature(const hash::Digest& blob, const std::string& blob_path);
   void trust_signature(const hash::Digest& blob, const Result<os::FileInfo>& info);  // the stat taken
+  // True when the watch vouches that nothing wrote to the blob and its size and mtime are the
+  // trusted signature's: its bytes are the ones verified, whatever ctime and the link count say.
+  bool unwritten_since_trusted(const hash::Digest& blob, const os::FileInfo& info);
+  // Starts watching a blob whose content is `known` (a stat taken while it was verified); the
+  // watch counts only when a stat after it still matches, so no write slipped in between.
+  void watch_known(const hash::Digest& blob, const std::string& blob_path, const os::FileInfo& known);
   void pin(const hash::Digest& blob);
   void add_estimate(const std::string& blob_path);
 
@@ -126,6 +139,8 @@ class ArtifactStore {
   // ENOTTY): the temporary is always in root_, so the answer holds for every later delivery and
   // a hit no longer pays two opens, the ioctl and an unlink to learn it again.
   std::atomic<bool> may_reflink_{true};
+  std::unique_ptr<BlobWatch> watch_;  // null for a copying store, or without inotify
+  std::atomic<uint64_t> verifications_{0};
 };
 
 }  // namespace zccache::store

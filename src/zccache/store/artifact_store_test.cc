@@ -1,6 +1,7 @@
 #include "zccache/store/artifact_store.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -361,6 +362,50 @@ TEST_F(ArtifactStoreTest, RewriteThroughAnOutputThenItsRemovalIsNeverServed) {
   std::string first = dir_.file("a.o");
   ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
   rewrite_keeping_mtime(first);
+  ASSERT_EQ(::unlink(first.c_str()), 0);
+  expect_never_served_written(store_.deliver(*digest, first, 0644), first, content, *digest);
+}
+
+// `make clean` then a hit, again and again: the output's unlink moves the blob's ctime, but its
+// inotify watch saw no write, so it is linked back without being read and hashed.
+TEST_F(ArtifactStoreTest, AnOutputRemovedAfterAHitIsNotReHashed) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("a.o");
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+  struct stat blob_st, dest_st;
+  ASSERT_EQ(::stat(store_.path_of(*digest).c_str(), &blob_st), 0);
+  ASSERT_EQ(::stat(dest.c_str(), &dest_st), 0);
+  if (dest_st.st_ino != blob_st.st_ino) GTEST_SKIP() << "reflinked: the output has its own inode";
+  const uint64_t hashed = store_.verifications();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(::unlink(dest.c_str()), 0);
+    ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+    EXPECT_EQ(read_file_for_testing(dest), content);
+  }
+  EXPECT_EQ(store_.verifications(), hashed);
+}
+
+// A write through a shared mapping of the output sends no IN_MODIFY; closing the descriptor it
+// was opened with does (IN_CLOSE_WRITE), even with the mtime put back.
+TEST_F(ArtifactStoreTest, AWriteThroughAMappingOfTheOutputIsNeverServed) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string first = dir_.file("a.o");
+  ASSERT_TRUE(store_.deliver(*digest, first, 0644).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(first.c_str(), &st), 0);
+  int fd = ::open(first.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  void* map = ::mmap(nullptr, content.size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  static_cast<char*>(map)[1000] ^= 0x5a;
+  ASSERT_EQ(::munmap(map, content.size()), 0);
+  ASSERT_EQ(::close(fd), 0);
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, first.c_str(), times, 0), 0);
   ASSERT_EQ(::unlink(first.c_str()), 0);
   expect_never_served_written(store_.deliver(*digest, first, 0644), first, content, *digest);
 }
