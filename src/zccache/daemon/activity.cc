@@ -61,6 +61,18 @@ JournalEntry Activity::entry_for(const protocol::CompileRequest& request, const 
   return e;
 }
 
+JournalEntry Activity::entry_from(protocol::CompileRequest&& request, const RequestTime& time) const {
+  JournalEntry e;
+  e.ts_ns = time.realtime_ns;
+  e.compiler = std::move(request.compiler);
+  e.args = std::move(request.args);
+  e.cwd = std::move(request.cwd);
+  e.env = std::move(request.env);
+  e.session_id = std::move(request.session_id);
+  e.latency_ns = since(time);
+  return e;
+}
+
 void Activity::record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes) {
   SessionSinks sinks;
   if (!entry.session_id.empty()) {
@@ -69,11 +81,11 @@ void Activity::record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes) {
   journal_.submit(std::move(entry), std::move(sinks.journal), std::move(sinks.log));
 }
 
-void Activity::answered(const protocol::CompileRequest& request, const protocol::CompileReply& reply,
+void Activity::answered(protocol::CompileRequest&& request, const protocol::CompileReply& reply,
                         const CompileEvent& event, const RequestTime& time) {
   using protocol::CompileOutcome;
   if (reply.outcome == CompileOutcome::kPassthrough) {
-    JournalEntry e = entry_for(request, time);
+    JournalEntry e = entry_from(std::move(request), time);
     e.outcome = JournalOutcome::kPassthrough;
     e.reason = reply.reason;
     record(std::move(e), 0, 0);  // exit_code null: the client execs the compiler
@@ -81,7 +93,8 @@ void Activity::answered(const protocol::CompileRequest& request, const protocol:
   }
   if (reply.outcome != CompileOutcome::kHit && reply.outcome != CompileOutcome::kMulti) return;
   for (const UnitHit& hit : event.hits) {
-    JournalEntry e = entry_for(request, time);
+    // The last entry takes the request's strings; a multi-source request's others copy them.
+    JournalEntry e = &hit == &event.hits.back() ? entry_from(std::move(request), time) : entry_for(request, time);
     e.outcome = event.link ? JournalOutcome::kLinkHit : JournalOutcome::kHit;
     if (!hit.args.empty()) e.args = hit.args;
     // A multi-source hit was stored by a successful compile; a single one replays its code.

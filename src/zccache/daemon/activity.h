@@ -71,8 +71,10 @@ class Activity {
   // Session commands waiting for earlier Holds now (tests).
   size_t waiting_commands();
 
-  void answered(const protocol::CompileRequest& request, const protocol::CompileReply& reply,
-                const CompileEvent& event, const RequestTime& time);
+  // The request's strings (argv, environment, ...) move into the journal entries: the caller is
+  // done with it, and copying the caller's environment per hit was most of this call's time.
+  void answered(protocol::CompileRequest&& request, const protocol::CompileReply& reply, const CompileEvent& event,
+                const RequestTime& time);
   void compiled(const PendingMiss& miss, const protocol::StoreRequest& store, const RequestTime& time);
   void abandoned(const PendingMiss& miss, const RequestTime& time);
   // The uploader sent (or dropped) a miss's result: an "upload" line (any thread).
@@ -89,6 +91,7 @@ class Activity {
   void release(uint64_t ticket);
   void record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes);
   JournalEntry entry_for(const protocol::CompileRequest& request, const RequestTime& time) const;
+  JournalEntry entry_from(protocol::CompileRequest&& request, const RequestTime& time) const;  // moves
   void record_unit_miss(const PendingMiss& miss, const MissUnit& unit, JournalOutcome outcome,
                         std::optional<int32_t> exit_code, int64_t compile_ns, const RequestTime& time);
 

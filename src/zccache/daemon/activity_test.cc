@@ -46,7 +46,7 @@ struct ActivityTest : ::testing::Test {
     reply.outcome = protocol::CompileOutcome::kHit;
     CompileEvent event;
     event.hits.emplace_back();
-    activity.answered(req, reply, event, RequestTime::now());
+    activity.answered(std::move(req), reply, event, RequestTime::now());
   }
 };
 

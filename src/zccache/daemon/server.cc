@@ -140,8 +140,8 @@ void Server::serve(UniqueFd conn) {
     {
       auto accounting = activity_.hold();  // activity.h: the reply first, its accounting after
       sent = transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout).ok();
-      activity_.answered(*req, reply, event, time);
       handler_.prepare_repeat(event, req->cwd);  // under the Hold: `status` waits for it too
+      activity_.answered(std::move(*req), reply, event, time);  // the last use of the request
     }
     if (!sent || !miss) {
       if (miss) activity_.abandoned(*miss, time);
