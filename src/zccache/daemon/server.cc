@@ -111,7 +111,7 @@ void Server::accept_loop() {
 
 void Server::serve(UniqueFd conn) {
   auto uid = transport::peer_uid(conn.get());
-  if (!uid.ok() || *uid != ::getuid()) {  // another user: close without a word
+  if (!uid.ok() || *uid != uid_) {  // another user: close without a word
     log::debug("refused a connection from uid " + (uid.ok() ? std::to_string(*uid) : uid.error().message));
     return;
   }

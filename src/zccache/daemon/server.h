@@ -10,6 +10,8 @@
 // Shared state lives in CacheParts (each part is thread-safe) and in the atomics below.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -50,6 +52,7 @@ class Server {
   FingerprintHandler fingerprints_;  // zccache-fp's requests
   UniqueFd listen_fd_;
   std::chrono::seconds idle_timeout_;
+  const uid_t uid_ = ::getuid();  // ours, asked once: a connection from another uid is refused
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};   // connections being served
   std::atomic<int> threads_{0};  // acceptor threads alive
