@@ -617,6 +617,12 @@ bool CompileHandler::stage_unit(PendingMiss& miss, MissUnit& unit, const protoco
       staged.dep_paths = std::move(deps->dep_paths);
     }
   }
+  for (const std::string& path : staged.dep_paths) {
+    std::string abs = os::absolute_from(cwd, path);
+    if (staged.dep_stats.count(abs)) continue;
+    auto info = os::stat_path(abs);
+    if (info.ok()) staged.dep_stats.emplace(std::move(abs), *info);  // a missing one fails at record()
+  }
   unit.staged = std::move(staged);
   return true;
 }
@@ -662,7 +668,8 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
     written_dirs.insert(std::string(os::dirname_of(os::absolute_from(cwd, out))));
   }
   auto built = build_include_set(staged.dep_paths, *dirs, cwd, staged.start_time_ns, allow_time, p_.files,
-                                 p_.listings, written_dirs);
+                                 p_.listings, written_dirs, nullptr,
+                                 staged.dep_stats.empty() ? nullptr : &staged.dep_stats);
   if (!built.ok()) {
     log::debug("include set: " + built.error().message);
     p_.stats.error();

@@ -49,6 +49,11 @@ struct StagedResult {
   // which leaves out system headers, and clang compiling several sources without a depfile).
   std::vector<std::string> dep_paths;
   int64_t start_time_ns = 0;  // when the compile that wrote the outputs started
+  // Each dep path's stat (by absolute path) taken at stage(), while the client still waited for
+  // its StoreReply, so before the build could go on: record() runs later, off the build's path,
+  // and refuses a file that is no longer the one the compile read (a tree swapped in by rename,
+  // `rsync -a` or `tar x` keeps old timestamps that the start-time check cannot see).
+  std::map<std::string, os::FileInfo> dep_stats;
 };
 
 // One source a miss compiles (a single-source compile has one unit).

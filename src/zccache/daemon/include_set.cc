@@ -35,7 +35,8 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
                                           bool allow_time_macros, fscache::MetadataCache& files,
                                           fscache::DirectoryCache& listings,
                                           const std::set<std::string>& written_dirs,
-                                          const std::map<std::string, hash::Digest>* settled) {
+                                          const std::map<std::string, hash::Digest>* settled,
+                                          const std::map<std::string, os::FileInfo>* at_compile_end) {
   IncludeSetBuild out;
   std::set<std::string> seen;
   std::set<std::string> quote_dirs(dirs.quote.begin(), dirs.quote.end());
@@ -46,6 +47,10 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     auto info = os::stat_path(abs);
     if (!info.ok()) return info.error();
     bool too_new = std::max(info->mtime_ns, info->ctime_ns) >= start_time_ns - kClockSlackNs;
+    if (at_compile_end) {
+      auto then = at_compile_end->find(abs);
+      if (then == at_compile_end->end() || !(then->second == *info)) too_new = true;  // replaced since
+    }
     auto settled_digest = [&]() -> const hash::Digest* {
       if (!settled) return nullptr;
       auto it = settled->find(abs);

@@ -19,6 +19,7 @@
 #include "zccache/daemon/compiler_registry.h"
 #include "zccache/fscache/directory_cache.h"
 #include "zccache/fscache/metadata_cache.h"
+#include "zccache/os/file_info.h"
 #include "zccache/store/manifest.h"
 #include "zccache/tools/plan.h"
 
@@ -39,12 +40,15 @@ struct IncludeSetBuild {
 // too recently to trust its timestamp is still accepted when its content is the one hashed
 // before the start: it did not change while the compile read it (e.g. code a build script wrote
 // a moment before rustc ran).
+// at_compile_end: stats of files (absolute paths) taken right after the compile, before the
+// build went on; a file whose stat differs now is not the one the compile read and refuses the set.
 Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
                                           const std::string& cwd, int64_t start_time_ns,
                                           bool allow_time_macros, fscache::MetadataCache& files,
                                           fscache::DirectoryCache& listings,
                                           const std::set<std::string>& written_dirs = {},
-                                          const std::map<std::string, hash::Digest>* settled = nullptr);
+                                          const std::map<std::string, hash::Digest>* settled = nullptr,
+                                          const std::map<std::string, os::FileInfo>* at_compile_end = nullptr);
 
 // True when every file still has its digest, every shadow path its recorded existence and every
 // recorded environment variable its value in `env` ("NAME=VALUE"; a set with env entries never

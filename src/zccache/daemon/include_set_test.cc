@@ -1,5 +1,8 @@
 #include "zccache/daemon/include_set.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,6 +88,36 @@ TEST_F(IncludeSetTest, ShadowCreatedDuringTheCompileIsTooNew) {
   auto built = build_include_set({"a.c", "second/x.h"}, dirs_, dir_, start_, false, files_, listings_);
   ASSERT_TRUE(built.ok());
   EXPECT_EQ(built->refused, tools::Passthrough::kTooNew);
+}
+
+// The record runs after the client's StoreReply, off the build's path: by then the build may have
+// gone on and another tree been moved in at the same path, with files older than the compile
+// (rsync -a, tar x, a renamed directory). The stats taken right after the compile tell.
+TEST_F(IncludeSetTest, AFileReplacedAfterTheCompileWithAnOlderOneRefusesTheSet) {
+  for (const char* d : {"tree", "tree/inc", "other", "other/inc"}) ASSERT_EQ(::mkdir((dir_ + "/" + d).c_str(), 0755), 0);
+  write("tree/inc/y.h", "int original;\n");
+  write("other/inc/y.h", "int replaced;\n");  // another tree's header, as old as this one
+  usleep(30000);
+  start_ = os::now_realtime_ns();
+  const std::vector<std::string> deps = {"a.c", "tree/inc/y.h"};
+  std::map<std::string, os::FileInfo> then;
+  for (const auto& p : deps) then[dir_ + "/" + p] = *os::stat_path(dir_ + "/" + p);
+  auto same = build_include_set(deps, dirs_, dir_, start_, false, files_, listings_, {}, nullptr, &then);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->refused, tools::Passthrough::kNone);
+
+  // The compile is over; the build goes on and moves the other tree in: its directories and files
+  // keep their times, only the moved directory's own entry is new.
+  ASSERT_EQ(::rename((dir_ + "/tree").c_str(), (dir_ + "/gone").c_str()), 0);
+  ASSERT_EQ(::rename((dir_ + "/other").c_str(), (dir_ + "/tree").c_str()), 0);
+  files_.clear();
+  listings_.clear();
+  auto without = build_include_set(deps, dirs_, dir_, start_, false, files_, listings_);
+  ASSERT_TRUE(without.ok());
+  EXPECT_EQ(without->refused, tools::Passthrough::kNone) << "the start-time checks alone cannot see it";
+  auto replaced = build_include_set(deps, dirs_, dir_, start_, false, files_, listings_, {}, nullptr, &then);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->refused, tools::Passthrough::kTooNew);
 }
 
 TEST_F(IncludeSetTest, RecentFileIsAcceptedOnlyWithTheContentHashedBeforeTheStart) {
