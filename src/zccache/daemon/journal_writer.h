@@ -1,7 +1,8 @@
 // JournalWriter: renders journal entries (journal_entry.h) and appends them to their files on its
-// own thread, so that a request never waits for a disk: submit() takes a mutex, moves the entry
-// into a queue and signals; the thread renders JSON and human lines and writes each file's batch
-// with one write(2).
+// own thread, so that a request never waits for a disk: submit() takes a mutex and moves the entry
+// into a queue; the first entry of a batch wakes the thread, which lingers (kDefaultLinger) for
+// the compiles that follow, then renders JSON and human lines and writes each file's batch with
+// one write(2). A line reaches its file at most the linger after its compile was answered.
 //
 // Every entry goes to the global journal (ZCCACHE_DIR/logs/compile_journal.jsonl, rotated by
 // size) and, when the compile belongs to a session that asked for them, to that session's
@@ -15,6 +16,7 @@
 // drain_once() does the thread's work on the caller's thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -32,10 +34,16 @@ class JournalWriter {
   // 64 MiB: about 30,000 entries of a typical compile (its environment dominates). A disk that
   // stalls longer than that many compiles loses lines, counted, instead of memory.
   static constexpr uint64_t kMaxQueuedBytes = 64u << 20;
+  // How long the thread gathers entries after the first of a batch: 25 warm hits of a serial
+  // build, or a parallel build's misses finishing together. flush() and stop() cut it short.
+  static constexpr std::chrono::milliseconds kDefaultLinger{10};
+  // A batch this large is written without waiting out the linger.
+  static constexpr uint64_t kLingerBytes = 1u << 20;
 
   // `global`: the global journal, or null for none. `daemon_env`: the daemon's own environment,
   // against which each entry's env is diffed.
-  JournalWriter(std::unique_ptr<AppendFile> global, EnvMap daemon_env, uint64_t max_queued_bytes = kMaxQueuedBytes);
+  JournalWriter(std::unique_ptr<AppendFile> global, EnvMap daemon_env, uint64_t max_queued_bytes = kMaxQueuedBytes,
+                std::chrono::milliseconds linger = kDefaultLinger);
   ~JournalWriter();  // stop()
   JournalWriter(const JournalWriter&) = delete;
   JournalWriter& operator=(const JournalWriter&) = delete;
@@ -54,6 +62,8 @@ class JournalWriter {
   // Writes what is queued now on the caller's thread (tests run without the thread).
   void drain_once();
   uint64_t dropped() const;
+  // Batches written so far (tests).
+  uint64_t batches() const;
 
  private:
   struct Item {
@@ -69,6 +79,7 @@ class JournalWriter {
   std::unique_ptr<AppendFile> global_;  // used under write_mutex_
   const EnvMap daemon_env_;
   const uint64_t max_queued_bytes_;
+  const std::chrono::milliseconds linger_;
 
   std::mutex write_mutex_;  // one writer at a time (the thread, or drain_once())
 
@@ -80,6 +91,8 @@ class JournalWriter {
   uint64_t submitted_seq_ = 0;       // GUARDED_BY(mutex_): entries accepted so far
   uint64_t written_seq_ = 0;         // GUARDED_BY(mutex_): entries written (or failed) so far
   uint64_t dropped_ = 0;             // GUARDED_BY(mutex_)
+  uint64_t batches_ = 0;             // GUARDED_BY(mutex_)
+  int flushes_waiting_ = 0;          // GUARDED_BY(mutex_): flush() calls the linger must not hold up
   bool stopping_ = false;            // GUARDED_BY(mutex_)
   bool running_ = false;             // GUARDED_BY(mutex_)
   std::thread thread_;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -72,6 +73,34 @@ TEST(JournalWriter, FlushReturnsAfterEarlierEntriesAreWritten) {
   for (int i = 0; i < 50; ++i) writer.submit(entry(i), nullptr, nullptr);
   writer.flush();
   EXPECT_EQ(lines_of(global).size(), 50u);
+}
+
+TEST(JournalWriter, EntriesThatFollowTheFirstWithinTheLingerShareOneWrite) {
+  TempDirForTesting dir;
+  const std::string global = dir.path() + "/journal.jsonl";
+  JournalWriter writer(std::make_unique<AppendFile>(global, 0, 0, 0600), {}, JournalWriter::kMaxQueuedBytes,
+                       std::chrono::milliseconds(500));
+  writer.start();
+  ASSERT_TRUE(writer.submit(entry(1), nullptr, nullptr));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // without the linger, written alone by now
+  ASSERT_TRUE(writer.submit(entry(2), nullptr, nullptr));
+  for (int i = 0; i < 200 && lines_of(global).size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(lines_of(global).size(), 2u);
+  EXPECT_EQ(writer.batches(), 1u);
+}
+
+TEST(JournalWriter, FlushAndStopDoNotWaitOutTheLinger) {
+  TempDirForTesting dir;
+  const std::string global = dir.path() + "/journal.jsonl";
+  JournalWriter writer(std::make_unique<AppendFile>(global, 0, 0, 0600), {}, JournalWriter::kMaxQueuedBytes,
+                       std::chrono::hours(1));
+  writer.start();
+  ASSERT_TRUE(writer.submit(entry(1), nullptr, nullptr));
+  writer.flush();  // would hang for the hour otherwise
+  EXPECT_EQ(lines_of(global).size(), 1u);
+  ASSERT_TRUE(writer.submit(entry(2), nullptr, nullptr));
+  writer.stop();
+  EXPECT_EQ(lines_of(global).size(), 2u);
 }
 
 TEST(JournalWriter, DropsAndCountsWhenTheQueueIsFull) {
