@@ -617,11 +617,20 @@ bool CompileHandler::stage_unit(PendingMiss& miss, MissUnit& unit, const protoco
       staged.dep_paths = std::move(deps->dep_paths);
     }
   }
-  for (const std::string& path : staged.dep_paths) {
+  const std::vector<std::string>* read_paths = &staged.dep_paths;
+  std::optional<tools::Depfile> user_deps;  // -MMD: record() scans, the user's depfile names the project's files
+  if (staged.dep_paths.empty() && plan.depfile.requested && !staged.entry.depfile_bytes.empty()) {
+    user_deps = tools::parse_depfile(staged.entry.depfile_bytes);
+    if (user_deps) read_paths = &user_deps->dep_paths;
+    staged.dep_stats.complete = false;
+  }
+  for (const std::string& path : *read_paths) {
     std::string abs = os::absolute_from(cwd, path);
-    if (staged.dep_stats.count(abs)) continue;
+    if (staged.dep_stats.stats.count(abs)) continue;
     auto info = os::stat_path(abs);
-    if (info.ok()) staged.dep_stats.emplace(std::move(abs), *info);  // a missing one fails at record()
+    // A missing one fails at record(): as a dep path it cannot be stat'ed then, and a scan does
+    // not list it, or lists a file that is not this (all-zero) stat.
+    staged.dep_stats.stats.emplace(std::move(abs), info.ok() ? *info : os::FileInfo{});
   }
   unit.staged = std::move(staged);
   return true;
@@ -669,7 +678,7 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   }
   auto built = build_include_set(staged.dep_paths, *dirs, cwd, staged.start_time_ns, allow_time, p_.files,
                                  p_.listings, written_dirs, nullptr,
-                                 staged.dep_stats.empty() ? nullptr : &staged.dep_stats);
+                                 staged.dep_stats.stats.empty() ? nullptr : &staged.dep_stats);
   if (!built.ok()) {
     log::debug("include set: " + built.error().message);
     p_.stats.error();

@@ -23,6 +23,7 @@
 #include "zccache/daemon/compiler_search.h"
 #include "zccache/daemon/link_verify.h"
 #include "zccache/daemon/emcc_setup.h"
+#include "zccache/daemon/include_set.h"
 #include "zccache/daemon/remote_tier.h"
 #include "zccache/daemon/request_memo.h"
 #include "zccache/daemon/stats.h"
@@ -52,8 +53,10 @@ struct StagedResult {
   // Each dep path's stat (by absolute path) taken at stage(), while the client still waited for
   // its StoreReply, so before the build could go on: record() runs later, off the build's path,
   // and refuses a file that is no longer the one the compile read (a tree swapped in by rename,
-  // `rsync -a` or `tar x` keeps old timestamps that the start-time check cannot see).
-  std::map<std::string, os::FileInfo> dep_stats;
+  // `rsync -a` or `tar x` keeps old timestamps that the start-time check cannot see). When
+  // record() scans (dep_paths empty), the stats are of the user's -MMD depfile's paths, if any:
+  // the project's files, not complete (the scan adds system headers).
+  CompileEndStats dep_stats;
 };
 
 // One source a miss compiles (a single-source compile has one unit).

@@ -36,11 +36,12 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
                                           fscache::DirectoryCache& listings,
                                           const std::set<std::string>& written_dirs,
                                           const std::map<std::string, hash::Digest>* settled,
-                                          const std::map<std::string, os::FileInfo>* at_compile_end) {
+                                          const CompileEndStats* at_compile_end) {
   IncludeSetBuild out;
   std::set<std::string> seen;
   std::set<std::string> quote_dirs(dirs.quote.begin(), dirs.quote.end());
   std::vector<std::string> probes;  // __has_include names
+  std::set<std::string> compared;  // at_compile_end's paths met in dep_paths
   for (const auto& path : dep_paths) {
     if (!seen.insert(path).second) continue;
     std::string abs = os::absolute_from(cwd, path);
@@ -48,8 +49,11 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     if (!info.ok()) return info.error();
     bool too_new = std::max(info->mtime_ns, info->ctime_ns) >= start_time_ns - kClockSlackNs;
     if (at_compile_end) {
-      auto then = at_compile_end->find(abs);
-      if (then == at_compile_end->end() || !(then->second == *info)) too_new = true;  // replaced since
+      auto then = at_compile_end->stats.find(abs);
+      if (then == at_compile_end->stats.end() ? at_compile_end->complete : !(then->second == *info)) {
+        too_new = true;  // replaced since
+      }
+      if (then != at_compile_end->stats.end()) compared.insert(abs);
     }
     auto settled_digest = [&]() -> const hash::Digest* {
       if (!settled) return nullptr;
@@ -76,6 +80,16 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     out.set.files.push_back({path, facts->digest});
     quote_dirs.insert(std::string(os::dirname_of(path)));
     probes.insert(probes.end(), facts->has_include_names.begin(), facts->has_include_names.end());
+  }
+  if (at_compile_end && compared.size() != at_compile_end->stats.size()) {
+    // A file the compile read is not among dep_paths (a later scan met another tree).
+    for (const auto& [abs, info] : at_compile_end->stats) {
+      if (!compared.count(abs)) {
+        out.refused = tools::Passthrough::kTooNew;
+        out.detail = abs;
+        return out;
+      }
+    }
   }
 
   // Shadow paths, grouped by the directory that would hold them.

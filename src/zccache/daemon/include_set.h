@@ -42,13 +42,20 @@ struct IncludeSetBuild {
 // a moment before rustc ran).
 // at_compile_end: stats of files (absolute paths) taken right after the compile, before the
 // build went on; a file whose stat differs now is not the one the compile read and refuses the set.
+// When `complete`, a dep path without a stat there refuses the set too; otherwise (the stats came
+// from the user's -MMD depfile, and dep_paths from a later scan that adds system headers) only the
+// files it has are compared.
+struct CompileEndStats {
+  std::map<std::string, os::FileInfo> stats;
+  bool complete = true;
+};
 Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_paths, const SearchDirs& dirs,
                                           const std::string& cwd, int64_t start_time_ns,
                                           bool allow_time_macros, fscache::MetadataCache& files,
                                           fscache::DirectoryCache& listings,
                                           const std::set<std::string>& written_dirs = {},
                                           const std::map<std::string, hash::Digest>* settled = nullptr,
-                                          const std::map<std::string, os::FileInfo>* at_compile_end = nullptr);
+                                          const CompileEndStats* at_compile_end = nullptr);
 
 // True when every file still has its digest, every shadow path its recorded existence and every
 // recorded environment variable its value in `env` ("NAME=VALUE"; a set with env entries never

@@ -100,8 +100,8 @@ TEST_F(IncludeSetTest, AFileReplacedAfterTheCompileWithAnOlderOneRefusesTheSet) 
   usleep(30000);
   start_ = os::now_realtime_ns();
   const std::vector<std::string> deps = {"a.c", "tree/inc/y.h"};
-  std::map<std::string, os::FileInfo> then;
-  for (const auto& p : deps) then[dir_ + "/" + p] = *os::stat_path(dir_ + "/" + p);
+  CompileEndStats then;
+  for (const auto& p : deps) then.stats[dir_ + "/" + p] = *os::stat_path(dir_ + "/" + p);
   auto same = build_include_set(deps, dirs_, dir_, start_, false, files_, listings_, {}, nullptr, &then);
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(same->refused, tools::Passthrough::kNone);
@@ -118,6 +118,32 @@ TEST_F(IncludeSetTest, AFileReplacedAfterTheCompileWithAnOlderOneRefusesTheSet) 
   auto replaced = build_include_set(deps, dirs_, dir_, start_, false, files_, listings_, {}, nullptr, &then);
   ASSERT_TRUE(replaced.ok());
   EXPECT_EQ(replaced->refused, tools::Passthrough::kTooNew);
+}
+
+// -MMD: the stats at the compile's end cover the project's files only; record()'s scan adds the
+// system headers, which are not compared, but every file the compile read must be among them.
+TEST_F(IncludeSetTest, PartialCompileEndStatsCompareWhatTheyHaveAndMustAllBeMet) {
+  write("first/y.h", "int y;\n");
+  usleep(30000);
+  start_ = os::now_realtime_ns();
+  CompileEndStats user_depfile;
+  user_depfile.complete = false;
+  user_depfile.stats[dir_ + "/a.c"] = *os::stat_path(dir_ + "/a.c");
+  const std::vector<std::string> scanned = {"a.c", "second/x.h"};  // x.h: a "system" header of the scan
+  auto partial = build_include_set(scanned, dirs_, dir_, start_, false, files_, listings_, {}, nullptr, &user_depfile);
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->refused, tools::Passthrough::kNone) << "a file the stats do not have is not compared";
+  user_depfile.complete = true;
+  auto complete = build_include_set(scanned, dirs_, dir_, start_, false, files_, listings_, {}, nullptr, &user_depfile);
+  ASSERT_TRUE(complete.ok());
+  EXPECT_EQ(complete->refused, tools::Passthrough::kTooNew) << "complete stats must have every file";
+
+  user_depfile.complete = false;
+  user_depfile.stats[dir_ + "/first/y.h"] = *os::stat_path(dir_ + "/first/y.h");  // the compile read it
+  auto unmet = build_include_set(scanned, dirs_, dir_, start_, false, files_, listings_, {}, nullptr, &user_depfile);
+  ASSERT_TRUE(unmet.ok());
+  EXPECT_EQ(unmet->refused, tools::Passthrough::kTooNew) << "the scan met another tree";
+  EXPECT_EQ(unmet->detail, dir_ + "/first/y.h");
 }
 
 TEST_F(IncludeSetTest, RecentFileIsAcceptedOnlyWithTheContentHashedBeforeTheStart) {

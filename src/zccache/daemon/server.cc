@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdlib>
 #include <thread>
 
 #include "zccache/base/log.h"
@@ -23,6 +24,11 @@ using transport::Clock;
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kCompileTimeout = std::chrono::hours(24);
 constexpr auto kReplyTimeout = std::chrono::seconds(30);
+
+std::chrono::milliseconds record_delay_for_testing() {
+  const char* v = std::getenv("ZCCACHE_RECORD_DELAY_MS_FOR_TESTING");
+  return std::chrono::milliseconds(v ? std::strtol(v, nullptr, 10) : 0);
+}
 
 // True when the client has already closed its end: it gave up waiting (ZCCACHE_TIMEOUT, e.g. the
 // daemon was stopped) and ran the compiler itself, so its request must not deliver outputs now.
@@ -42,7 +48,8 @@ Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& main
       handler_(parts),
       fingerprints_(parts.files, parts.listings, parts.watcher),
       listen_fd_(std::move(listen_fd)),
-      idle_timeout_(idle_timeout) {
+      idle_timeout_(idle_timeout),
+      record_delay_for_testing_(record_delay_for_testing()) {
   started_ns_ = os::now_realtime_ns();
   last_activity_ns_ = started_ns_;
 }
@@ -159,6 +166,7 @@ void Server::serve(UniqueFd conn) {
     }
     activity_.abandoned(*miss, time);  // the units no StoreRequest reported
     conn.reset();  // the client may exit now; recording continues
+    if (record_delay_for_testing_.count() > 0) std::this_thread::sleep_for(record_delay_for_testing_);
     handler_.record(*miss);
     return;
   }

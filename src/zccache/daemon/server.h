@@ -53,6 +53,9 @@ class Server {
   UniqueFd listen_fd_;
   std::chrono::seconds idle_timeout_;
   const uid_t uid_ = ::getuid();  // ours, asked once: a connection from another uid is refused
+  // ZCCACHE_RECORD_DELAY_MS_FOR_TESTING: how long a miss's record() waits after its client was let
+  // go, so that end-to-end tests can change the tree in between (as a build that goes on does).
+  const std::chrono::milliseconds record_delay_for_testing_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};   // connections being served
   std::atomic<int> threads_{0};  // acceptor threads alive
