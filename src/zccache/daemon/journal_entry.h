@@ -84,8 +84,23 @@ void append_json_string(std::string& out, std::string_view s);
 std::vector<std::pair<std::string, std::string>> env_differences(const std::vector<std::string>& env,
                                                                  const EnvMap& daemon_env);
 
-// The JSON object, without the newline.
-std::string journal_line(const JournalEntry& entry, const EnvMap& daemon_env);
+// The "env" member as journal_line() writes it (`,"env":[[name,value],...]`, or nothing when no
+// variable differs), kept for the last environment rendered: a build's compiles share one, and
+// diffing it against the daemon's (a lookup, a redaction check and two strings per variable) was
+// the largest part of a line's cost. Not thread-safe: one per writer.
+class EnvFieldCache {
+ public:
+  const std::string& field(const std::vector<std::string>& env, const EnvMap& daemon_env);
+
+ private:
+  std::vector<std::string> env_;
+  std::string field_;
+  bool valid_ = false;
+};
+
+// The JSON object, without the newline. `env_cache`: the writer's, or null to render the
+// environment afresh.
+std::string journal_line(const JournalEntry& entry, const EnvMap& daemon_env, EnvFieldCache* env_cache = nullptr);
 // "2026-03-17T10:30:00.123Z miss    812.4 ms /usr/bin/gcc -c a.c -o a.o (in /src)", plus
 // " exit 1" for a failed compile and " [reason]" for a passthrough. No newline.
 std::string log_line(const JournalEntry& entry);

@@ -154,6 +154,19 @@ TEST(JournalEntry, EnvListsOnlyWhatDiffersFromTheDaemon) {
   EXPECT_EQ(diff[1].first, "NEW");
 }
 
+TEST(JournalEntry, TheKeptEnvFieldIsTheOneOfEachEntrysEnvironment) {
+  EnvMap daemon_env{{"PATH", "/usr/bin"}, {"HOME", "/root"}};
+  const std::vector<std::vector<std::string>> envs = {
+      {"PATH=/usr/bin", "HOME=/home/x"}, {"PATH=/usr/bin", "HOME=/home/x"}, {"PATH=/bin", "API_TOKEN=t"},
+      {"PATH=/usr/bin", "HOME=/root"},   {"PATH=/usr/bin", "HOME=/home/x"}, {}};
+  EnvFieldCache cache;
+  for (size_t i = 0; i < envs.size(); ++i) {
+    JournalEntry e = sample();
+    e.env = envs[i];
+    EXPECT_EQ(journal_line(e, daemon_env, &cache), journal_line(e, daemon_env)) << "entry " << i;
+  }
+}
+
 TEST(JournalEntry, LogLineIsOneReadableLine) {
   JournalEntry e = sample();
   e.outcome = JournalOutcome::kError;

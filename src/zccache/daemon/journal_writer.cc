@@ -126,7 +126,7 @@ void JournalWriter::write_batch(std::deque<Item>& batch) {
   std::string global_text;
   std::map<AppendFile*, std::string> session_text;
   for (Item& item : batch) {
-    std::string json = journal_line(item.entry, daemon_env_);
+    std::string json = journal_line(item.entry, daemon_env_, &env_cache_);
     json += '\n';
     if (item.session_journal) session_text[item.session_journal.get()] += json;
     if (item.session_log) session_text[item.session_log.get()] += log_line(item.entry) + "\n";

@@ -77,6 +77,7 @@ class JournalWriter {
   void write_batch(std::deque<Item>& batch);
 
   std::unique_ptr<AppendFile> global_;  // used under write_mutex_
+  EnvFieldCache env_cache_;              // used under write_mutex_
   const EnvMap daemon_env_;
   const uint64_t max_queued_bytes_;
   const std::chrono::milliseconds linger_;
