@@ -50,15 +50,7 @@ size_t Activity::waiting_commands() {
 RequestTime RequestTime::now() { return RequestTime{os::now_realtime_ns(), std::chrono::steady_clock::now()}; }
 
 JournalEntry Activity::entry_for(const protocol::CompileRequest& request, const RequestTime& time) const {
-  JournalEntry e;
-  e.ts_ns = time.realtime_ns;
-  e.compiler = request.compiler;
-  e.args = request.args;
-  e.cwd = request.cwd;
-  e.env = request.env;
-  e.session_id = request.session_id;
-  e.latency_ns = since(time);
-  return e;
+  return entry_from(protocol::CompileRequest(request), time);
 }
 
 JournalEntry Activity::entry_from(protocol::CompileRequest&& request, const RequestTime& time) const {

@@ -90,7 +90,7 @@ class Activity {
  private:
   void release(uint64_t ticket);
   void record(JournalEntry entry, uint64_t saved_ns, uint64_t bytes);
-  JournalEntry entry_for(const protocol::CompileRequest& request, const RequestTime& time) const;
+  JournalEntry entry_for(const protocol::CompileRequest& request, const RequestTime& time) const;  // copies
   JournalEntry entry_from(protocol::CompileRequest&& request, const RequestTime& time) const;  // moves
   void record_unit_miss(const PendingMiss& miss, const MissUnit& unit, JournalOutcome outcome,
                         std::optional<int32_t> exit_code, int64_t compile_ns, const RequestTime& time);
