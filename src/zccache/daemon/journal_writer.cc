@@ -54,13 +54,15 @@ bool JournalWriter::submit(JournalEntry entry, std::shared_ptr<AppendFile> sessi
     ++dropped_;
     return false;
   }
+  const bool first = queue_.empty();
+  const bool fills = queued_bytes_ < kLingerBytes && queued_bytes_ + bytes >= kLingerBytes;
   queued_bytes_ += bytes;
   ++submitted_seq_;
-  const bool first = queue_.empty();
   queue_.push_back(Item{std::move(entry), std::move(session_journal), std::move(session_log), bytes});
-  // Only the first entry of a batch wakes the thread: the next ones join it while it lingers,
-  // without a futex call and a context switch on the request's thread per compile.
-  if (first) wake_.notify_one();
+  // Only the first entry of a batch wakes the thread, and the one that makes it large enough to
+  // write at once: the others join it while it lingers, without a futex call and a context
+  // switch on the request's thread per compile.
+  if (first || fills) wake_.notify_one();
   return true;
 }
 

@@ -103,6 +103,22 @@ TEST(JournalWriter, FlushAndStopDoNotWaitOutTheLinger) {
   EXPECT_EQ(lines_of(global).size(), 2u);
 }
 
+TEST(JournalWriter, ABatchOfLingerBytesIsWrittenWithoutWaitingOutTheLinger) {
+  TempDirForTesting dir;
+  const std::string global = dir.path() + "/journal.jsonl";
+  JournalWriter writer(std::make_unique<AppendFile>(global, 0, 0, 0600), {}, JournalWriter::kMaxQueuedBytes,
+                       std::chrono::hours(1));
+  writer.start();
+  JournalEntry big = entry(1);
+  big.args.push_back(std::string(JournalWriter::kLingerBytes / 2 + 1, 'x'));
+  ASSERT_TRUE(writer.submit(big, nullptr, nullptr));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the thread lingers by now
+  ASSERT_TRUE(writer.submit(big, nullptr, nullptr));           // the batch is large enough now
+  for (int i = 0; i < 1000 && lines_of(global).size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(lines_of(global).size(), 2u) << "still lingering";
+  writer.stop();
+}
+
 TEST(JournalWriter, DropsAndCountsWhenTheQueueIsFull) {
   TempDirForTesting dir;
   JournalWriter writer(std::make_unique<AppendFile>(dir.path() + "/j", 0, 0, 0600), {}, /*max_queued_bytes=*/1000);
