@@ -92,38 +92,86 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
     }
   }
 
-  // Shadow paths, grouped by the directory that would hold them.
-  std::map<std::string, std::set<std::string>> shadows;  // dir -> names
-  auto add_shadow = [&](const std::string& dir, std::string_view rel) {
-    std::string path = os::join_path(dir, rel);
-    shadows[std::string(os::dirname_of(path))].insert(std::string(os::basename_of(path)));
+  // Shadow paths: every name a file was found by, in every directory searched before the one
+  // that had it (and every __has_include name, in every directory). With 25 -I directories that
+  // is ~9,000 names; they are grouped by the name's own subdirectory ("bits/" of
+  // "bits/stl_algo.h"), so that the directory that would hold them is spelled once per
+  // (search directory, subdirectory) rather than once per name.
+  struct SubGroup {
+    std::string_view sub;    // the names' part before their last '/', or empty
+    std::string_view first;  // one whole name of the group: the holding directory is the same for all
+    std::vector<std::string_view> bases;
+    bool whole = false;      // names that are no file name ("", "a/"): kept whole, spelled one by one
   };
+  auto group = [](const std::vector<std::string_view>& names) {
+    std::vector<SubGroup> groups;
+    std::unordered_map<std::string_view, size_t> at;
+    for (std::string_view name : names) {
+      if (name.empty() || name.back() == '/') {
+        groups.push_back({{}, name, {name}, true});
+        continue;
+      }
+      size_t slash = name.rfind('/');
+      std::string_view sub = slash == std::string_view::npos ? std::string_view() : name.substr(0, slash);
+      auto [it, added] = at.try_emplace(sub, groups.size());
+      if (added) groups.push_back({sub, name, {}});
+      groups[it->second].bases.push_back(os::basename_of(name));
+    }
+    return groups;
+  };
+  // found[k]: the names of files found under angle[k]; found[angle.size()]: the probes.
+  const size_t n_angle = dirs.angle.size();
+  std::vector<std::vector<std::string_view>> found(n_angle + 1);
   for (const auto& file : out.set.files) {
-    const std::string& path = file.path;
-    for (size_t k = 0; k < dirs.angle.size(); ++k) {
-      std::string_view rel = relative_to(path, dirs.angle[k]);
+    for (size_t k = 0; k < n_angle; ++k) {
+      std::string_view rel = relative_to(file.path, dirs.angle[k]);
       if (rel.empty()) continue;
-      for (const auto& q : quote_dirs) add_shadow(q, rel);
-      for (const auto& m : dirs.missing) add_shadow(m, rel);
-      for (size_t j = 0; j < k; ++j) add_shadow(dirs.angle[j], rel);
+      found[k].push_back(rel);
       break;
     }
   }
-  for (const auto& name : probes) {
-    for (const auto& q : quote_dirs) add_shadow(q, name);
-    for (const auto& m : dirs.missing) add_shadow(m, name);
-    for (const auto& d : dirs.angle) add_shadow(d, name);
+  for (const auto& name : probes) found[n_angle].push_back(name);
+  std::vector<std::vector<SubGroup>> groups(n_angle + 1);
+  for (size_t k = 0; k <= n_angle; ++k) groups[k] = group(found[k]);
+
+  std::unordered_map<std::string, std::vector<std::string_view>> shadows;  // dir -> names
+  // Names of groups[from..] in `dir`.
+  auto add_shadows = [&](const std::string& dir, size_t from) {
+    for (size_t k = from; k <= n_angle; ++k) {
+      for (const SubGroup& g : groups[k]) {
+        if (g.whole) {
+          for (std::string_view name : g.bases) {
+            std::string path = os::join_path(dir, name);
+            shadows[std::string(os::dirname_of(path))].push_back(os::basename_of(path));
+          }
+          continue;
+        }
+        std::vector<std::string_view>& names = shadows[std::string(os::dirname_of(os::join_path(dir, g.first)))];
+        names.insert(names.end(), g.bases.begin(), g.bases.end());
+      }
+    }
+  };
+  for (const auto& q : quote_dirs) add_shadows(q, 0);
+  for (const auto& m : dirs.missing) add_shadows(m, 0);
+  for (size_t j = 0; j < n_angle; ++j) {
+    add_shadows(dirs.angle[j], j + 1);  // files found after it, and the probes
   }
 
   // Shallow directories first, so that DirectoryLookup knows a parent before its subdirectories.
-  std::vector<std::string> ordered;
-  for (const auto& [dir, names] : shadows) ordered.push_back(dir);
-  auto depth = [](const std::string& p) { return std::count(p.begin(), p.end(), '/'); };
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [&](const std::string& a, const std::string& b) { return depth(a) < depth(b); });
+  std::vector<std::pair<long, const std::string*>> ordered;  // (depth, dir)
+  ordered.reserve(shadows.size());
+  for (auto& [dir, names] : shadows) {
+    ordered.emplace_back(std::count(dir.begin(), dir.end(), '/'), &dir);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+  });
   fscache::DirectoryLookup lookup(listings);
   int64_t now = os::now_realtime_ns();
-  for (const auto& dir : ordered) {
+  for (const auto& [depth, dir_ptr] : ordered) {
+    const std::string& dir = *dir_ptr;
     store::DirState state;
     state.path = dir;
     std::string abs = os::absolute_from(cwd, dir);
@@ -142,7 +190,8 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
       }
     }
     bool mtime_proves = list && now - std::max(list->info.mtime_ns, list->info.ctime_ns) >= kRacyWindowNs;
-    for (const auto& name : shadows[dir]) {
+    for (std::string_view view : shadows[dir]) {
+      std::string name(view);
       bool present = list && fscache::DirectoryLookup::contains(*list, abs, name);
       if (present) {
         auto entry = os::lstat_path(os::join_path(abs, name));
@@ -152,9 +201,9 @@ Result<IncludeSetBuild> build_include_set(const std::vector<std::string>& dep_pa
           return out;
         }
       }
-      (present ? state.present : state.absent).push_back(name);
       // A dangling symlink resolves when its target appears, without touching this directory.
       if (list && list->symlinks.count(name)) mtime_proves = false;
+      (present ? state.present : state.absent).push_back(std::move(name));
     }
     state.mtime_ns = mtime_proves ? list->info.mtime_ns : 0;
     out.set.dirs.push_back(std::move(state));
