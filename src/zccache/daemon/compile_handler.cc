@@ -696,9 +696,9 @@ void CompileHandler::record_unit(PendingMiss& miss, MissUnit& unit) {
   }
   set.result_key = result_key(unit.request_key, set.files, set.env);
   store::IncludeSet uploaded = p_.remote ? set : store::IncludeSet{};
-  // commit() gets a copy: `set` is still whole when remember_stored() reads it.
+  // commit() gets a copy; the memo entry takes `set` itself.
   if (!commit(unit.request_key, set, staged.entry, output_record(miss, unit),
-              [&] { remember_stored(miss, unit, set, staged.entry); })) {
+              [&] { remember_stored(miss, unit, std::move(set), staged.entry); })) {
     return;
   }
   upload(miss, unit, std::move(uploaded), staged.entry);
@@ -725,13 +725,13 @@ std::optional<store::IncludeSet> CompileHandler::file_input_set(std::string_view
   return set;
 }
 
-void CompileHandler::remember_stored(const PendingMiss& miss, const MissUnit& unit, const store::IncludeSet& set,
+void CompileHandler::remember_stored(const PendingMiss& miss, const MissUnit& unit, store::IncludeSet set,
                                      const store::ResultEntry& entry) {
   if (!miss.memo_key || miss.multi || !unit.basedir.empty()) return;  // relocated: the lookup renders it
   std::vector<MemoUnit> units(1);
   units[0].plan = unit.plan;
   units[0].source_digest = miss.source_digest;
-  units[0].include_set = set;
+  units[0].include_set = std::move(set);
   units[0].result = entry;
   auto memo = make_memo_entry(miss.compiler.identity, miss.response_files, std::move(units));
   if (!memo) return;

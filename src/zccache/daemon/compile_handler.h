@@ -335,7 +335,7 @@ class CompileHandler {
               std::optional<store::IndexWrite> also = std::nullopt, const std::function<void()>& committed = {});
   // After a single-source miss was stored: a memo entry for its request, vouched for under a
   // generation snapshot, as a hit through the manifest would have made it (request_memo.h).
-  void remember_stored(const PendingMiss& miss, const MissUnit& unit, const store::IncludeSet& set,
+  void remember_stored(const PendingMiss& miss, const MissUnit& unit, store::IncludeSet set,
                        const store::ResultEntry& entry);
   // memo: filled with the matched include set and result on a hit (the caller completes it).
   bool try_hit(const protocol::CompileRequest& request, const tools::Plan& plan, const hash::Digest& key,

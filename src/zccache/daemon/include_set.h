@@ -66,7 +66,8 @@ bool include_set_matches(const store::IncludeSet& set, const std::string& cwd, f
 // One set that matches exactly when every one of `sets` matches (all relative to one cwd): each
 // file and directory once, so that the sources of a multi-source request, which share most of
 // their headers, are checked together. nullopt when the sets contradict each other (a file with
-// two digests, a name both absent and present): they cannot all match at once.
-std::optional<store::IncludeSet> merge_include_sets(const std::vector<const store::IncludeSet*>& sets);
+// two digests, a name both absent and present): they cannot all match at once. The sets are
+// moved from.
+std::optional<store::IncludeSet> merge_include_sets(std::vector<store::IncludeSet> sets);
 
 }  // namespace zccache::daemon

@@ -208,27 +208,27 @@ TEST(MergeIncludeSets, KeepsEachFileAndDirectoryOnce) {
   hash::Digest h1 = hash::hash_bytes("one"), h2 = hash::hash_bytes("two"), hs = hash::hash_bytes("shared");
   auto a = set_of({{"a.c", h1}, {"/usr/include/stdio.h", hs}}, {{"inc", true, 5, {"x.h"}, {"y.h"}}});
   auto b = set_of({{"b.c", h2}, {"/usr/include/stdio.h", hs}}, {{"inc", true, 6, {"z.h"}, {"y.h"}}});
-  auto merged = merge_include_sets({&a, &b});
+  auto merged = merge_include_sets({a, b});
   ASSERT_TRUE(merged.has_value());
   ASSERT_EQ(merged->files.size(), 3u);
   EXPECT_EQ(merged->files[0].path, "a.c");
   EXPECT_EQ(merged->files[2].path, "b.c");
   ASSERT_EQ(merged->dirs.size(), 1u);
   EXPECT_EQ(merged->dirs[0].mtime_ns, 0) << "different recorded mtimes: the names must decide";
-  EXPECT_EQ(merged->dirs[0].absent, (std::vector<std::string>{"x.h", "z.h"}));
-  EXPECT_EQ(merged->dirs[0].present, (std::vector<std::string>{"y.h"}));
+  EXPECT_EQ(merged->dirs[0].absent.names(), (std::vector<std::string>{"x.h", "z.h"}));
+  EXPECT_EQ(merged->dirs[0].present.names(), (std::vector<std::string>{"y.h"}));
 }
 
 TEST(MergeIncludeSets, RefusesContradictions) {
   hash::Digest h1 = hash::hash_bytes("one"), h2 = hash::hash_bytes("two");
   auto a = set_of({{"h.h", h1}}, {});
   auto b = set_of({{"h.h", h2}}, {});
-  EXPECT_FALSE(merge_include_sets({&a, &b}).has_value());
+  EXPECT_FALSE(merge_include_sets({a, b}).has_value());
   auto c = set_of({}, {{"inc", true, 5, {"x.h"}, {}}});
   auto d = set_of({}, {{"inc", true, 5, {}, {"x.h"}}});
-  EXPECT_FALSE(merge_include_sets({&c, &d}).has_value());
+  EXPECT_FALSE(merge_include_sets({c, d}).has_value());
   auto e = set_of({}, {{"inc", false, 0, {"x.h"}, {}}});
-  EXPECT_FALSE(merge_include_sets({&c, &e}).has_value());
+  EXPECT_FALSE(merge_include_sets({c, e}).has_value());
 }
 
 }  // namespace

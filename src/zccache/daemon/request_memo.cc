@@ -4,6 +4,7 @@
 #include <iterator>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "zccache/daemon/include_set.h"
 #include "zccache/daemon/request_key.h"
@@ -18,20 +19,19 @@ constexpr const char* kLookupEnvVars[] = {"PWD", "TERM", "COLORTERM", "DEPENDENC
 
 std::shared_ptr<MemoEntry> make_memo_entry(const hash::Digest& compiler_identity,
                                            std::vector<store::FileDigest> response_files, std::vector<MemoUnit> units) {
-  std::vector<const store::IncludeSet*> sets;
-  for (const MemoUnit& unit : units) sets.push_back(&unit.include_set);
-  auto inputs = merge_include_sets(sets);
+  std::vector<store::IncludeSet> sets;
+  for (MemoUnit& unit : units) {
+    sets.push_back(std::move(unit.include_set));
+    unit.include_set = store::IncludeSet{};
+    unit.include_set.result_key = sets.back().result_key;
+  }
+  auto inputs = merge_include_sets(std::move(sets));
   if (!inputs) return nullptr;
   auto memo = std::make_shared<MemoEntry>();
   memo->inputs = std::move(*inputs);
   memo->compiler_identity = compiler_identity;
   memo->response_files = std::move(response_files);
   memo->units = std::move(units);
-  for (MemoUnit& unit : memo->units) {
-    store::IncludeSet key_only;
-    key_only.result_key = unit.include_set.result_key;
-    unit.include_set = std::move(key_only);
-  }
   return memo;
 }
 
@@ -85,7 +85,13 @@ size_t strings_bytes(const std::vector<std::string>& v) {
 size_t include_set_bytes(const store::IncludeSet& set) {
   size_t n = sizeof(set);
   for (const auto& f : set.files) n += sizeof(f) + string_bytes(f.path) - sizeof(std::string);
-  for (const auto& d : set.dirs) n += sizeof(d) + string_bytes(d.path) + strings_bytes(d.absent) + strings_bytes(d.present);
+  std::unordered_set<const void*> counted;  // a list shared by several directories, once
+  for (const auto& d : set.dirs) {
+    n += sizeof(d) + string_bytes(d.path);
+    for (const store::NameList* names : {&d.absent, &d.present}) {
+      if (counted.insert(names->storage()).second) n += strings_bytes(names->names());
+    }
+  }
   for (const auto& e : set.env) n += sizeof(e) + string_bytes(e.name) - sizeof(std::string);
   return n;
 }

@@ -53,6 +53,28 @@ TEST(RequestMemo, CountsTheShadowNamesAnEntryHolds) {
   EXPECT_GT(large, small + 10'000 * 32) << "each absent name is a string of its own";
 }
 
+TEST(RequestMemo, AListSharedByManyDirectoriesIsCountedOnce) {
+  // 25 -I directories that lack the same 1,000 names: one list, as make_memo_entry keeps it.
+  auto shared = entry_with_names(1'000);
+  for (int i = 0; i < 25; ++i) {
+    store::DirState dir = shared->inputs.dirs[0];
+    dir.path = "/project/inc/d" + std::to_string(i);
+    shared->inputs.dirs.push_back(std::move(dir));
+  }
+  EXPECT_LT(approx_bytes(*shared), approx_bytes(*entry_with_names(1'000)) + 25 * 200)
+      << "only the directories' own fields are added";
+  // The memo keeps such a set shared: built by make_memo_entry from a unit's include set.
+  std::vector<MemoUnit> units(1);
+  units[0].include_set.dirs = shared->inputs.dirs;
+  for (auto& dir : units[0].include_set.dirs) dir.absent = store::NameList(dir.absent.names());  // unshared
+  auto memo = make_memo_entry(hash::Digest{}, {}, std::move(units));
+  ASSERT_NE(memo, nullptr);
+  ASSERT_EQ(memo->inputs.dirs.size(), 26u);
+  for (const auto& dir : memo->inputs.dirs) {
+    EXPECT_EQ(dir.absent.storage(), memo->inputs.dirs[0].absent.storage()) << dir.path;
+  }
+}
+
 TEST(RequestMemo, ABudgetOverrunDropsTheEntriesItHeld) {
   const size_t one = approx_bytes(*entry_with_names(1'000));
   RequestMemo memo(one * 3 + one / 2);  // room for three

@@ -1,6 +1,9 @@
 #include "zccache/store/manifest.h"
 
 #include <algorithm>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "zccache/hash/hasher.h"
@@ -75,8 +78,10 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
       d.mtime_ns = r.i64();
       for (auto* names : {&d.absent, &d.present}) {
         uint32_t n = r.count(kMinNameBytes);
-        names->reserve(n);
-        for (uint32_t k = 0; k < n && r.ok(); ++k) names->push_back(r.str());
+        if (n == 0) continue;
+        std::vector<std::string>& list = names->edit();
+        list.reserve(n);
+        for (uint32_t k = 0; k < n && r.ok(); ++k) list.push_back(r.str());
       }
     }
     if (format == kFormatWithoutEnv) continue;
@@ -90,6 +95,27 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
   }
   if (!r.done()) return std::nullopt;
   return m;
+}
+
+void share_equal_lists(IncludeSet& set) {
+  std::unordered_map<size_t, std::vector<const NameList*>> seen;  // by a hash of the names
+  std::unordered_set<const void*> kept;                            // the storage of those lists
+  for (DirState& d : set.dirs) {
+    for (NameList* names : {&d.absent, &d.present}) {
+      if (names->empty() || kept.count(names->storage())) continue;  // shared already
+      size_t h = names->size();
+      for (const auto& n : *names) h = h * 1000003 ^ std::hash<std::string>{}(n);
+      std::vector<const NameList*>& same_hash = seen[h];
+      auto equal = std::find_if(same_hash.begin(), same_hash.end(),
+                                [&](const NameList* other) { return *other == *names; });
+      if (equal != same_hash.end()) {
+        names->share(**equal);
+      } else {
+        same_hash.push_back(names);
+        kept.insert(names->storage());
+      }
+    }
+  }
 }
 
 hash::Digest env_value_digest(const char* value) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "zccache/hash/digest.h"
+#include "zccache/store/name_list.h"
 
 namespace zccache::store {
 
@@ -39,8 +40,8 @@ struct DirState {
   std::string path;                   // the directory, as spelled (cwd-relative or absolute)
   bool exists = false;
   int64_t mtime_ns = 0;               // 0: the mtime proves nothing (too recent, or symlinks inside)
-  std::vector<std::string> absent;    // names that did not exist in it
-  std::vector<std::string> present;   // names that did
+  NameList absent;                    // names that did not exist in it, sorted
+  NameList present;                   // names that did, sorted
   bool operator==(const DirState&) const = default;
 };
 
@@ -69,6 +70,9 @@ std::string encode_manifest(const Manifest& manifest);
 std::optional<Manifest> decode_manifest(std::string_view bytes);
 // The digest an EnvDigest records: of "unset" or of the value (unset differs from empty).
 hash::Digest env_value_digest(const char* value);
+
+// Makes the equal name lists of `set`'s directories share one copy (name_list.h).
+void share_equal_lists(IncludeSet& set);
 
 // Puts `entry` first, removing an older entry with the same result key, capping the size.
 void add_include_set(Manifest& manifest, IncludeSet entry);
