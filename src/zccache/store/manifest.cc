@@ -14,11 +14,45 @@ namespace {
 
 // Smallest encodings, used to reject impossible counts before looping (see ByteReader::count).
 constexpr size_t kMinFileBytes = 4 + 16;          // empty path + digest
-constexpr size_t kMinDirBytes = 4 + 1 + 8 + 4 + 4;  // empty path + exists + mtime + two zero counts
+constexpr size_t kMinDirBytes = 4 + 1 + 8 + 4 + 4;  // empty path + exists + mtime + two counts or list numbers
 constexpr size_t kMinNameBytes = 4;                // empty string
+constexpr size_t kMinListBytes = 4 + kMinNameBytes;  // a list holds one name at least
 constexpr size_t kMinEnvBytes = 4 + 16;           // empty name + digest
 constexpr uint32_t kFormatWithoutEnv = 2;
-constexpr size_t kMinEntryBytes = 16 + 4 + 4;     // result key + two zero counts
+constexpr uint32_t kFormatWithoutListTable = 3;
+constexpr size_t kMinEntryBytes = 16 + 4 + 4 + 4 + 4;  // result key + four zero counts (format 4)
+
+size_t hash_names(const NameList& names) {
+  size_t h = names.size();
+  for (const auto& n : names) h = h * 1000003 ^ std::hash<std::string>{}(n);
+  return h;
+}
+
+// The distinct non-empty name lists of one include set, numbered from 1 in order of first use
+// (directory by directory, absent before present); 0 stands for the empty list. Equal lists get
+// one number whether or not they share their storage, so that a value has one encoding.
+class ListTable {
+ public:
+  uint32_t number(const NameList& names) {
+    if (names.empty()) return 0;
+    if (auto it = by_storage_.find(names.storage()); it != by_storage_.end()) return it->second;
+    std::vector<uint32_t>& same_hash = by_hash_[hash_names(names)];
+    for (uint32_t n : same_hash) {
+      if (*lists_[n - 1] == names) return by_storage_[names.storage()] = n;
+    }
+    lists_.push_back(&names);
+    const uint32_t n = static_cast<uint32_t>(lists_.size());
+    same_hash.push_back(n);
+    by_storage_[names.storage()] = n;
+    return n;
+  }
+  const std::vector<const NameList*>& lists() const { return lists_; }
+
+ private:
+  std::vector<const NameList*> lists_;
+  std::unordered_map<const void*, uint32_t> by_storage_;
+  std::unordered_map<size_t, std::vector<uint32_t>> by_hash_;
+};
 
 }  // namespace
 
@@ -33,15 +67,26 @@ std::string encode_manifest(const Manifest& manifest) {
       w.str(f.path);
       w.digest(f.digest);
     }
-    w.u32(static_cast<uint32_t>(e.dirs.size()));
+    ListTable table;
+    std::vector<std::pair<uint32_t, uint32_t>> numbers;  // per dir: absent, present
+    numbers.reserve(e.dirs.size());
     for (const DirState& d : e.dirs) {
+      uint32_t absent = table.number(d.absent);
+      numbers.emplace_back(absent, table.number(d.present));
+    }
+    w.u32(static_cast<uint32_t>(table.lists().size()));
+    for (const NameList* names : table.lists()) {
+      w.u32(static_cast<uint32_t>(names->size()));
+      for (const auto& n : *names) w.str(n);
+    }
+    w.u32(static_cast<uint32_t>(e.dirs.size()));
+    for (size_t i = 0; i < e.dirs.size(); ++i) {
+      const DirState& d = e.dirs[i];
       w.str(d.path);
       w.u8(d.exists ? 1 : 0);
       w.i64(d.mtime_ns);
-      for (const auto* names : {&d.absent, &d.present}) {
-        w.u32(static_cast<uint32_t>(names->size()));
-        for (const auto& n : *names) w.str(n);
-      }
+      w.u32(numbers[i].first);
+      w.u32(numbers[i].second);
     }
     w.u32(static_cast<uint32_t>(e.env.size()));
     for (const EnvDigest& v : e.env) {
@@ -55,9 +100,12 @@ std::string encode_manifest(const Manifest& manifest) {
 std::optional<Manifest> decode_manifest(std::string_view bytes) {
   ByteReader r(bytes);
   uint32_t format = r.u32();
-  if ((format != kManifestFormat && format != kFormatWithoutEnv) || !r.ok()) return std::nullopt;
+  if ((format != kManifestFormat && format != kFormatWithoutListTable && format != kFormatWithoutEnv) || !r.ok()) {
+    return std::nullopt;
+  }
+  const bool list_table = format == kManifestFormat;
   Manifest m;
-  uint32_t entries = r.count(kMinEntryBytes);
+  uint32_t entries = r.count(kMinEntryBytes - (list_table ? 0 : 4 + (format == kFormatWithoutEnv ? 4 : 0)));
   m.entries.reserve(entries);
   for (uint32_t i = 0; i < entries && r.ok(); ++i) {
     IncludeSet& e = m.entries.emplace_back();
@@ -69,14 +117,44 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
       f.path = r.str();
       f.digest = r.digest();
     }
+    std::vector<NameList> lists;
+    if (list_table) {
+      uint32_t n_lists = r.count(kMinListBytes);
+      lists.reserve(n_lists);
+      std::unordered_map<size_t, std::vector<size_t>> by_hash;
+      for (uint32_t j = 0; j < n_lists && r.ok(); ++j) {
+        uint32_t n = r.count(kMinNameBytes);
+        if (n == 0) return std::nullopt;  // the empty list has no number of its own
+        std::vector<std::string> names;
+        names.reserve(n);
+        for (uint32_t k = 0; k < n && r.ok(); ++k) names.push_back(r.str());
+        NameList list(std::move(names));
+        std::vector<size_t>& same_hash = by_hash[hash_names(list)];
+        for (size_t other : same_hash) {
+          if (lists[other] == list) return std::nullopt;  // listed twice: not how a manifest is written
+        }
+        same_hash.push_back(lists.size());
+        lists.push_back(std::move(list));
+      }
+    }
     uint32_t dirs = r.count(kMinDirBytes);
     e.dirs.reserve(dirs);
+    uint32_t next_new = 1;  // lists are numbered in order of first use
     for (uint32_t j = 0; j < dirs && r.ok(); ++j) {
       DirState& d = e.dirs.emplace_back();
       d.path = r.str();
       d.exists = r.boolean();
       d.mtime_ns = r.i64();
-      for (auto* names : {&d.absent, &d.present}) {
+      for (NameList* names : {&d.absent, &d.present}) {
+        if (list_table) {
+          uint32_t number = r.u32();
+          if (!r.ok()) break;
+          if (number == 0) continue;
+          if (number > next_new || number > lists.size()) return std::nullopt;
+          if (number == next_new) ++next_new;
+          *names = lists[number - 1];
+          continue;
+        }
         uint32_t n = r.count(kMinNameBytes);
         if (n == 0) continue;
         std::vector<std::string>& list = names->edit();
@@ -84,6 +162,7 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
         for (uint32_t k = 0; k < n && r.ok(); ++k) list.push_back(r.str());
       }
     }
+    if (list_table && r.ok() && next_new - 1 != lists.size()) return std::nullopt;  // a list no directory uses
     if (format == kFormatWithoutEnv) continue;
     uint32_t env = r.count(kMinEnvBytes);
     e.env.reserve(env);
@@ -103,9 +182,7 @@ void share_equal_lists(IncludeSet& set) {
   for (DirState& d : set.dirs) {
     for (NameList* names : {&d.absent, &d.present}) {
       if (names->empty() || kept.count(names->storage())) continue;  // shared already
-      size_t h = names->size();
-      for (const auto& n : *names) h = h * 1000003 ^ std::hash<std::string>{}(n);
-      std::vector<const NameList*>& same_hash = seen[h];
+      std::vector<const NameList*>& same_hash = seen[hash_names(*names)];
       auto equal = std::find_if(same_hash.begin(), same_hash.end(),
                                 [&](const NameList* other) { return *other == *names; });
       if (equal != same_hash.end()) {

@@ -54,21 +54,95 @@ TEST(Manifest, EncodingIsLittleEndianAsDocumented) {
   m.entries.push_back(make_set("x", 1, 0));
   std::string bytes = encode_manifest(m);
   ASSERT_GE(bytes.size(), 8u);
-  EXPECT_EQ(bytes.substr(0, 8), std::string("\3\0\0\0\1\0\0\0", 8));
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\4\0\0\0\1\0\0\0", 8));
   EXPECT_EQ(bytes.substr(8, 16), m.entries[0].result_key.raw());
-  EXPECT_EQ(bytes.size(), 4 + 4 + 16 + 4 + (4 + m.entries[0].files[0].path.size() + 16) + 4 + 4);
+  EXPECT_EQ(bytes.size(), 4 + 4 + 16 + 4 + (4 + m.entries[0].files[0].path.size() + 16) + 4 + 4 + 4);
 }
 
-TEST(Manifest, FormatTwoWithoutEnvIsStillRead) {
+// Format 3 as the daemons before the list table wrote it: each directory spells its names out.
+std::string encode_format_3(const Manifest& m, bool with_env = true) {
+  std::string out;
+  auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff); };
+  auto str = [&](const std::string& s) { u32(static_cast<uint32_t>(s.size())); out += s; };
+  u32(with_env ? 3 : 2);
+  u32(static_cast<uint32_t>(m.entries.size()));
+  for (const IncludeSet& e : m.entries) {
+    out += e.result_key.raw();
+    u32(static_cast<uint32_t>(e.files.size()));
+    for (const auto& f : e.files) { str(f.path); out += f.digest.raw(); }
+    u32(static_cast<uint32_t>(e.dirs.size()));
+    for (const auto& d : e.dirs) {
+      str(d.path);
+      out += static_cast<char>(d.exists ? 1 : 0);
+      for (int i = 0; i < 8; ++i) out += static_cast<char>((static_cast<uint64_t>(d.mtime_ns) >> (8 * i)) & 0xff);
+      for (const NameList* names : {&d.absent, &d.present}) {
+        u32(static_cast<uint32_t>(names->size()));
+        for (const auto& n : *names) str(n);
+      }
+    }
+    if (!with_env) continue;
+    u32(static_cast<uint32_t>(e.env.size()));
+    for (const auto& v : e.env) { str(v.name); out += v.digest.raw(); }
+  }
+  return out;
+}
+
+TEST(Manifest, FormatsThreeAndTwoAreStillRead) {
+  Manifest m = sample();
+  auto decoded = decode_manifest(encode_format_3(m));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->entries, m.entries);
+  for (auto& e : m.entries) e.env.clear();  // format 2 had no env list
+  decoded = decode_manifest(encode_format_3(m, /*with_env=*/false));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->entries, m.entries);
+}
+
+TEST(Manifest, EqualListsAreWrittenOnceAndReadBackShared) {
   Manifest m;
-  m.entries.push_back(make_set("x", 1, 1));
+  IncludeSet set;
+  std::vector<std::string> many;
+  for (int i = 0; i < 200; ++i) many.push_back("bits/header_" + std::to_string(i) + ".h");
+  for (int d = 0; d < 25; ++d) set.dirs.push_back({"inc/d" + std::to_string(d), false, 0, NameList(many), {}});
+  m.entries.push_back(set);  // 25 equal lists, none shared
   std::string bytes = encode_manifest(m);
-  ASSERT_EQ(bytes.substr(bytes.size() - 4), std::string(4, '\0'));  // the empty env list
-  bytes.resize(bytes.size() - 4);
-  bytes[0] = 2;
+  EXPECT_LT(bytes.size(), encode_format_3(m).size() / 10) << "the 200 names once, not 25 times";
   auto decoded = decode_manifest(bytes);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->entries, m.entries);
+  EXPECT_EQ(decoded->entries[0].dirs[0].absent.storage(), decoded->entries[0].dirs[24].absent.storage());
+}
+
+TEST(Manifest, AListTableOutOfOrderUnusedOrRepeatedIsRejected) {
+  Manifest m;
+  IncludeSet set;
+  set.dirs.push_back({"a", false, 0, {"x.h"}, {}});
+  set.dirs.push_back({"b", true, 0, {"y.h"}, {"x.h"}});
+  m.entries.push_back(set);
+  const std::string bytes = encode_manifest(m);
+  ASSERT_TRUE(decode_manifest(bytes).has_value());
+  // Entry: format, count, key, 0 files, 2 lists ("x.h", "y.h"), 2 dirs.
+  const size_t lists_at = 4 + 4 + 16 + 4;
+  const size_t dirs_at = lists_at + 4 + 2 * (4 + 4 + 3);
+  const size_t a_refs = dirs_at + 4 + (4 + 1) + 1 + 8;     // dir "a": absent, present
+  const size_t b_refs = a_refs + 8 + (4 + 1) + 1 + 8;      // dir "b"
+  auto with_u32 = [&](size_t at, uint32_t v) {
+    std::string b = bytes;
+    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    return b;
+  };
+  EXPECT_EQ(with_u32(a_refs, 1), bytes);                       // the offsets are right
+  EXPECT_FALSE(decode_manifest(with_u32(a_refs, 2)).has_value());  // used before list 1
+  EXPECT_FALSE(decode_manifest(with_u32(a_refs, 3)).has_value());  // no such list
+  EXPECT_FALSE(decode_manifest(with_u32(b_refs, 1)).has_value());  // list 2 never used
+  // The same names listed twice.
+  std::string twice = bytes;
+  twice.replace(lists_at + 4 + (4 + 4 + 3) + 4 + 4, 3, "x.h");
+  EXPECT_FALSE(decode_manifest(twice).has_value());
+  // An empty list in the table.
+  std::string empty = bytes;
+  empty.replace(lists_at + 4, 4, std::string(4, '\0'));
+  EXPECT_FALSE(decode_manifest(empty).has_value());
 }
 
 TEST(Manifest, EnvDigestsTellUnsetFromEmpty) {
@@ -111,7 +185,8 @@ TEST(Manifest, BooleanOtherThanZeroOrOneIsRejected) {
   Manifest m;
   m.entries.push_back(make_set("x", 0, 1));
   std::string bytes = encode_manifest(m);
-  size_t exists_at = 8 + 16 + 4 + 4 + 4 + m.entries[0].dirs[0].path.size();
+  size_t lists = 4 + (4 + (4 + 3) + (4 + 7)) + (4 + (4 + 3));  // {"x.h", "sys/y.h"}, {"z.h"}
+  size_t exists_at = 8 + 16 + 4 + lists + 4 + 4 + m.entries[0].dirs[0].path.size();
   ASSERT_LT(exists_at, bytes.size());
   bytes[exists_at] = 2;
   EXPECT_FALSE(decode_manifest(bytes).has_value());
