@@ -1,11 +1,13 @@
 // The management commands (--version, start, stop, status, clear), the daemon's idle exit, and the
 // store across daemon restarts and against corruption.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "compiler_test.h"
 #include "zccache/testing/index_format.h"
@@ -247,6 +249,25 @@ TEST_P(Lifecycle, IdleTimeoutStopsTheDaemon) {
   // And a compile brings it back.
   sb().write("a.c", kHelloC);
   expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+}
+
+// An idle daemon writes nothing: it used to commit (and fdatasync) its unchanged counters every
+// 2 s for as long as it ran.
+TEST_P(Lifecycle, AnIdleDaemonLeavesItsIndexAlone) {
+  if (std::string(GetParam().name) != "gcc") GTEST_SKIP() << "the daemon's writes do not depend on the compiler";
+  sb().write("a.c", kHelloC);
+  miss_then_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"});
+  const std::string data = index_dir() + "/data.mdb";
+  std::this_thread::sleep_for(3s);  // the counters and last-use times of the hit are written by now
+  struct stat before {};
+  ASSERT_EQ(::stat(data.c_str(), &before), 0) << data;
+  std::this_thread::sleep_for(5s);  // two and a half of the daemon's 2 s persist intervals
+  struct stat after {};
+  ASSERT_EQ(::stat(data.c_str(), &after), 0) << data;
+  EXPECT_EQ(after.st_mtim.tv_sec, before.st_mtim.tv_sec) << "the idle daemon wrote to its index";
+  EXPECT_EQ(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec) << "the idle daemon wrote to its index";
+  nlohmann::json j = sb().status_json();
+  EXPECT_EQ(j["hits"], 1u) << j.dump();  // and the counters it did not rewrite are still right
 }
 
 TEST_P(Lifecycle, CorruptedArtifactIsNeverServed) {

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <string>
 
 #include "zccache/base/unique_fd.h"
@@ -62,6 +63,9 @@ class Server {
   std::atomic<int> waiting_{0};  // of those, waiting in accept()
   std::atomic<int64_t> last_activity_ns_{0};
   int64_t started_ns_ = 0;
+  std::mutex persist_mutex_;
+  std::string persisted_stats_;   // GUARDED_BY(persist_mutex_): what the index holds
+  std::string persisted_remote_;  // GUARDED_BY(persist_mutex_)
 };
 
 // Entry point of zccache-daemon.
