@@ -591,7 +591,7 @@ class Bench:
             r = {"label": labels[t.name], "total_s": total, "ms_per_compile": total / n * 1e3,
                  "process_ms": {"min": min(times) * 1e3, "median": statistics.median(times) * 1e3,
                                 "max": max(times) * 1e3},
-                 "failed": len(failed)}
+                 "times_s": times, "failed": len(failed)}
             if failed:
                 r["failures"] = failed[:3]
             log("  %-8s %-7s %8.3f s  %8.2f ms/compile%s" % (
@@ -992,6 +992,12 @@ def derive(results):
                 continue
             w = t["warm"]
             t["cold_vs_bare"] = t["cold"]["total_s"] / bt
+            # Command by command: each cold compile over the bare one of the same source, which ran
+            # right before or after it (passes() interleaves them). A slow stretch of the VM then
+            # moves a few pairs, not the median.
+            ct, bts = t["cold"].get("times_s", []), bare.get("times_s", [])
+            if len(ct) == len(bts) > 1 and not t["cold"]["failed"] and all(bts):
+                t["cold_vs_bare_paired_median"] = statistics.median(c / b for c, b in zip(ct, bts))
             w["speedup_vs_bare_best"] = bt / w["best_s"] if w["best_s"] else None
             w["speedup_vs_bare_median"] = bt / w["median_s"] if w["median_s"] else None
             if floor:
@@ -1055,6 +1061,7 @@ def table(results):
             "ms/hit med", "speedup", "/floor", "/rt", "hits", "objs", "")
         lines.append(hdr)
         lines.append("-" * len(hdr))
+        paired_cold = []
         bare = tools.get("bare", {}).get("bare")
         if bare:
             lines.append("%-8s %-5s %9s %10s %8s" % ("bare", "", fmt_s(bare["total_s"]),
@@ -1070,6 +1077,8 @@ def table(results):
             lines.append("%-8s %-5s %9s %10s %8s %9s %9s %10s %10s %8s %8s %8s %7s %6s %s" % (
                 tname, "cold", fmt_s(c["total_s"]), fmt_ms(c["ms_per_compile"]), fmt_x(t.get("cold_vs_bare")),
                 "", "", "", "", "", "", "", "", cchk, "%d FAILED" % c["failed"] if c["failed"] else ""))
+            if t.get("cold_vs_bare_paired_median"):
+                paired_cold.append("%s %s" % (tname, fmt_x(t["cold_vs_bare_paired_median"])))
             if "warm" in t:
                 w = t["warm"]
                 bad = any(r["check"]["mismatched"] or r["check"]["missing"] for r in t["warm_runs"])
@@ -1081,6 +1090,9 @@ def table(results):
                     fmt_x(w.get("speedup_vs_bare_best")), fmt_x(w.get("per_hit_vs_floor_best")),
                     fmt_x(w.get("per_hit_vs_roundtrip_best")), hits,
                     "MISMATCH" if bad else "ok", "%d FAILED" % nfail if nfail else ""))
+        if paired_cold:
+            lines.append("cold vs bare command by command (median over the units of each cold compile / the bare "
+                         "one beside it): " + ", ".join(paired_cold))
         zw = tools.get("zccache", {}).get("warm")
         if name == "tidy" and zw:
             hit = results["scenarios"].get("single", {}).get("tools", {}).get("zccache", {}).get("warm")
