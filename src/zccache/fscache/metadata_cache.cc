@@ -37,13 +37,90 @@ void collect_has_include(std::string_view text, std::vector<std::string>& out) {
   }
 }
 
+bool identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// Whether __DATE__, __TIME__ or __TIMESTAMP__ appears as an identifier in code: not inside a
+// comment or a string or character literal (a header that only mentions one in a comment cannot
+// change the object). Conservative where the text is unusual: a literal or // comment ends at its
+// line's end, a backslash-newline continues it, and anything not understood counts as code. A
+// file with a raw string literal (whose text may hold quotes) or a trigraph (? ?/ is a backslash)
+// counts as using them, as every file that names them did before.
+bool time_macro_in_code(std::string_view t) {
+  if (contains(t, "?" "?/")) return true;  // spelled apart: no trigraph here
+  const size_t n = t.size();
+  size_t i = 0;
+  auto continued_line = [&](size_t nl) {  // the newline at nl ends a line that ends in a backslash
+    size_t k = nl;
+    if (k > 0 && t[k - 1] == '\r') --k;
+    return k > 0 && t[k - 1] == '\\';
+  };
+  while (i < n) {
+    char c = t[i];
+    if (c == '/' && i + 1 < n && t[i + 1] == '/') {
+      size_t nl = i;
+      while ((nl = t.find('\n', nl + 1)) != std::string_view::npos && continued_line(nl)) {
+      }
+      if (nl == std::string_view::npos) return false;
+      i = nl + 1;
+    } else if (c == '/' && i + 1 < n && t[i + 1] == '*') {
+      size_t end = t.find("*/", i + 2);
+      if (end == std::string_view::npos) return false;
+      i = end + 2;
+    } else if (c == '"' && i > 0 && t[i - 1] == 'R') {
+      return true;  // R"delim(...)delim", or an identifier ending in R right before a string
+    } else if (c == '"' || c == '\'') {
+      // A literal (prefixes such as L or u8 were consumed as an identifier): up to the closing
+      // quote, past escapes, ending at a line end that is not continued.
+      size_t k = i + 1;
+      while (k < n && t[k] != c) {
+        if (t[k] == '\\' && k + 1 < n) {
+          k += 2;
+          continue;
+        }
+        if (t[k] == '\n') break;
+        ++k;
+      }
+      i = k + 1;
+    } else if (c >= '0' && c <= '9') {
+      // A pp-number, with C++14 digit separators (1'000) and exponent signs (1e+5).
+      size_t k = i + 1;
+      while (k < n) {
+        char d = t[k];
+        if ((d == '+' || d == '-') && (t[k - 1] == 'e' || t[k - 1] == 'E' || t[k - 1] == 'p' || t[k - 1] == 'P')) {
+          ++k;
+        } else if (d == '\'' && k + 1 < n && identifier_char(t[k + 1])) {
+          k += 2;
+        } else if (identifier_char(d) || d == '.') {
+          ++k;
+        } else {
+          break;
+        }
+      }
+      i = k;
+    } else if (identifier_char(c)) {
+      size_t k = i;
+      while (k < n && identifier_char(t[k])) ++k;
+      std::string_view word = t.substr(i, k - i);
+      if (word == "__DATE__" || word == "__TIME__" || word == "__TIMESTAMP__") return true;
+      i = k;
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 FileFacts scan_content(std::string_view content) {
   FileFacts facts;
   facts.digest = hash::hash_bytes(content);
   facts.uses_time_macros =
-      contains(content, "__DATE__") || contains(content, "__TIME__") || contains(content, "__TIMESTAMP__");
+      (contains(content, "__DATE__") || contains(content, "__TIME__") || contains(content, "__TIMESTAMP__")) &&
+      time_macro_in_code(content);
   if (contains(content, "__has_include")) collect_has_include(content, facts.has_include_names);
   return facts;
 }

@@ -45,6 +45,32 @@ TEST(ScanContent, FindsTimeMacrosAndHasInclude) {
   EXPECT_TRUE(scan_content("__has_include(MACRO)").has_include_names.empty());
 }
 
+TEST(ScanContent, TimeMacrosCountOnlyInCode) {
+  // Mentioned, not used: a header that names them in a comment or a string is cacheable.
+  EXPECT_FALSE(scan_content("// stamps __DATE__ into the binary\nint x;\n").uses_time_macros);
+  EXPECT_FALSE(scan_content("/* __TIME__ and\n __TIMESTAMP__ */ int x;").uses_time_macros);
+  EXPECT_FALSE(scan_content("const char* s = \"__DATE__\";").uses_time_macros);
+  EXPECT_FALSE(scan_content("const char* s = \"a \\\" __DATE__\";").uses_time_macros) << "escaped quote";
+  EXPECT_FALSE(scan_content("char q = '\"'; // __DATE__\n").uses_time_macros);
+  EXPECT_FALSE(scan_content("int __DATE__X; int Y__TIME__;").uses_time_macros) << "other identifiers";
+  // Used: in code, after anything that ends a comment or a literal.
+  EXPECT_TRUE(scan_content("// note\nconst char* d = __DATE__;").uses_time_macros);
+  EXPECT_TRUE(scan_content("/* a */ __TIME__").uses_time_macros);
+  EXPECT_TRUE(scan_content("#define STAMP __DATE__ \" \" __TIME__\n").uses_time_macros);
+  EXPECT_TRUE(scan_content("const char* s = \"x\"; const char* d = __DATE__;").uses_time_macros);
+  EXPECT_TRUE(scan_content("int n = 1'000'000; const char* d = __DATE__; int m = 2'0;").uses_time_macros)
+      << "digit separators are not character literals";
+  EXPECT_TRUE(scan_content("char c = 'x'; auto t = __TIMESTAMP__;").uses_time_macros);
+  EXPECT_TRUE(scan_content("#error don't\nauto t = __TIME__;").uses_time_macros) << "a stray quote ends at its line";
+  EXPECT_TRUE(scan_content("auto l = L\"x\"; auto u = u8'y'; auto t = __TIME__;").uses_time_macros);
+  EXPECT_TRUE(scan_content("// continued \\\n comment\n__DATE__").uses_time_macros);
+  EXPECT_FALSE(scan_content("// continued \\\n __DATE__ still in the comment\n").uses_time_macros);
+  // Where the text is unusual, they count: raw strings, trigraphs.
+  EXPECT_TRUE(scan_content("auto r = R\"x(a\"b)x\"; auto d = __DATE__;").uses_time_macros);
+  EXPECT_TRUE(scan_content("auto r = R\"(\"__DATE__)\";").uses_time_macros);
+  EXPECT_TRUE(scan_content("const char* s = \"?" "?/\"\"; __DATE__").uses_time_macros);  // a trigraph
+}
+
 TEST_F(MetadataCacheTest, DigestMatchesContent) {
   MetadataCache cache;
   auto path = write("a.h", "int a;");
