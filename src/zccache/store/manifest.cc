@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <functional>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "zccache/hash/hasher.h"
@@ -28,9 +27,12 @@ size_t hash_names(const NameList& names) {
   return h;
 }
 
-// The distinct non-empty name lists of one include set, numbered from 1 in order of first use
-// (directory by directory, absent before present); 0 stands for the empty list. Equal lists get
-// one number whether or not they share their storage, so that a value has one encoding.
+// The distinct non-empty name lists of one include set, numbered from 1 in the order they are
+// first met; 0 stands for the empty list. Equal lists get one number whether or not they share
+// their storage. The manifest's list table is written and checked in this numbering, and
+// share_equal_lists() shares by it. Holds pointers to the lists it numbered (they must stay put)
+// and remembers the storage of those only, so a list that drops its own storage for another's
+// cannot be mistaken for a later one.
 class ListTable {
  public:
   uint32_t number(const NameList& names) {
@@ -38,7 +40,7 @@ class ListTable {
     if (auto it = by_storage_.find(names.storage()); it != by_storage_.end()) return it->second;
     std::vector<uint32_t>& same_hash = by_hash_[hash_names(names)];
     for (uint32_t n : same_hash) {
-      if (*lists_[n - 1] == names) return by_storage_[names.storage()] = n;
+      if (*lists_[n - 1] == names) return n;
     }
     lists_.push_back(&names);
     const uint32_t n = static_cast<uint32_t>(lists_.size());
@@ -46,6 +48,7 @@ class ListTable {
     by_storage_[names.storage()] = n;
     return n;
   }
+  const NameList& list(uint32_t number) const { return *lists_[number - 1]; }
   const std::vector<const NameList*>& lists() const { return lists_; }
 
  private:
@@ -120,21 +123,17 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
     std::vector<NameList> lists;
     if (list_table) {
       uint32_t n_lists = r.count(kMinListBytes);
-      lists.reserve(n_lists);
-      std::unordered_map<size_t, std::vector<size_t>> by_hash;
+      lists.reserve(n_lists);  // ListTable holds pointers into it
+      ListTable table;
       for (uint32_t j = 0; j < n_lists && r.ok(); ++j) {
         uint32_t n = r.count(kMinNameBytes);
         if (n == 0) return std::nullopt;  // the empty list has no number of its own
         std::vector<std::string> names;
         names.reserve(n);
         for (uint32_t k = 0; k < n && r.ok(); ++k) names.push_back(r.str());
-        NameList list(std::move(names));
-        std::vector<size_t>& same_hash = by_hash[hash_names(list)];
-        for (size_t other : same_hash) {
-          if (lists[other] == list) return std::nullopt;  // listed twice: not how a manifest is written
-        }
-        same_hash.push_back(lists.size());
-        lists.push_back(std::move(list));
+        lists.emplace_back(std::move(names));
+        // Listed twice: not how a manifest is written.
+        if (table.number(lists.back()) != lists.size()) return std::nullopt;
       }
     }
     uint32_t dirs = r.count(kMinDirBytes);
@@ -177,20 +176,10 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
 }
 
 void share_equal_lists(IncludeSet& set) {
-  std::unordered_map<size_t, std::vector<const NameList*>> seen;  // by a hash of the names
-  std::unordered_set<const void*> kept;                            // the storage of those lists
+  ListTable table;
   for (DirState& d : set.dirs) {
     for (NameList* names : {&d.absent, &d.present}) {
-      if (names->empty() || kept.count(names->storage())) continue;  // shared already
-      std::vector<const NameList*>& same_hash = seen[hash_names(*names)];
-      auto equal = std::find_if(same_hash.begin(), same_hash.end(),
-                                [&](const NameList* other) { return *other == *names; });
-      if (equal != same_hash.end()) {
-        names->share(**equal);
-      } else {
-        same_hash.push_back(names);
-        kept.insert(names->storage());
-      }
+      if (uint32_t n = table.number(*names); n != 0) names->share(table.list(n));
     }
   }
 }
