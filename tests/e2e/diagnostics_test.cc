@@ -63,6 +63,23 @@ TEST_P(Diagnostics, LargeDiagnosticsAreReplayedCompletely) {
   EXPECT_GT(b.run.err.size(), 200000u) << "test premise: the warnings exceed any pipe buffer";
 }
 
+TEST_P(Diagnostics, OutputPrintedAsTheCompilerWritesItComesOutOnce) {
+  // With the build's own -MD -MF the daemon adds nothing to the command, so a miss's output goes
+  // out as the compiler writes it (client/wrapper.cc): it must be there exactly once, whole, for a
+  // success, a large one and a failure alike, and be replayed the same on the hit.
+  sb().write("w.c", kWarningC);
+  std::string many;
+  for (int i = 0; i < 1500; ++i) many += "int g" + std::to_string(i) + "(int x) { int unused_" + std::to_string(i) + "; return x; }\n";
+  sb().write("many.c", many);
+  CompileResult w = miss_then_hit({"-Wall", "-MD", "-MF", "w.d", "-c", "w.c", "-o", "w.o"}, {"w.o", "w.d"});
+  EXPECT_NE(w.run.err.find("unused"), std::string::npos) << "test premise: the compile warns";
+  CompileResult m = miss_then_hit({"-Wall", "-MD", "-MF", "many.d", "-c", "many.c", "-o", "many.o"}, {"many.o", "many.d"});
+  EXPECT_GT(m.run.err.size(), 200000u) << "test premise: the warnings exceed any pipe buffer";
+  sb().write("bad.c", "int f(void) { return undeclared_name; }\n");
+  CompileResult b = compile_both({"-MD", "-MF", "bad.d", "-c", "bad.c", "-o", "bad.o"}, {"bad.o"});
+  EXPECT_NE(b.run.exit_code, 0) << "test premise: the source does not compile";
+}
+
 TEST_P(Diagnostics, ColourFlagIsPartOfTheKey) {
   sb().write("w.c", kWarningC);
   expect_miss({"-fdiagnostics-color=always", "-Wall", "-c", "w.c", "-o", "w.o"}, {"w.o"});

@@ -292,6 +292,46 @@ TEST_F(Rust, WarningsAreReplayedAndFailuresNotCached) {
   EXPECT_EQ(c.hits, 1u);
 }
 
+// cargo starts the crates that depend on a library when rustc prints its metadata notice, long
+// before rustc exits (pipelining): a miss's output must reach the build while rustc runs. A proc
+// macro prints a line while the crate compiles and waits (30 s at most) until that line is in the
+// file the client's stderr goes to; it writes down whether it got there.
+TEST_F(Rust, MissOutputReachesTheBuildWhileRustcRuns) {
+  const std::string err_file = sb().path("client-err.txt");
+  sb().write("waiter.rs",
+             "extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\n"
+             "pub fn wait_for_echo(_: TokenStream) -> TokenStream {\n"
+             "  let path = \"" + err_file + "\";\n"
+             "  eprintln!(\"zccache-echo-probe\");\n"
+             "  let mut seen = false;\n"
+             "  for _ in 0..3000 {\n"
+             "    if std::fs::read_to_string(path).map(|s| s.contains(\"zccache-echo-probe\")).unwrap_or(false) {\n"
+             "      seen = true;\n      break;\n    }\n"
+             "    std::thread::sleep(std::time::Duration::from_millis(10));\n  }\n"
+             "  std::fs::write(format!(\"{}.seen\", path), if seen { \"yes\" } else { \"no\" }).unwrap();\n"
+             "  \"pub const ANSWER: u32 = 42;\".parse().unwrap()\n}\n");
+  RunResult macro = sb().run({toolchain_rustc(), "--crate-name", "waiter", "--edition=2021", "--crate-type",
+                              "proc-macro", "waiter.rs", "-o", sb().path("libwaiter.so")});
+  ASSERT_EQ(macro.exit_code, 0) << macro.describe();
+  sb().write("user.rs", "waiter::wait_for_echo!();\npub fn answer() -> u32 { ANSWER }\n");
+  sb().make_dir("out");
+  std::vector<std::string> argv = rustc_lib("user.rs", "out", {"--extern", "waiter=" + sb().path("libwaiter.so")});
+  argv.insert(argv.begin(), sb().zccache_bin());
+  // stderr into a file the macro can read: sh redirects, then runs the client in its place.
+  argv.insert(argv.begin(), {"/bin/sh", "-c", "exec \"$@\" 2>\"" + err_file + "\"", "sh"});
+  RunResult miss = sb().run(argv);
+  ASSERT_EQ(miss.exit_code, 0) << miss.describe() << sb().read("client-err.txt").value_or("");
+  EXPECT_EQ(sb().counters().misses, 1u) << sb().counters().describe();
+  EXPECT_EQ(sb().read("client-err.txt.seen").value_or(""), "yes") << "the proc macro's line reached the build only after rustc exited";
+  EXPECT_EQ(sb().read("client-err.txt").value_or(""), "zccache-echo-probe\n") << "printed once, not again at the end";
+  ASSERT_TRUE(sb().wait_for_stored(1)) << sb().counters().describe();
+  sb().remove("client-err.txt");
+  RunResult hit = sb().run(argv);
+  ASSERT_EQ(hit.exit_code, 0) << hit.describe();
+  EXPECT_EQ(sb().counters().hits, 1u) << sb().counters().describe();
+  EXPECT_EQ(sb().read("client-err.txt").value_or(""), "zccache-echo-probe\n") << "the hit replays the stored output";
+}
+
 TEST_F(Rust, DirectCompileWithoutDepInfoIsScannedForItsInputs) {
   sb().write("d.rs", "pub fn f() -> u32 { 3 }\n");
   std::vector<std::string> argv{toolchain_rustc(), "--crate-name", "lib1", "d.rs", "--crate-type", "rlib",

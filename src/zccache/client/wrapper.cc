@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include "zccache/base/log.h"
@@ -168,35 +169,40 @@ std::vector<std::string> compile_env(const std::vector<std::string>& extra) {
   return env;
 }
 
-// Whether a failed compile's diagnostics name a file the daemon added to the command (-MF path, a
-// link's dependency file or reproduce archive, SUNPRO_DEPENDENCIES): then the failure may be the
-// cache's, not the source's (ld: "cannot open dependency file PATH").
-bool failed_on_injected_file(const protocol::CompileReply& reply, const std::string& stderr_data) {
-  auto mentioned = [&](std::string_view path) {
-    return !path.empty() && stderr_data.find(path) != std::string::npos;
-  };
+// The files the daemon added to the command: its -MF path, a link's dependency file or reproduce
+// archive (link_compile.cc, emcc_link.cc), SUNPRO_DEPENDENCIES' path.
+std::vector<std::string_view> injected_files(const protocol::CompileReply& reply) {
+  std::vector<std::string_view> files;
   for (size_t i = 0; i + 1 < reply.extra_args.size(); ++i) {
-    if (reply.extra_args[i] == "-MF" && mentioned(reply.extra_args[i + 1])) return true;
+    if (reply.extra_args[i] == "-MF") files.emplace_back(reply.extra_args[i + 1]);
   }
-  // A link's file (link_compile.cc, emcc_link.cc): -Wl,--dependency-file=F, --dependency-file=F,
-  // --reproduce=F, -Wl,--reproduce=F.
   for (const std::string& arg : reply.extra_args) {
     for (std::string_view option : {"-Wl,--dependency-file=", "--dependency-file=", "--reproduce=", "-Wl,--reproduce="}) {
-      if (arg.compare(0, option.size(), option) == 0 && mentioned(std::string_view(arg).substr(option.size()))) {
-        return true;
-      }
+      if (arg.compare(0, option.size(), option) == 0) files.push_back(std::string_view(arg).substr(option.size()));
     }
   }
   for (const std::string& var : reply.extra_env) {
     size_t eq = var.find('=');
-    if (eq != std::string::npos && mentioned(std::string_view(var).substr(eq + 1))) return true;
+    if (eq != std::string::npos) files.push_back(std::string_view(var).substr(eq + 1));
   }
-  return false;
+  return files;
+}
+
+// Whether a failed compile's diagnostics name a file the daemon added to the command: then the
+// failure may be the cache's, not the source's (ld: "cannot open dependency file PATH").
+bool failed_on_injected_file(const std::vector<std::string_view>& injected, const std::string& stderr_data) {
+  return std::any_of(injected.begin(), injected.end(), [&](std::string_view path) {
+    return !path.empty() && stderr_data.find(path) != std::string::npos;
+  });
 }
 
 // Runs one compile of a miss, prints its output, and hands the result to the daemon, which copies
 // the outputs before it answers, so waiting keeps a later build step from touching them first. A
 // lost daemon here costs nothing: the compile already ran.
+// The output goes out as the compiler writes it (cargo starts dependent crates on rustc's metadata
+// notice, long before it exits: pipelining), unless it must be looked at first: gcc's unit markers
+// are stripped from it, and a failure on a file the daemon added is run again, printing only the
+// second run's output.
 // `plain_argv` is the same compile without the daemon's additions: it runs instead, uncached, when
 // the compile failed on a file the daemon asked for (its dependency file in ZCCACHE_DIR/tmp, when
 // that directory is full, read-only or gone), so such a failure never fails the build.
@@ -205,11 +211,14 @@ Result<os::ProcessOutput> compile_and_store(UniqueFd& conn, const protocol::Comp
                                             const std::vector<std::string>& plain_argv) {
   std::vector<std::string> env;
   if (!reply.extra_env.empty()) env = compile_env(reply.extra_env);
+  const std::vector<std::string_view> injected = injected_files(reply);
+  const bool echo = !reply.unit_markers && injected.empty();
   int64_t start = os::now_realtime_ns();
-  auto out = os::run_capture(argv, reply.extra_env.empty() ? nullptr : &env);
+  auto out = os::run_capture(argv, reply.extra_env.empty() ? nullptr : &env, {},
+                             echo ? os::Echo{STDOUT_FILENO, STDERR_FILENO} : os::Echo{});
   int64_t duration = os::now_realtime_ns() - start;
   if (!out.ok()) return out;
-  if (out->exit_code != 0 && failed_on_injected_file(reply, out->stderr_data)) {
+  if (!echo && out->exit_code != 0 && failed_on_injected_file(injected, out->stderr_data)) {
     log::debug("the compile failed on the daemon's dependency file; running it uncached");
     conn.reset();  // the daemon stores nothing of a miss whose client went away
     out = os::run_capture(plain_argv, nullptr);
@@ -219,8 +228,10 @@ Result<os::ProcessOutput> compile_and_store(UniqueFd& conn, const protocol::Comp
     }
     return out;
   }
-  write_all(STDOUT_FILENO, out->stdout_data);
-  write_all(STDERR_FILENO, reply.unit_markers ? protocol::strip_unit_markers(out->stderr_data) : out->stderr_data);
+  if (!echo) {
+    write_all(STDOUT_FILENO, out->stdout_data);
+    write_all(STDERR_FILENO, reply.unit_markers ? protocol::strip_unit_markers(out->stderr_data) : out->stderr_data);
+  }
 
   protocol::StoreRequest store;
   store.miss_token = reply.miss_token;

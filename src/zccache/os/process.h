@@ -17,12 +17,21 @@ struct ProcessOutput {
   std::string stderr_data;
 };
 
-// Runs argv[0] (an absolute path) with argv, capturing stdout and stderr. env: "NAME=VALUE"
-// strings, or nullptr to inherit. stdin is inherited (compilers may read it only for "-", which
-// is never cached).
+// Where captured output is also written as it arrives, or -1 for nowhere. A build tool may act
+// on a line before the compiler exits: cargo starts the crates that depend on this one when rustc
+// prints its metadata artifact notice, long before codegen ends.
+struct Echo {
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// Runs argv[0] (an absolute path) with argv, capturing stdout and stderr (and echoing them to
+// `echo`'s descriptors). env: "NAME=VALUE" strings, or nullptr to inherit. stdin is inherited
+// (compilers may read it only for "-", which is never cached). An echo descriptor that fails
+// (a closed pipe) is dropped; the capture goes on.
 Result<ProcessOutput> run_capture(const std::vector<std::string>& argv,
                                   const std::vector<std::string>* env = nullptr,
-                                  const std::string& cwd = {});
+                                  const std::string& cwd = {}, Echo echo = {});
 
 // Replaces the current process with argv (execv). Returns only on failure.
 Error exec_replace(const std::vector<std::string>& argv);

@@ -24,11 +24,26 @@ std::vector<char*> to_cstrings(const std::vector<std::string>& v) {
   return out;
 }
 
+// Writes all of data to fd; false when fd fails (then the caller stops echoing to it).
+bool write_fully(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 // Drains both pipes until EOF without letting either fill up (a compiler writing a lot to stderr
-// must not block while we wait on stdout).
-void drain_pipes(int out_fd, int err_fd, std::string& out, std::string& err) {
+// must not block while we wait on stdout), echoing what arrives.
+void drain_pipes(int out_fd, int err_fd, std::string& out, std::string& err, Echo echo) {
   struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&out, &err};
+  int echo_fds[2] = {echo.stdout_fd, echo.stderr_fd};
   int open_count = 2;
   char buf[65536];
   while (open_count > 0) {
@@ -41,6 +56,7 @@ void drain_pipes(int out_fd, int err_fd, std::string& out, std::string& err) {
       ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
       if (n > 0) {
         sinks[i]->append(buf, static_cast<size_t>(n));
+        if (echo_fds[i] >= 0 && !write_fully(echo_fds[i], buf, static_cast<size_t>(n))) echo_fds[i] = -1;
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         fds[i].fd = -1;
         --open_count;
@@ -52,7 +68,7 @@ void drain_pipes(int out_fd, int err_fd, std::string& out, std::string& err) {
 }  // namespace
 
 Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const std::vector<std::string>* env,
-                                  const std::string& cwd) {
+                                  const std::string& cwd, Echo echo) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return posix_error("pipe", "");
   UniqueFd out_r(out_pipe[0]), out_w(out_pipe[1]);
@@ -76,7 +92,7 @@ Result<ProcessOutput> run_capture(const std::vector<std::string>& argv, const st
   err_w.reset();
 
   ProcessOutput result;
-  drain_pipes(out_r.get(), err_r.get(), result.stdout_data, result.stderr_data);
+  drain_pipes(out_r.get(), err_r.get(), result.stdout_data, result.stderr_data, echo);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return posix_error("waitpid", argv[0]);
