@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "zccache/base/lines.h"
+#include "zccache/base/parallel.h"
 #include "zccache/daemon/shared_libraries.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
@@ -67,6 +68,20 @@ void list_files(const std::string& dir, bool (*keep)(std::string_view), std::vec
   ::closedir(d);
   std::sort(found.begin(), found.end());
   out.insert(out.end(), found.begin(), found.end());
+}
+
+// Hashes a newly probed toolchain's files on every core, largest first, so that no core is left
+// with the largest at the end (a Rust toolchain is 500 MB, two of its libraries 350 MB). The
+// identity then finds them known; an error shows there.
+void hash_toolchain(fscache::MetadataCache& files, const std::vector<std::string>& paths) {
+  std::vector<std::pair<uint64_t, const std::string*>> by_size;
+  by_size.reserve(paths.size());
+  for (const auto& path : paths) {
+    auto info = os::stat_path(path);
+    by_size.emplace_back(info.ok() ? info->size : 0, &path);
+  }
+  std::stable_sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for_each_parallel(by_size.size(), [&](size_t i) { (void)files.digest(*by_size[i].second); });
 }
 
 // rustc's own libraries and every installed target's standard library: what a compile links
@@ -230,16 +245,16 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   Resolution resolution = resolve(invoked_path);
   const std::string& real = resolution.real;
   if (real.empty()) return make_error(ErrorCode::kNotFound, "compiler not found: " + invoked_path);
-  auto facts = files_.facts(real);
-  if (!facts.ok()) return facts.error();
-  if (resolution.info && resolution.binary_digest == facts->digest) return std::move(*resolution.info);
+  auto binary = files_.digest(real);  // a compiler's binary and libraries are never preprocessor input
+  if (!binary.ok()) return binary.error();
+  if (resolution.info && resolution.binary_digest == *binary) return std::move(*resolution.info);
 
   Probe probe;
   bool known = false;
   {
     std::lock_guard lock(mutex_);
     auto it = probes_.find(real);
-    if (it != probes_.end() && it->second.binary_digest == facts->digest &&
+    if (it != probes_.end() && it->second.binary_digest == *binary &&
         (it->second.listed_dirs.empty() || dirs_unchanged(it->second.listed_dirs))) {
       probe = it->second;
       known = true;
@@ -248,7 +263,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   if (!known) {
     auto out = os::run_capture({invoked_path, "--version"}, &probe_env());
     if (!out.ok()) return out.error();
-    probe.binary_digest = facts->digest;
+    probe.binary_digest = *binary;
     probe.version_text = out->stdout_data + out->stderr_data;
     probe.clippy = probe.version_text.rfind("clippy ", 0) == 0;
     if (probe.version_text.rfind("rustfmt ", 0) == 0) {
@@ -302,6 +317,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
       probe.honors_source_date_epoch =
           probe.family != tools::Family::kUnknown && probe_source_date_epoch(invoked_path, tmp_dir_);
     }
+    hash_toolchain(files_, probe.toolchain_files);
     std::lock_guard lock(mutex_);
     probes_[real] = probe;
   }
@@ -315,13 +331,13 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   hash::Hasher h;
   h.add("compiler-identity-v1").add(invoked_path).add(real).add_digest(probe.binary_digest).add(probe.version_text);
   for (const auto& path : probe.toolchain_files) {
-    auto lib = files_.facts(path);
+    auto lib = files_.digest(path);
     if (!lib.ok()) {  // an update or uninstall: look at the toolchain afresh next time
       std::lock_guard lock(mutex_);
       probes_.erase(real);
       return make_error(ErrorCode::kNotFound, "toolchain file vanished: " + path);
     }
-    h.add(path).add_digest(lib->digest);
+    h.add(path).add_digest(*lib);
   }
   info.identity = h.finish();
   if (probe.toolchain_files.empty() && probe.listed_dirs.empty()) remember_info(invoked_path, info, probe.binary_digest);

@@ -71,13 +71,13 @@ std::unique_ptr<LinkMiss> new_link_miss(const tools::link::LinkPlan& plan, const
 Result<hash::Digest> linker_identity(const std::string& path, fscache::MetadataCache& files) {
   static std::mutex mutex;
   static std::map<hash::Digest, std::vector<std::string>> libraries;  // GUARDED_BY(mutex): by binary content
-  auto binary = files.facts(path);
+  auto binary = files.digest(path);  // binaries: never preprocessor input
   if (!binary.ok()) return binary.error();
   std::vector<std::string> libs;
   bool known = false;
   {
     std::lock_guard lock(mutex);
-    auto it = libraries.find(binary->digest);
+    auto it = libraries.find(*binary);
     if (it != libraries.end()) {
       libs = it->second;
       known = true;
@@ -88,18 +88,18 @@ Result<hash::Digest> linker_identity(const std::string& path, fscache::MetadataC
     libs = shared_libraries(path, &complete);
     if (!complete) return make_error(ErrorCode::kNotFound, "cannot list the libraries of " + path);
     std::lock_guard lock(mutex);
-    libraries[binary->digest] = libs;
+    libraries[*binary] = libs;
   }
   hash::Hasher h;
-  h.add("linker-identity-v1").add(path).add_digest(binary->digest).add_u64(libs.size());
+  h.add("linker-identity-v1").add(path).add_digest(*binary).add_u64(libs.size());
   for (const auto& lib : libs) {
-    auto facts = files.facts(lib);
-    if (!facts.ok()) {  // an upgrade moved it: list again next time
+    auto digest = files.digest(lib);
+    if (!digest.ok()) {  // an upgrade moved it: list again next time
       std::lock_guard lock(mutex);
-      libraries.erase(binary->digest);
-      return facts.error();
+      libraries.erase(*binary);
+      return digest.error();
     }
-    h.add(lib).add_digest(facts->digest);
+    h.add(lib).add_digest(*digest);
   }
   return h.finish();
 }

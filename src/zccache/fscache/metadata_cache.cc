@@ -1,13 +1,38 @@
 #include "zccache/fscache/metadata_cache.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <limits>
+#include <memory>
 
+#include "zccache/base/posix_error.h"
+#include "zccache/base/unique_fd.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
 
 namespace zccache::fscache {
 namespace {
+
+// The digest of a file's content, read in pieces (a toolchain library is hundreds of MB).
+Result<hash::Digest> hash_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return posix_error("open", path);
+  constexpr size_t kPiece = 1 << 18;
+  std::unique_ptr<char[]> buf(new char[kPiece]);
+  hash::Hasher hasher;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.get(), kPiece);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return posix_error("read", path);
+    }
+    if (n == 0) break;
+    hasher.add_raw(buf.get(), static_cast<size_t>(n));
+  }
+  return hasher.finish();  // the same digest as hash::hash_bytes() of the whole content
+}
 
 bool contains(std::string_view text, std::string_view needle) {
   return ::memmem(text.data(), text.size(), needle.data(), needle.size()) != nullptr;
@@ -131,13 +156,25 @@ Result<FileFacts> MetadataCache::facts(const std::string& path) {
   return std::move(*found->facts);
 }
 
+Result<hash::Digest> MetadataCache::digest(const std::string& path) {
+  auto found = find(path, std::numeric_limits<uint64_t>::max(), /*scan=*/false);
+  if (!found.ok()) return found.error();
+  return found->facts->digest;
+}
+
 Result<MetadataCache::Lookup> MetadataCache::lookup(const std::string& path, std::optional<uint64_t> max_read_bytes) {
+  return find(path, max_read_bytes, /*scan=*/true);
+}
+
+Result<MetadataCache::Lookup> MetadataCache::find(const std::string& path, std::optional<uint64_t> max_read_bytes,
+                                                  bool scan) {
   std::string dir(os::dirname_of(path));
   if (watcher_) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(path);
     // No event in the directory since before we looked: no stat needed.
-    if (it != entries_.end() && it->second.generation && watcher_->generation(dir) == it->second.generation)
+    if (it != entries_.end() && (it->second.scanned || !scan) && it->second.generation &&
+        watcher_->generation(dir) == it->second.generation)
       return Lookup{it->second.info, it->second.facts, true};
   }
   // Watch before the stat: a change after this point renews the generation we record.
@@ -153,16 +190,24 @@ Result<MetadataCache::Lookup> MetadataCache::lookup(const std::string& path, std
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(path);
-    if (it != entries_.end() && it->second.signature_proves && it->second.info == *info) {
+    if (it != entries_.end() && (it->second.scanned || !scan) && it->second.signature_proves &&
+        it->second.info == *info) {
       it->second.generation = watchable ? generation : std::nullopt;
       return Lookup{*info, it->second.facts, watchable};
     }
   }
   if (!max_read_bytes || info->size > *max_read_bytes) return Lookup{*info, std::nullopt, false};
   // Hash outside the lock: other lookups proceed meanwhile.
-  auto content = os::read_file(path);
-  if (!content.ok()) return content.error();
-  FileFacts facts = scan_content(*content);
+  FileFacts facts;
+  if (scan) {
+    auto content = os::read_file(path);
+    if (!content.ok()) return content.error();
+    facts = scan_content(*content);
+  } else {
+    auto digest = hash_file(path);
+    if (!digest.ok()) return digest.error();
+    facts.digest = *digest;
+  }
   // The signature must still be the one we read under; otherwise the content we hashed may be a
   // mix of two versions.
   auto after = os::stat_path(path);
@@ -171,9 +216,9 @@ Result<MetadataCache::Lookup> MetadataCache::lookup(const std::string& path, std
   int64_t now = os::now_realtime_ns();
   bool proves = now - std::max(info->mtime_ns, info->ctime_ns) >= kRacyWindowNs;
   std::lock_guard lock(mutex_);
-  hashed_bytes_ += content->size();
+  hashed_bytes_ += info->size;
   if (proves || watchable) {
-    entries_[path] = Entry{*info, facts, proves, watchable ? generation : std::nullopt};
+    entries_[path] = Entry{*info, facts, scan, proves, watchable ? generation : std::nullopt};
   } else {
     entries_.erase(path);
   }

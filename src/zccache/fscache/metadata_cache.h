@@ -52,6 +52,10 @@ class MetadataCache {
   // Facts for `path` (absolute). kNotFound when it does not exist; kIo when it is not a readable
   // regular file.
   Result<FileFacts> facts(const std::string& path);
+  // Only the digest, for files that are never preprocessor input (a compiler's binary and
+  // libraries): read in pieces rather than whole into memory, and not scanned for the facts
+  // above (scanning was half the time of hashing a Rust toolchain's 500 MB). Errors as facts().
+  Result<hash::Digest> digest(const std::string& path);
 
   struct Lookup {
     os::FileInfo info;               // the stat signature the facts belong to
@@ -71,9 +75,12 @@ class MetadataCache {
   uint64_t hashed_bytes_for_testing() const;
 
  private:
+  Result<Lookup> find(const std::string& path, std::optional<uint64_t> max_read_bytes, bool scan);
+
   struct Entry {
     os::FileInfo info;
     FileFacts facts;
+    bool scanned = true;                 // false: facts holds only the digest (digest())
     bool signature_proves = false;       // hashed outside the racy window: a same signature proves it
     std::optional<uint64_t> generation;  // the directory's generation before the stat, when trusted
   };

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
 
 #include "zccache/hash/hasher.h"
 
@@ -77,6 +78,40 @@ TEST_F(MetadataCacheTest, DigestMatchesContent) {
   auto f = cache.facts(path);
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->digest, hash::hash_bytes("int a;"));
+}
+
+TEST_F(MetadataCacheTest, DigestOnlyReadsInPiecesToTheSameDigest) {
+  MetadataCache cache;
+  std::string big;
+  for (int i = 0; big.size() < 700000; ++i) big += "line " + std::to_string(i) + "\n";  // several pieces
+  auto path = write("big.so", big);
+  age(path);
+  auto d = cache.digest(path);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(*d, hash::hash_bytes(big));
+  uint64_t hashed = cache.hashed_bytes_for_testing();
+  ASSERT_TRUE(cache.digest(path).ok());
+  EXPECT_EQ(cache.hashed_bytes_for_testing(), hashed) << "the second digest comes from the memo";
+  EXPECT_FALSE(cache.digest(dir_ + "/missing").ok());
+}
+
+TEST_F(MetadataCacheTest, ADigestOnlyEntryNeverStandsInForTheFacts) {
+  // A file first asked for its digest (as a compiler library) and then included: its facts must
+  // come from a scan, or a header that uses __DATE__ would be cached as if it did not.
+  MetadataCache cache;
+  auto path = write("stamp.h", "const char* d = __DATE__;\n#if __has_include(<x.h>)\n#endif\n");
+  age(path);
+  ASSERT_TRUE(cache.digest(path).ok());
+  auto f = cache.facts(path);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->uses_time_macros);
+  ASSERT_EQ(f->has_include_names.size(), 1u);
+  EXPECT_EQ(f->has_include_names[0], "x.h");
+  uint64_t hashed = cache.hashed_bytes_for_testing();
+  auto d = cache.digest(path);  // the scanned entry serves a digest too
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, f->digest);
+  EXPECT_EQ(cache.hashed_bytes_for_testing(), hashed);
 }
 
 TEST_F(MetadataCacheTest, MemoizesOldFilesAndRehashesOnChange) {
@@ -151,49 +186,64 @@ TEST_F(MetadataCacheTest, MissingFileIsNotFound) {
 namespace zccache::fscache {
 namespace {
 
-// With a watcher, entries are trusted without a stat; every edit must still be seen once the
-// queue is drained, including same-size rewrites within one clock tick.
-TEST(MetadataCacheWatched, EveryEditIsSeenAfterDrain) {
-  char tmpl[] = "/tmp/zccache_fscache_watch_XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  auto watcher = watcher::make_inotify_watcher();
-  ASSERT_NE(watcher, nullptr);
-  MetadataCache cache(watcher.get());
-  std::string path = dir + "/h.h";
+// A temp dir and a cache with an inotify watcher: entries are trusted without a stat.
+class MetadataCacheWatched : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/zccache_fscache_watch_XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    watcher_ = watcher::make_inotify_watcher();
+    ASSERT_NE(watcher_, nullptr);
+    cache_ = std::make_unique<MetadataCache>(watcher_.get());
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  std::string dir_;
+  std::unique_ptr<watcher::Watcher> watcher_;
+  std::unique_ptr<MetadataCache> cache_;
+};
+
+// Every edit must still be seen once the queue is drained, including same-size rewrites within
+// one clock tick.
+TEST_F(MetadataCacheWatched, EveryEditIsSeenAfterDrain) {
+  std::string path = dir_ + "/h.h";
   for (int i = 0; i < 300; ++i) {
     std::string content = "#define V " + std::to_string(100 + i % 800) + "\n";  // same size every time
     { std::ofstream(path) << content; }
-    watcher->drain();
-    auto f = cache.facts(path);
+    watcher_->drain();
+    auto f = cache_->facts(path);
     ASSERT_TRUE(f.ok());
     ASSERT_EQ(f->digest, hash::hash_bytes(content)) << "stale digest at round " << i;
-    auto again = cache.facts(path);
+    auto again = cache_->facts(path);
     ASSERT_TRUE(again.ok());
     ASSERT_EQ(again->digest, hash::hash_bytes(content));
   }
-  std::system(("rm -rf " + dir).c_str());
 }
 
-TEST(MetadataCacheWatched, TrustedEntryNeedsNoRehash) {
-  char tmpl[] = "/tmp/zccache_fscache_watch_XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  auto watcher = watcher::make_inotify_watcher();
-  ASSERT_NE(watcher, nullptr);
-  MetadataCache cache(watcher.get());
-  std::string path = dir + "/fresh.h";
+TEST_F(MetadataCacheWatched, ADigestOnlyEntryNeverStandsInForTheFacts) {
+  std::string path = dir_ + "/stamp.h";
+  { std::ofstream(path) << "const char* t = __TIME__;\n"; }
+  watcher_->drain();
+  ASSERT_TRUE(cache_->digest(path).ok());
+  watcher_->drain();
+  auto f = cache_->facts(path);  // the watched entry is trusted without a stat: it must not be this one
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->uses_time_macros);
+}
+
+TEST_F(MetadataCacheWatched, TrustedEntryNeedsNoRehash) {
+  std::string path = dir_ + "/fresh.h";
   { std::ofstream(path) << "int x;"; }
-  watcher->drain();
-  ASSERT_TRUE(cache.facts(path).ok());
-  uint64_t hashed = cache.hashed_bytes_for_testing();
-  watcher->drain();
-  ASSERT_TRUE(cache.facts(path).ok());
-  EXPECT_EQ(cache.hashed_bytes_for_testing(), hashed) << "a fresh but watched file is memoized";
+  watcher_->drain();
+  ASSERT_TRUE(cache_->facts(path).ok());
+  uint64_t hashed = cache_->hashed_bytes_for_testing();
+  watcher_->drain();
+  ASSERT_TRUE(cache_->facts(path).ok());
+  EXPECT_EQ(cache_->hashed_bytes_for_testing(), hashed) << "a fresh but watched file is memoized";
   { std::ofstream(path) << "int y;"; }
-  watcher->drain();
-  auto f = cache.facts(path);
+  watcher_->drain();
+  auto f = cache_->facts(path);
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->digest, hash::hash_bytes("int y;"));
-  std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace
