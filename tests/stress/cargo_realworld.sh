@@ -119,7 +119,8 @@ if command -v sccache >/dev/null; then
 fi
 
 # Edit a dependency: itoa and everything that depends on it must be rebuilt, matching bare.
-sed -i '1i pub fn zccache_realworld_marker() -> u32 { 42 }' vendor/itoa/src/lib.rs
+# Appended: the crate starts with inner attributes, which nothing may precede.
+echo 'pub fn zccache_realworld_marker() -> u32 { 42 }' >> vendor/itoa/src/lib.rs
 cargo clean -q
 timed "bare after edit" cargo build --release
 snapshot bare-edited
