@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -34,12 +35,21 @@ extern char** environ;
 namespace zccache::daemon {
 namespace {
 
-// Set by the signal handler and by the main thread, read by the watchdog thread: an atomic, not a
-// volatile sig_atomic_t, which is signal-safe but not thread-safe (TSan reported the race,
-// ./test --sanitize=thread). A lock-free atomic may be stored from a signal handler.
-std::atomic<bool> g_stop{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-void on_signal(int) { g_stop.store(true); }
+// SIGTERM/SIGINT write a byte here; the watchdog thread sleeps in read() on the other end until
+// then (a pipe, not a flag polled ten times a second: an idle daemon should not wake up at all).
+// write(2) is async-signal-safe; the descriptors are set before the handler is installed.
+int g_stop_pipe[2] = {-1, -1};
+void on_signal(int) {
+  const int saved = errno;
+  char byte = 0;
+  (void)!::write(g_stop_pipe[1], &byte, 1);
+  errno = saved;
+}
+void wait_for_stop_byte() {
+  char byte;
+  while (::read(g_stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+}
 
 // A crash may come from a damaged index page that the start-up checks did not reach; the marker
 // makes the next daemon discard the index instead of crashing on it again
@@ -188,6 +198,7 @@ int run_daemon(int argc, char** argv) {
   }
   log::set_debug(std::getenv("ZCCACHE_DEBUG") != nullptr);
 
+  if (::pipe2(g_stop_pipe, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   ::sigaction(SIGTERM, &sa, nullptr);
@@ -256,7 +267,7 @@ int run_daemon(int argc, char** argv) {
   }
   Server server(endpoint, parts, maintenance, activity, std::move(listener).value(), idle_timeout_from_env());
   std::thread watchdog([&] {
-    while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    wait_for_stop_byte();
     server.stop();
   });
   server.run();
@@ -268,7 +279,7 @@ int run_daemon(int argc, char** argv) {
   maintenance.stop();  // flushes the last-use times
   journal.stop();      // writes every queued line
   ::unlink(endpoint.socket_path.c_str());
-  g_stop.store(true);
+  on_signal(0);  // releases the watchdog (server.stop() again is harmless)
   watchdog.join();
   return 0;
 }

@@ -2,10 +2,10 @@
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -55,32 +55,54 @@ Server::Server(transport::Endpoint endpoint, CacheParts parts, Maintenance& main
 }
 
 void Server::run() {
-  // accept() gives up after this, so that acceptor threads see stopping_ (SO_RCVTIMEO applies to
-  // accept on Linux).
-  struct timeval tick = {0, 200'000};
-  ::setsockopt(listen_fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
   start_acceptor();
-  int64_t last_persist = os::now_realtime_ns();
-  while (!stopping_) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    int64_t now = os::now_realtime_ns();
-    if (now - last_persist > 2'000'000'000) {
-      persist_stats();
-      last_persist = now;
-    }
-    activity_.tick(now);
-    if (active_ == 0 && activity_.open_sessions() == 0 && idle_timeout_.count() > 0 &&
-        now - last_activity_ns_ > std::chrono::nanoseconds(idle_timeout_).count()) {
-      log::debug("idle timeout");
-      break;
+  // Chores every 2 s (or as often as a shorter idle timeout needs); nothing else wakes this thread
+  // but stop().
+  const auto chore_interval = std::min<std::chrono::milliseconds>(
+      std::chrono::seconds(2), idle_timeout_.count() > 0 ? std::chrono::milliseconds(idle_timeout_) : std::chrono::seconds(2));
+  {
+    std::unique_lock lock(stop_mutex_);
+    while (!stopping_) {
+      if (stop_cv_.wait_for(lock, chore_interval, [this] { return stopping_.load(); })) break;
+      lock.unlock();
+      int64_t now = os::now_realtime_ns();
+      persist_stats();  // writes only what changed
+      activity_.tick(now);
+      bool idle = active_ == 0 && activity_.open_sessions() == 0 && idle_timeout_.count() > 0 &&
+                  now - last_activity_ns_ > std::chrono::nanoseconds(idle_timeout_).count();
+      lock.lock();
+      if (idle) {
+        log::debug("idle timeout");
+        break;
+      }
     }
   }
-  stopping_ = true;
-  // Let in-flight requests finish (a miss being stored), bounded; acceptors leave within a tick.
+  stop();
+  // Let in-flight requests finish (a miss being stored), bounded. An acceptor that had not yet
+  // reached accept() when stop() counted the waiting ones gets its empty connection here.
   for (int i = 0; i < 100 && (active_ > 0 || threads_ > 0); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    wake_acceptors();
   }
   persist_stats();
+}
+
+void Server::stop() {
+  {
+    std::lock_guard lock(stop_mutex_);  // so that run() cannot miss the notification
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  wake_acceptors();
+}
+
+// Acceptors block in accept() without a timeout (an idle daemon does not wake up): each one waiting
+// gets a connection that says nothing, serves it (a closed connection: nothing to do) and sees
+// stopping_. Shutting the listening socket down instead would refuse the clients that connect
+// meanwhile; they would try to start a daemon while this one still holds the instance lock and
+// wait out the start timeout, where now they are served or, once we exit, fall back at once.
+void Server::wake_acceptors() {
+  for (int i = waiting_.load(); i > 0; --i) (void)transport::connect_unix(endpoint_.socket_path);
 }
 
 void Server::start_acceptor() {
@@ -102,8 +124,7 @@ void Server::accept_loop() {
     auto conn = transport::accept_unix(listen_fd_.get());
     --waiting_;
     if (!conn.ok()) {
-      // Not the tick's timeout (EMFILE, ENOBUFS): do not spin on it.
-      if (conn.error().code != ErrorCode::kTimeout) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // EMFILE, ENOBUFS: do not spin on it
       continue;
     }
     last_activity_ns_ = os::now_realtime_ns();
@@ -138,7 +159,7 @@ void Server::serve(UniqueFd conn) {
     if (req->client_version != kVersion) {
       reply.outcome = protocol::CompileOutcome::kVersionMismatch;
       (void)transport::send_message(conn.get(), reply, Clock::now() + kReplyTimeout);
-      stopping_ = true;
+      stop();
       return;
     }
     CompileEvent event;
@@ -200,7 +221,7 @@ protocol::CommandReply Server::command(const protocol::CommandRequest& req) {
       reply.json = status_json();
       break;
     case protocol::Command::kStop:
-      stopping_ = true;
+      stop();
       reply.json = R"({"stopping":true})";
       break;
     case protocol::Command::kClear: {

@@ -1,10 +1,11 @@
 // Server: the daemon's accept loop and connection handling.
 //
 // Thread roles:
-// - the accept thread (run()): polls the listening socket, checks the idle timeout and the stop
-//   flag, and starts one connection thread per client;
-// - connection threads (serve()): read one request, answer it; for a miss, wait on the same
-//   connection for the Store message and record the result;
+// - the main thread (run()): every 2 s (or at stop()) saves changed counters, expires sessions and
+//   checks the idle timeout;
+// - acceptor threads (accept_loop()): block in accept() and serve the connection they get
+//   (serve(): read one request, answer it; for a miss, wait on the same connection for the Store
+//   message and record the result); stop() wakes them with empty connections;
 // - the maintenance thread (maintenance.h): settings reload, last-use flushes, eviction;
 // - the journal thread (journal_writer.h): renders and appends the compile journal lines.
 // Shared state lives in CacheParts (each part is thread-safe) and in the atomics below.
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 
@@ -35,9 +37,11 @@ class Server {
   // Serves until stop() (a `stop` command, SIGTERM, a newer client) or the idle timeout, which
   // waits while a session is open (a CI job between its compiles; sessions expire on their own).
   void run();
-  void stop() { stopping_ = true; }
+  // From any thread (not a signal handler): run() and the acceptors return soon after.
+  void stop();
 
  private:
+  void wake_acceptors();
   void start_acceptor();
   void accept_loop();
   void serve(UniqueFd conn);
@@ -58,6 +62,8 @@ class Server {
   // go, so that end-to-end tests can change the tree in between (as a build that goes on does).
   const std::chrono::milliseconds record_delay_for_testing_;
   std::atomic<bool> stopping_{false};
+  std::mutex stop_mutex_;              // with stop_cv_: run() sleeps until its next chore or stop()
+  std::condition_variable stop_cv_;
   std::atomic<int> active_{0};   // connections being served
   std::atomic<int> threads_{0};  // acceptor threads alive
   std::atomic<int> waiting_{0};  // of those, waiting in accept()
