@@ -1,5 +1,6 @@
 // GenerationSnapshot: the watch generations of a set of directories at one instant, re-checked
-// later with one atomic load per directory: no path hashing and no lock.
+// later with one atomic load (the watcher's epoch, when nothing was renewed anywhere since), else
+// one per directory: no path hashing and no lock.
 //
 // Use: take() a snapshot, THEN verify whatever depends on those directories (file digests,
 // listings). While unchanged() holds after a drain(), no event reached any of them since the
@@ -26,6 +27,8 @@ class GenerationSnapshot {
   size_t size() const { return cells_.size(); }
 
  private:
+  Watcher::EpochCell epoch_;  // the watcher's, or nullptr
+  uint64_t epoch_value_ = 0;  // read before the cells
   std::vector<std::pair<Watcher::GenerationCell, uint64_t>> cells_;
 };
 

@@ -56,6 +56,29 @@ TEST_F(GenerationSnapshotTest, AnEventOutsideLeavesItUnchanged) {
   EXPECT_TRUE(s->unchanged());
 }
 
+TEST_F(GenerationSnapshotTest, TheEpochMovesOnlyWhenADrainRenewsSomething) {
+  // The snapshot's one-load check rests on this: no drain renewed a cell while the epoch stood.
+  Watcher::EpochCell epoch = watcher_->epoch_cell();
+  ASSERT_NE(epoch, nullptr);
+  const uint64_t start = epoch->load();
+  watcher_->drain();
+  EXPECT_EQ(epoch->load(), start) << "a drain without events";
+  ::mkdir((dir_ + "/d").c_str(), 0755);
+  ASSERT_TRUE(watcher_->watch(dir_ + "/d").has_value());
+  EXPECT_EQ(epoch->load(), start) << "a new watch renews only its own new cell";
+  watcher_->drain();  // the mkdir's event in the parent
+  const uint64_t after_mkdir = epoch->load();
+  EXPECT_GT(after_mkdir, start);
+  auto s = snap();
+  ASSERT_TRUE(s.has_value());
+  std::ofstream(dir_ + "/a/x.h") << "3";
+  EXPECT_EQ(epoch->load(), after_mkdir) << "events count once drained";
+  EXPECT_TRUE(s->unchanged());
+  watcher_->drain();
+  EXPECT_GT(epoch->load(), after_mkdir);
+  EXPECT_FALSE(s->unchanged());
+}
+
 TEST_F(GenerationSnapshotTest, ARenamedParentChangesIt) {
   auto s = GenerationSnapshot::take(*watcher_, {dir_ + "/a/sub"});
   ASSERT_TRUE(s.has_value());

@@ -96,18 +96,23 @@ class InotifyWatcher : public Watcher {
     return it->second.generation;
   }
 
+  EpochCell epoch_cell() override { return epoch_; }
+
   void drain() override {
     std::lock_guard lock(mutex_);
+    const uint64_t before = counter_;
     alignas(struct inotify_event) char buf[64 * 1024];
     for (;;) {
       ssize_t n = ::read(fd_.get(), buf, sizeof(buf));
-      if (n <= 0) return;  // EAGAIN: the queue is empty
+      if (n <= 0) break;  // EAGAIN: the queue is empty
       for (char* p = buf; p < buf + n;) {
         auto* ev = reinterpret_cast<struct inotify_event*>(p);
         p += sizeof(struct inotify_event) + ev->len;
         handle_locked(*ev);
       }
     }
+    // After the renewals' stores: an epoch read unchanged means none of them happened since.
+    if (counter_ != before) epoch_->fetch_add(1, std::memory_order_release);
   }
 
   size_t watched_count() override {
@@ -189,6 +194,8 @@ class InotifyWatcher : public Watcher {
   UniqueFd fd_;
   std::mutex mutex_;
   uint64_t counter_ = 0;                                 // GUARDED_BY(mutex_)
+  // Moved by drain() only (watch() renews new cells only, which no snapshot holds yet).
+  std::shared_ptr<std::atomic<uint64_t>> epoch_ = std::make_shared<std::atomic<uint64_t>>(0);
   std::map<std::string, DirState> dirs_;                 // GUARDED_BY(mutex_); sorted for subtree walks
   std::unordered_map<int, std::set<std::string>> paths_;  // GUARDED_BY(mutex_); one inode, many spellings
 };

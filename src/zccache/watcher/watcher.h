@@ -48,6 +48,11 @@ class Watcher {
     (void)dir;
     return nullptr;
   }
+  // A number that moves, after the renewals, at the end of every drain() that renewed any
+  // generation: while it has not moved, no cell has (GenerationSnapshot's check of hundreds of
+  // directories in one load). nullptr when the watcher keeps none.
+  using EpochCell = std::shared_ptr<const std::atomic<uint64_t>>;
+  virtual EpochCell epoch_cell() { return nullptr; }
   // Reads every queued event and renews the generations they touch. Cheap when nothing happened
   // (one read(2) that returns EAGAIN).
   virtual void drain() = 0;
