@@ -1,5 +1,6 @@
 #include "zccache/daemon/journal_writer.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -124,7 +125,11 @@ void JournalWriter::drain_once() {
 }
 
 void JournalWriter::write_batch(std::deque<Item>& batch) {
-  // One buffer per file, in submission order; one write(2) per file.
+  // In the order the requests arrived: a hit's entry is submitted after its reply, so under load
+  // the next compile's entry can come first (a serial build's lines swapped); a miss's comes when
+  // its compile ends. Stable: one invocation's sources keep their order.
+  std::stable_sort(batch.begin(), batch.end(), [](const Item& a, const Item& b) { return a.entry.ts_ns < b.entry.ts_ns; });
+  // One buffer per file; one write(2) per file.
   std::string global_text;
   std::map<AppendFile*, std::string> session_text;
   for (Item& item : batch) {

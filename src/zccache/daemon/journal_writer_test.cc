@@ -51,6 +51,24 @@ TEST(JournalWriter, WritesGlobalAndSessionFiles) {
   EXPECT_NE(sl[0].find("/usr/bin/gcc -c s2.c"), std::string::npos) << sl[0];
 }
 
+TEST(JournalWriter, ABatchIsWrittenInTheOrderTheRequestsArrived) {
+  TempDirForTesting dir;
+  const std::string global = dir.path() + "/journal.jsonl";
+  JournalWriter writer(std::make_unique<AppendFile>(global, 0, 0, 0600), {});
+  JournalEntry later = entry(2), earlier = entry(1), same_time = entry(3);
+  later.ts_ns += 1000;  // submitted first (a hit's accounting ran late), arrived second
+  same_time.ts_ns = earlier.ts_ns;
+  ASSERT_TRUE(writer.submit(later, nullptr, nullptr));
+  ASSERT_TRUE(writer.submit(earlier, nullptr, nullptr));
+  ASSERT_TRUE(writer.submit(same_time, nullptr, nullptr));
+  writer.drain_once();
+  auto lines = lines_of(global);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find("s1.c"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("s3.c"), std::string::npos) << "equal times keep their order: " << lines[1];
+  EXPECT_NE(lines[2].find("s2.c"), std::string::npos) << lines[2];
+}
+
 TEST(JournalWriter, StopWritesEverythingQueued) {
   TempDirForTesting dir;
   const std::string global = dir.path() + "/journal.jsonl";
