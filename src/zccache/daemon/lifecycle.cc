@@ -198,7 +198,11 @@ int run_daemon(int argc, char** argv) {
   }
   log::set_debug(std::getenv("ZCCACHE_DEBUG") != nullptr);
 
-  if (::pipe2(g_stop_pipe, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
+  // The writing end never blocks: a handler stuck on a full pipe (a flood of signals) would hang
+  // the thread it interrupted; one byte already in it is enough.
+  if (::pipe2(g_stop_pipe, O_CLOEXEC) != 0 || ::fcntl(g_stop_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
+    return fail(std::string("pipe: ") + std::strerror(errno));
+  }
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   ::sigaction(SIGTERM, &sa, nullptr);
