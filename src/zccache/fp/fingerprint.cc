@@ -1,7 +1,6 @@
 #include "zccache/fp/fingerprint.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
@@ -22,17 +21,9 @@ Result<std::optional<hash::Digest>> hash_file(const std::string& path, std::vect
     if (errno == ENOENT) return std::optional<hash::Digest>();
     return posix_error("open", path);
   }
-  hash::Hasher hasher;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return posix_error("read", path);
-    }
-    if (n == 0) break;
-    hasher.add_raw(buf.data(), static_cast<size_t>(n));
-  }
-  return std::optional<hash::Digest>(hasher.finish());
+  auto digest = hash::hash_stream(fd.get(), path, buf);
+  if (!digest.ok()) return digest.error();
+  return std::optional<hash::Digest>(*digest);
 }
 
 }  // namespace

@@ -1,11 +1,10 @@
 #include "zccache/fscache/metadata_cache.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <limits>
-#include <memory>
+#include <vector>
 
 #include "zccache/base/posix_error.h"
 #include "zccache/base/unique_fd.h"
@@ -19,19 +18,8 @@ namespace {
 Result<hash::Digest> hash_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return posix_error("open", path);
-  constexpr size_t kPiece = 1 << 18;
-  std::unique_ptr<char[]> buf(new char[kPiece]);
-  hash::Hasher hasher;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.get(), kPiece);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return posix_error("read", path);
-    }
-    if (n == 0) break;
-    hasher.add_raw(buf.get(), static_cast<size_t>(n));
-  }
-  return hasher.finish();  // the same digest as hash::hash_bytes() of the whole content
+  std::vector<char> buf(1 << 18);
+  return hash::hash_stream(fd.get(), path, buf);
 }
 
 bool contains(std::string_view text, std::string_view needle) {

@@ -1,5 +1,10 @@
 #include "zccache/hash/hasher.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "zccache/base/posix_error.h"
 
 namespace zccache::hash {
 namespace {
@@ -71,6 +76,20 @@ Hasher& Hasher::add_raw(const void* data, size_t size) {
 Digest Hasher::finish() const { return to_digest(XXH3_128bits_digest(state_)); }
 
 Digest hash_bytes(std::string_view data) { return to_digest(XXH3_128bits(data.data(), data.size())); }
+
+Result<Digest> hash_stream(int fd, const std::string& path, std::span<char> buf) {
+  Hasher hasher;
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return posix_error("read", path);
+    }
+    if (n == 0) break;
+    hasher.add_raw(buf.data(), static_cast<size_t>(n));
+  }
+  return hasher.finish();
+}
 
 
 }  // namespace zccache::hash

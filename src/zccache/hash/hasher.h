@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include <xxhash.h>
 
+#include "zccache/base/result.h"
 #include "zccache/hash/digest.h"
 
 namespace zccache::hash {
@@ -31,5 +34,9 @@ class Hasher {
 };
 
 Digest hash_bytes(std::string_view data);
+
+// The digest of what fd reads until its end, read in pieces of buf's size: hash_bytes() of the
+// whole content, without holding it in memory. `path` names the file in an error.
+Result<Digest> hash_stream(int fd, const std::string& path, std::span<char> buf);
 
 }  // namespace zccache::hash

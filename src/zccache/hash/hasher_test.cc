@@ -1,6 +1,12 @@
 #include "zccache/hash/hasher.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
 
 namespace zccache::hash {
 
@@ -16,6 +22,24 @@ TEST(Hasher, SameInputSameDigest) {
   a.add("x").add_u64(7);
   b.add("x").add_u64(7);
   EXPECT_EQ(a.finish(), b.finish());
+}
+
+TEST(Hasher, AStreamReadInSmallPiecesHashesLikeTheWholeContent) {
+  char name[] = "/tmp/zccache_hash_stream_XXXXXX";
+  int fd = ::mkstemp(name);
+  ASSERT_GE(fd, 0);
+  std::string content;
+  for (int i = 0; i < 5000; ++i) content += std::to_string(i) + ",";
+  ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  ASSERT_EQ(::lseek(fd, 0, SEEK_SET), 0);
+  std::vector<char> buf(1000);  // many pieces, the last one short
+  auto d = hash_stream(fd, name, buf);
+  ::close(fd);
+  std::remove(name);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(*d, hash_bytes(content));
+  std::vector<char> small(16);
+  EXPECT_FALSE(hash_stream(-1, "nowhere", small).ok());
 }
 
 TEST(Digest, HexRoundTrip) {
