@@ -239,6 +239,59 @@ TEST_P(Lifecycle, ArtifactsSurviveADaemonRestart) {
   EXPECT_EQ(after.misses, before.misses) << after.describe();
 }
 
+// The compiler's probes (--version, -E -dM, the SOURCE_DATE_EPOCH test) ran in every new daemon:
+// ~70 ms of clang on the first compile, on every CI job with a restored cache. They are saved
+// with the compiler's stat signature (daemon/saved_probe.h).
+class SavedProbes : public Lifecycle {
+ protected:
+  // A compiler that logs each run's arguments. Written ahead of the racy window: a digest taken
+  // right after a change is not trusted by the next daemon (and the compiler is probed again).
+  std::string logging_compiler(const std::string& flag) {
+    sb().write("tools/cc", "#!/bin/sh\necho \"$*\" >> " + sb().path("runs.log") + "\nexec " + find_in_path(cc()) +
+                               " " + flag + " \"$@\"\n");
+    EXPECT_EQ(::chmod(sb().path("tools/cc").c_str(), 0755), 0);
+    std::this_thread::sleep_for(250ms);
+    return sb().path("tools/cc");
+  }
+  // Runs of the compiler that were probes, not compiles.
+  size_t probe_runs() {
+    std::string log = sb().read("runs.log").value_or("");
+    size_t n = 0;
+    for (size_t at = 0; (at = log.find("--version", at)) != std::string::npos; ++at) ++n;
+    return n;
+  }
+};
+
+TEST_P(SavedProbes, ANewDaemonRunsNoProbeOfACompilerItsPredecessorKnew) {
+  std::string compiler = logging_compiler("-DV=1");
+  sb().write("a.c", "int value(void) { return V; }\n");
+  sb().write("b.c", "int other(void) { return V + 1; }\n");
+  expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, compiler);
+  ASSERT_EQ(probe_runs(), 1u) << "premise: the first daemon probed the compiler";
+  stop_daemon();
+  ASSERT_EQ(sb().zccache({"start"}).exit_code, 0);
+  expect_hit({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, compiler);
+  expect_miss({"-c", "b.c", "-o", "b.o"}, {"b.o"}, {}, compiler);
+  EXPECT_EQ(probe_runs(), 1u) << sb().read("runs.log").value_or("");
+}
+
+TEST_P(SavedProbes, ACompilerReplacedWhileNoDaemonRanIsProbedAgain) {
+  // Same size and mtime: only ctime (and the content) tell the new compiler from the saved one.
+  std::string compiler = logging_compiler("-DV=1");
+  sb().write("a.c", "int value(void) { return V; }\n");
+  CompileResult one = expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, compiler);
+  struct timespec old_mtime = sb().mtime("tools/cc");
+  stop_daemon();
+  logging_compiler("-DV=2");
+  sb().set_mtime_exact("tools/cc", old_mtime);
+  ASSERT_EQ(sb().zccache({"start"}).exit_code, 0);
+  CompileResult two = expect_miss({"-c", "a.c", "-o", "a.o"}, {"a.o"}, {}, compiler);
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+  EXPECT_EQ(probe_runs(), 2u) << sb().read("runs.log").value_or("");
+}
+
+ZCCACHE_FOR_EACH_COMPILER(SavedProbes);
+
 TEST_P(Lifecycle, IdleTimeoutStopsTheDaemon) {
   RunOptions opts;
   opts.env["ZCCACHE_IDLE_TIMEOUT"] = "1";

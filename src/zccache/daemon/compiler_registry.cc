@@ -12,6 +12,7 @@
 #include "zccache/hash/hasher.h"
 #include "zccache/os/path.h"
 #include "zccache/os/process.h"
+#include "zccache/os/file_info.h"
 #include "zccache/tools/emscripten/root.h"
 
 namespace zccache::daemon {
@@ -53,8 +54,17 @@ bool probe_source_date_epoch(const std::string& compiler, const std::string& tmp
   return wrote && out.ok() && out->exit_code == 0 && out->stdout_data.find("\"Jan  1 1970\"") != std::string::npos;
 }
 
-// Regular files directly in `dir` whose name passes `keep`, sorted (the identity hashes them in order).
-void list_files(const std::string& dir, bool (*keep)(std::string_view), std::vector<std::string>& out) {
+using ListedDirs = std::vector<std::pair<std::string, int64_t>>;
+
+// Regular files directly in `dir` whose name passes `keep`, sorted (the identity hashes them in
+// order). `dirs` (when given) gets `dir` with its mtime from before the listing: a file added or
+// removed later moves it, and the toolchain is looked at afresh.
+void list_files(const std::string& dir, bool (*keep)(std::string_view), std::vector<std::string>& out,
+                ListedDirs* dirs) {
+  if (dirs) {
+    auto info = os::stat_path(dir);
+    if (info.ok()) dirs->emplace_back(dir, info->mtime_ns);
+  }
   DIR* d = ::opendir(dir.c_str());
   if (!d) return;
   std::vector<std::string> found;
@@ -86,10 +96,11 @@ void hash_toolchain(fscache::MetadataCache& files, const std::vector<std::string
 
 // rustc's own libraries and every installed target's standard library: what a compile links
 // against or reads crate metadata from, besides the rustc binary.
-std::vector<std::string> rust_toolchain_files(const std::string& sysroot) {
+std::vector<std::string> rust_toolchain_files(const std::string& sysroot, ListedDirs& dirs) {
   std::vector<std::string> files;
-  list_files(sysroot + "/lib", [](std::string_view n) { return n.find(".so") != std::string_view::npos; }, files);
+  list_files(sysroot + "/lib", [](std::string_view n) { return n.find(".so") != std::string_view::npos; }, files, &dirs);
   std::vector<std::string> targets;
+  if (auto info = os::stat_path(sysroot + "/lib/rustlib"); info.ok()) dirs.emplace_back(sysroot + "/lib/rustlib", info->mtime_ns);
   DIR* d = ::opendir((sysroot + "/lib/rustlib").c_str());
   if (d) {
     while (struct dirent* e = ::readdir(d)) {
@@ -99,12 +110,12 @@ std::vector<std::string> rust_toolchain_files(const std::string& sysroot) {
     ::closedir(d);
   }
   std::sort(targets.begin(), targets.end());
-  for (const auto& t : targets) list_files(sysroot + "/lib/rustlib/" + t + "/lib", [](std::string_view) { return true; }, files);
+  for (const auto& t : targets) list_files(sysroot + "/lib/rustlib/" + t + "/lib", [](std::string_view) { return true; }, files, &dirs);
   return files;
 }
 
 // Fills the rustc parts of a probe: -vV and the toolchain files. False when rustc does not answer.
-bool probe_rustc(const std::string& rustc, std::string& version_text, std::vector<std::string>& files) {
+bool probe_rustc(const std::string& rustc, std::string& version_text, std::vector<std::string>& files, ListedDirs& dirs) {
   auto vv = os::run_capture({rustc, "-vV"}, &probe_env());
   auto sysroot = os::run_capture({rustc, "--print", "sysroot"}, &probe_env());
   if (!vv.ok() || vv->exit_code != 0 || !sysroot.ok() || sysroot->exit_code != 0) return false;
@@ -112,7 +123,7 @@ bool probe_rustc(const std::string& rustc, std::string& version_text, std::vecto
   while (!root.empty() && (root.back() == '\n' || root.back() == '\r')) root.pop_back();
   if (root.empty()) return false;
   version_text += vv->stdout_data;  // after --version: clippy's own version stays in
-  files = rust_toolchain_files(root);
+  files = rust_toolchain_files(root, dirs);
   return true;
 }
 
@@ -122,8 +133,7 @@ bool first_line_has(std::string_view text, std::string_view word) {
 
 // Every regular file under `dir` (recursively, without __pycache__ and node_modules), and each
 // directory visited with its mtime: a file added anywhere changes one of those mtimes.
-void list_tree(const std::string& dir, std::vector<std::string>& files,
-               std::vector<std::pair<std::string, int64_t>>& dirs) {
+void list_tree(const std::string& dir, std::vector<std::string>& files, ListedDirs& dirs) {
   auto info = os::stat_path(dir);
   if (!info.ok()) return;
   dirs.emplace_back(dir, info->mtime_ns);
@@ -149,18 +159,17 @@ void list_tree(const std::string& dir, std::vector<std::string>& files,
 // emscripten.py, emscripten-version.txt, ...), tools/ (the driver's modules, the JS optimizer),
 // src/ (settings.js, the JS libraries and runtime the link emits) and third_party/. Not the
 // cache (the depfile and the linker list what is used from it), tests or docs.
-void emscripten_files(const std::string& root, std::vector<std::string>& files,
-                      std::vector<std::pair<std::string, int64_t>>& dirs) {
+void emscripten_files(const std::string& root, std::vector<std::string>& files, ListedDirs& dirs) {
   auto info = os::stat_path(root);
   if (info.ok()) dirs.emplace_back(root, info->mtime_ns);
   list_files(root, [](std::string_view n) {
     return n.rfind("ChangeLog", 0) != 0 && n.rfind("README", 0) != 0 && n.rfind("LICENSE", 0) != 0 &&
            n.rfind("AUTHORS", 0) != 0 && n != ".emscripten";  // the config is keyed per request
-  }, files);
+  }, files, nullptr);
   for (const char* sub : {"tools", "src", "third_party"}) list_tree(root + "/" + sub, files, dirs);
 }
 
-bool dirs_unchanged(const std::vector<std::pair<std::string, int64_t>>& dirs) {
+bool dirs_unchanged(const ListedDirs& dirs) {
   for (const auto& [dir, mtime] : dirs) {
     auto info = os::stat_path(dir);
     if (!info.ok() || info->mtime_ns != mtime) return false;
@@ -245,22 +254,35 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   Resolution resolution = resolve(invoked_path);
   const std::string& real = resolution.real;
   if (real.empty()) return make_error(ErrorCode::kNotFound, "compiler not found: " + invoked_path);
+  // Before the binary's digest: a saved one spares reading it.
+  std::optional<CompilerProbe> saved = resolution.info ? std::nullopt : saved_probe(real);
   auto binary = files_.digest(real);  // a compiler's binary and libraries are never preprocessor input
   if (!binary.ok()) return binary.error();
   if (resolution.info && resolution.binary_digest == *binary) return std::move(*resolution.info);
 
-  Probe probe;
+  CompilerProbe probe;
   bool known = false;
   {
     std::lock_guard lock(mutex_);
     auto it = probes_.find(real);
-    if (it != probes_.end() && it->second.binary_digest == *binary &&
-        (it->second.listed_dirs.empty() || dirs_unchanged(it->second.listed_dirs))) {
+    if (it != probes_.end() && it->second.binary_digest == *binary) {
       probe = it->second;
       known = true;
     }
   }
-  if (!known) {
+  if (!known && saved && saved->binary_digest == *binary) {
+    probe = std::move(*saved);
+    known = true;
+  }
+  if (known && !probe.listed_dirs.empty() && !dirs_unchanged(probe.listed_dirs)) {
+    probe = CompilerProbe{};
+    known = false;
+  }
+  const bool fresh = !known;
+  if (known) {
+    std::lock_guard lock(mutex_);
+    probes_.try_emplace(real, probe);  // the saved one, from now on this daemon's own
+  } else {
     auto out = os::run_capture({invoked_path, "--version"}, &probe_env());
     if (!out.ok()) return out.error();
     probe.binary_digest = *binary;
@@ -270,7 +292,8 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
       // rustfmt links its toolchain's librustc_driver, from <toolchain>/lib beside its bin dir.
       probe.family = tools::Family::kRustfmt;
       list_files(std::string(os::dirname_of(real)) + "/../lib",
-                 [](std::string_view n) { return n.find(".so") != std::string_view::npos; }, probe.toolchain_files);
+                 [](std::string_view n) { return n.find(".so") != std::string_view::npos; }, probe.toolchain_files,
+                 &probe.listed_dirs);
     } else if (os::basename_of(real).rfind("clang-tidy", 0) == 0 &&
                probe.version_text.find("LLVM version") != std::string::npos) {
       // clang-tidy's --version names only LLVM; its name says which LLVM tool it is. It links
@@ -281,12 +304,13 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
                    return (n.rfind("libclang-cpp.so", 0) == 0 || n.rfind("libLLVM-", 0) == 0) &&
                           n.find(".so") != std::string_view::npos;
                  },
-                 probe.toolchain_files);
+                 probe.toolchain_files, &probe.listed_dirs);
     } else if (probe.version_text.rfind("include-what-you-use ", 0) == 0) {
       probe.family = tools::Family::kIwyu;
     } else if (probe.version_text.rfind("rustc ", 0) == 0 || probe.clippy) {
-      probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files) ? tools::Family::kRust
-                                                                                          : tools::Family::kUnknown;
+      probe.family = probe_rustc(invoked_path, probe.version_text, probe.toolchain_files, probe.listed_dirs)
+                         ? tools::Family::kRust
+                         : tools::Family::kUnknown;
     } else if (probe.version_text.rfind("emcc (Emscripten", 0) == 0) {
       // emcc is a Python program: the launcher the build runs is a script, the work is in
       // <root>/*.py and the files they read.
@@ -305,7 +329,7 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
       probe.deterministic_default =
           help.ok() && help->stdout_data.find("use zero for timestamps and uids/gids (default)") != std::string::npos;
       list_files("/usr/lib/bfd-plugins", [](std::string_view n) { return n.find(".so") != std::string_view::npos; },
-                 probe.toolchain_files);
+                 probe.toolchain_files, &probe.listed_dirs);
     } else if (first_line_has(probe.version_text, "LLD ")) {
       // lld called directly (ld.lld, wasm-ld: one binary, the flavour from its name). Its work is
       // done in libLLVM: the libraries it loads are part of its identity.
@@ -340,8 +364,45 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
     h.add(path).add_digest(*lib);
   }
   info.identity = h.finish();
+  if (fresh) save(real, probe);
   if (probe.toolchain_files.empty() && probe.listed_dirs.empty()) remember_info(invoked_path, info, probe.binary_digest);
   return info;
+}
+
+std::optional<CompilerProbe> CompilerRegistry::saved_probe(const std::string& real) {
+  if (!index_) return std::nullopt;
+  {
+    std::lock_guard lock(mutex_);
+    if (probes_.count(real) != 0) return std::nullopt;
+  }
+  auto saved = load_saved_probe(index_, real);
+  if (!saved) return std::nullopt;
+  // Each digest holds only while its file keeps the signature it was proven under (the metadata
+  // cache stats the file before answering it).
+  for (const SavedFile& f : saved->files) files_.adopt_digest(f.path, f.info, f.digest);
+  return std::move(saved->probe);
+}
+
+void CompilerRegistry::save(const std::string& real, const CompilerProbe& probe) {
+  // An unknown family may be a probe that failed for a moment: not kept past this daemon.
+  if (!index_ || probe.family == tools::Family::kUnknown) return;
+  // A listing newer than the racy window may have missed a file added in the same clock tick.
+  const int64_t proven_before = os::now_realtime_ns() - fscache::MetadataCache::kRacyWindowNs;
+  for (const auto& dir : probe.listed_dirs) {
+    if (dir.second > proven_before) return;
+  }
+  SavedProbe saved{probe, {}};
+  auto add = [&](const std::string& path) {
+    auto proven = files_.proven_digest(path);  // none: hashed too soon after a change
+    if (proven) saved.files.push_back(SavedFile{path, proven->first, proven->second});
+    return proven.has_value();
+  };
+  if (!add(real)) return;
+  for (const auto& path : probe.toolchain_files) {
+    if (!add(path)) return;
+  }
+  if (saved.files[0].digest != probe.binary_digest) return;  // replaced since the probe
+  save_probe(index_, real, saved);
 }
 
 Result<SearchDirs> CompilerRegistry::search_dirs(const std::string& compiler, const CompilerInfo& info,

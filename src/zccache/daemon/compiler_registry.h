@@ -23,6 +23,8 @@
 //   directories of the symbolic links followed (/usr/bin/cc -> /etc/alternatives/cc -> ...) and of
 //   the binary have no watcher event, and the binary's facts are unchanged: a warm hit then costs
 //   no realpath(3) walk (8 readlinks for Debian's clang++) and no identity hash.
+// - the probes' answers and the digests behind them are saved in the index (saved_probe.h): a
+//   new daemon runs no probe and hashes no toolchain while their stat signatures hold.
 // - search directories: the quote and angle include lists the compiler uses for a set of flags,
 //   parsed from `<compiler> <flags> -E -v -x <lang> /dev/null`, memoized per (identity, flags, env, cwd).
 //
@@ -37,6 +39,7 @@
 #include <vector>
 
 #include "zccache/base/result.h"
+#include "zccache/daemon/saved_probe.h"
 #include "zccache/fscache/metadata_cache.h"
 #include "zccache/hash/digest.h"
 #include "zccache/tools/plan.h"
@@ -76,7 +79,9 @@ SearchDirs parse_search_dirs(std::string_view verbose_output);
 class CompilerRegistry {
  public:
   // tmp_dir: a directory only this user can write (ZCCACHE_DIR/tmp), for a probe's source file.
-  CompilerRegistry(fscache::MetadataCache& files, std::string tmp_dir) : files_(files), tmp_dir_(std::move(tmp_dir)) {}
+  // index: where probes are saved for the next daemon (saved_probe.h); null saves nothing.
+  CompilerRegistry(fscache::MetadataCache& files, std::string tmp_dir, store::Index* index = nullptr)
+      : files_(files), tmp_dir_(std::move(tmp_dir)), index_(index) {}
 
   Result<CompilerInfo> info(const std::string& invoked_path);
   // env: the compile's environment ("NAME=VALUE"); cwd: its working directory.
@@ -85,18 +90,6 @@ class CompilerRegistry {
                                  const std::string& cwd);
 
  private:
-  struct Probe {
-    hash::Digest binary_digest;
-    tools::Family family;
-    std::string version_text;
-    bool honors_source_date_epoch = false;
-    std::vector<std::string> toolchain_files;  // rustc: the sysroot files the identity covers
-    bool clippy = false;
-    bool deterministic_default = false;
-    std::string emscripten_root;
-    // kEmcc: the directories listed for toolchain_files, with their mtime then.
-    std::vector<std::pair<std::string, int64_t>> listed_dirs;
-  };
   // What an invoked path resolved to, valid while `links` is unchanged.
   struct Resolved {
     std::string real;
@@ -116,11 +109,17 @@ class CompilerRegistry {
   };
   Resolution resolve(const std::string& invoked_path);
   void remember_info(const std::string& invoked_path, const CompilerInfo& info, const hash::Digest& binary_digest);
+  // The probe an earlier daemon saved for `real`, its files' digests handed to the metadata cache;
+  // only when this daemon has no probe of its own for it.
+  std::optional<CompilerProbe> saved_probe(const std::string& real);
+  // Saves a fresh probe when every digest and listing in it is old enough to prove anything.
+  void save(const std::string& real, const CompilerProbe& probe);
 
   fscache::MetadataCache& files_;
   const std::string tmp_dir_;
+  store::Index* const index_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Probe> probes_;  // real path -> probe; GUARDED_BY(mutex_)
+  std::unordered_map<std::string, CompilerProbe> probes_;  // real path -> probe; GUARDED_BY(mutex_)
   std::unordered_map<std::string, Resolved> resolved_;  // invoked path -> resolution; GUARDED_BY(mutex_)
   std::unordered_map<hash::Digest, SearchDirs, hash::DigestHash> search_dirs_;  // GUARDED_BY(mutex_)
 };

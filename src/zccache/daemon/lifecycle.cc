@@ -231,7 +231,7 @@ int run_daemon(int argc, char** argv) {
   }
   fscache::MetadataCache files(watch.get());
   fscache::DirectoryCache listings(watch.get());
-  CompilerRegistry compilers(files, cache_dir + "/tmp");
+  CompilerRegistry compilers(files, cache_dir + "/tmp", index.get());
   Stats stats;
   if (auto saved = index->get(store::Table::kMeta, "stats"); saved.ok() && saved->has_value()) {
     stats.load_json(**saved);

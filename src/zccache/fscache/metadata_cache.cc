@@ -213,6 +213,21 @@ Result<MetadataCache::Lookup> MetadataCache::find(const std::string& path, std::
   return Lookup{*info, std::move(facts), watchable};
 }
 
+std::optional<std::pair<os::FileInfo, hash::Digest>> MetadataCache::proven_digest(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(path);
+  if (it == entries_.end() || !it->second.signature_proves) return std::nullopt;
+  return std::pair{it->second.info, it->second.facts.digest};
+}
+
+void MetadataCache::adopt_digest(const std::string& path, const os::FileInfo& info, const hash::Digest& digest) {
+  FileFacts facts;
+  facts.digest = digest;
+  std::lock_guard lock(mutex_);
+  // No generation: the first lookup stats the file, and only the same signature proves it.
+  entries_.try_emplace(path, Entry{info, std::move(facts), /*scanned=*/false, /*signature_proves=*/true, std::nullopt});
+}
+
 void MetadataCache::clear() {
   std::lock_guard lock(mutex_);
   entries_.clear();

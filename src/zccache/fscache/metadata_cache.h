@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "zccache/base/result.h"
@@ -69,6 +70,12 @@ class MetadataCache {
   // size is at most `max_read_bytes` (nullopt: never); else `facts` is empty and `info` is its
   // current signature. Errors as facts().
   Result<Lookup> lookup(const std::string& path, std::optional<uint64_t> max_read_bytes);
+  // For saving across daemon restarts (daemon/saved_probe.h): the digest of `path` with the
+  // signature that proves it, when an entry has one hashed outside the racy window.
+  std::optional<std::pair<os::FileInfo, hash::Digest>> proven_digest(const std::string& path) const;
+  // Takes a digest an earlier daemon proved: digest() answers it without reading the file while
+  // the file's stat signature is still `info`. Ignored when the path already has an entry.
+  void adopt_digest(const std::string& path, const os::FileInfo& info, const hash::Digest& digest);
   // Drops every entry.
   void clear();
   size_t size() const;

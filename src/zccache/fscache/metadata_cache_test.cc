@@ -114,6 +114,53 @@ TEST_F(MetadataCacheTest, ADigestOnlyEntryNeverStandsInForTheFacts) {
   EXPECT_EQ(cache.hashed_bytes_for_testing(), hashed);
 }
 
+TEST_F(MetadataCacheTest, AProvenDigestCarriesOverToAnotherCacheWhileTheSignatureHolds) {
+  // What a daemon saves for the next one (daemon/saved_probe.h): the next answers it unread.
+  auto path = write("libtool.so", "the library");
+  age(path);
+  MetadataCache first;
+  ASSERT_TRUE(first.digest(path).ok());
+  auto proven = first.proven_digest(path);
+  ASSERT_TRUE(proven);
+  EXPECT_EQ(proven->second, hash::hash_bytes("the library"));
+
+  MetadataCache next;
+  hash::Digest planted = hash::hash_bytes("what the earlier daemon read");  // tells the answers apart
+  next.adopt_digest(path, proven->first, planted);
+  auto d = next.digest(path);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, planted) << "the signature holds: the saved digest stands";
+  EXPECT_EQ(next.hashed_bytes_for_testing(), 0u);
+
+  MetadataCache after_change;
+  write("libtool.so", "the librarz");  // same size; mtime and ctime move
+  after_change.adopt_digest(path, proven->first, planted);
+  d = after_change.digest(path);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, hash::hash_bytes("the librarz")) << "a changed file is read again";
+}
+
+TEST_F(MetadataCacheTest, AFreshlyWrittenFileHasNoProvenDigest) {
+  MetadataCache cache;
+  auto path = write("new.so", "just written");
+  ASSERT_TRUE(cache.digest(path).ok());
+  EXPECT_FALSE(cache.proven_digest(path)) << "hashed inside the racy window: nothing to save";
+  EXPECT_FALSE(cache.proven_digest(dir_ + "/never-seen"));
+}
+
+TEST_F(MetadataCacheTest, AnAdoptedDigestNeverReplacesAnEntryOfItsOwn) {
+  MetadataCache cache;
+  auto path = write("own.so", "own content");
+  age(path);
+  ASSERT_TRUE(cache.digest(path).ok());
+  auto proven = cache.proven_digest(path);
+  ASSERT_TRUE(proven);
+  cache.adopt_digest(path, proven->first, hash::hash_bytes("other"));
+  auto d = cache.digest(path);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, hash::hash_bytes("own content"));
+}
+
 TEST_F(MetadataCacheTest, MemoizesOldFilesAndRehashesOnChange) {
   MetadataCache cache;
   auto path = write("a.h", "int a;");
