@@ -4,6 +4,7 @@
 
 #include "bench_inputs.h"
 #include "zccache/daemon/request_key.h"
+#include "zccache/daemon/request_memo.h"
 #include "zccache/hash/hasher.h"
 #include "zccache/testing/fake_file_reader.h"
 #include "zccache/tools/gcc_clang/parse.h"
@@ -26,6 +27,19 @@ void BM_RequestKey(benchmark::State& state) {
   state.counters["key_args"] = static_cast<double>(plan.key_args.size());
 }
 BENCHMARK(BM_RequestKey);
+
+// The memo key of a request with the corpus's 283 arguments on the command line (CMake's way:
+// flags are not in response files), computed on every request before the memo is asked.
+void BM_MemoKey(benchmark::State& state) {
+  protocol::CompileRequest req;
+  req.compiler = "/usr/bin/clang++";
+  req.args = corpus_compile_args();
+  req.cwd = "/home/dev/src/project";
+  req.env = build_environment();
+  for (auto _ : state) benchmark::DoNotOptimize(daemon::memo_key(req));
+  state.counters["args"] = static_cast<double>(req.args.size());
+}
+BENCHMARK(BM_MemoKey);
 
 // 201 (path, digest) pairs: the source and 200 headers.
 void BM_ResultKey(benchmark::State& state) {

@@ -59,21 +59,35 @@ Hasher::~Hasher() { XXH3_freeState(state_); }
 
 Hasher& Hasher::add(std::string_view s) {
   add_u64(s.size());
-  XXH3_128bits_update(state_, s.data(), s.size());
-  return *this;
+  return add_raw(s.data(), s.size());
 }
 
-Hasher& Hasher::add_u64(uint64_t v) {
-  XXH3_128bits_update(state_, &v, sizeof(v));
-  return *this;
-}
+Hasher& Hasher::add_u64(uint64_t v) { return add_raw(&v, sizeof(v)); }
 
 Hasher& Hasher::add_raw(const void* data, size_t size) {
-  XXH3_128bits_update(state_, data, size);
+  if (size == 0) return *this;
+  if (buffered_ + size > buffer_.size()) {
+    flush();
+    if (size >= buffer_.size()) {  // content streaming: no copy
+      XXH3_128bits_update(state_, data, size);
+      return *this;
+    }
+  }
+  __builtin_memcpy(buffer_.data() + buffered_, data, size);
+  buffered_ += size;
   return *this;
 }
 
-Digest Hasher::finish() const { return to_digest(XXH3_128bits_digest(state_)); }
+void Hasher::flush() const {
+  if (buffered_ == 0) return;
+  XXH3_128bits_update(state_, buffer_.data(), buffered_);
+  buffered_ = 0;
+}
+
+Digest Hasher::finish() const {
+  flush();
+  return to_digest(XXH3_128bits_digest(state_));
+}
 
 Digest hash_bytes(std::string_view data) { return to_digest(XXH3_128bits(data.data(), data.size())); }
 

@@ -1,7 +1,13 @@
 // Hasher: streaming XXH3-128 with typed delimiters, so that ("ab","c") and ("a","bc") differ.
 // Not thread-safe; one per computation.
+//
+// Small adds are gathered in a buffer and handed to XXH3 together: an update call costs tens of
+// ns however few its bytes, and a key over 283 arguments made 566 of them (a sixth of the
+// daemon's time on such a hit). XXH3's streaming digest is that of the bytes' concatenation, so
+// how they are split into updates changes no digest.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -30,7 +36,11 @@ class Hasher {
   Digest finish() const;
 
  private:
+  void flush() const;
+
   XXH3_state_t* state_;
+  mutable size_t buffered_ = 0;
+  mutable std::array<char, 1024> buffer_;
 };
 
 Digest hash_bytes(std::string_view data);
