@@ -99,6 +99,24 @@ TEST_P(RepeatedHits, ShadowingHeaderInADirectoryThatDidNotExist) {
   EXPECT_NE(one.files["a.o"], two.files["a.o"]);
 }
 
+// The daemon keeps the directories a check found its answers depend on, for the next check's
+// snapshot (request_memo.h). A missing directory that appears, empty, needs its own generation
+// from then on, which the kept list lacks: the check after it must not vouch for the hits after
+// it by that list, or a header put in the new directory later would not be seen.
+TEST_P(RepeatedHits, ShadowingHeaderInADirectoryThatAppearedEmptyFirst) {
+  sb().write("inc/h.h", "#define V 1\n");
+  sb().write("src/a.c", "#include <h.h>\nint value(void) { return V; }\n");
+  sb().make_dir("sub");
+  const Args args{"-Isub/later", "-Iinc", "-c", "src/a.c", "-o", "a.o"};
+  CompileResult one = warm(args);
+  sb().make_dir("sub/later");  // an event in sub/, which vouched for its absence
+  for (int i = 0; i < 3; ++i) expect_hit(args, {"a.o"});
+  EXPECT_GE(sb().status_json().value("memo_checked", uint64_t{0}), 1u) << "premise: a hit checked one by one";
+  sb().write("sub/later/h.h", "#define V 5\n");  // an event in sub/later/ only
+  CompileResult two = expect_miss(args, {"a.o"});
+  EXPECT_NE(one.files["a.o"], two.files["a.o"]);
+}
+
 TEST_P(RepeatedHits, QuotedHeaderBesideTheSourceReplacedBySymlink) {
   layout();
   CompileResult one = warm(args_);

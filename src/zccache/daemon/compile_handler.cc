@@ -385,9 +385,17 @@ CompileHandler::MemoCheck CompileHandler::memo_inputs_unchanged(const MemoEntry&
   if (memo.verified_unchanged()) return MemoCheck::kBySnapshot;  // no event in any directory the checks below read
   // The snapshot comes before the checks: an event after it makes the snapshot stale, never the
   // other way round.
-  std::optional<std::vector<std::string>> dirs;
+  // The directories are the last passed check's (request_memo.h) when there was one: working
+  // them out took most of a check behind 50 -I directories, and was done before and after it.
+  MemoEntry::WatchDirs dirs;
   std::optional<watcher::GenerationSnapshot> snapshot;
-  if (p_.watcher) dirs = memo_watch_dirs(memo, cwd, p_.listings, nullptr);
+  if (p_.watcher) {
+    dirs = memo.watch_dirs();
+    if (!dirs) {
+      auto found = memo_watch_dirs(memo, cwd, p_.listings, nullptr);
+      if (found) dirs = std::make_shared<const std::vector<std::string>>(std::move(*found));
+    }
+  }
   if (dirs) snapshot = watcher::GenerationSnapshot::take(*p_.watcher, *dirs);
   // Every source must still hit before any output is written; otherwise the full lookup runs.
   // The sources' shared headers are checked once, through the merged include set.
@@ -397,10 +405,12 @@ CompileHandler::MemoCheck CompileHandler::memo_inputs_unchanged(const MemoEntry&
     if (!source.ok() || source->digest != unit.source_digest) return MemoCheck::kChanged;
   }
   if (snapshot) {
+    // What the answers just checked depend on: trusted only when the snapshot covers all of it.
     auto trusted = memo_watch_dirs(memo, cwd, p_.listings, &p_.files);
     if (trusted && std::includes(dirs->begin(), dirs->end(), trusted->begin(), trusted->end())) {
       memo.set_verified(std::move(snapshot));
     }
+    memo.set_watch_dirs(trusted ? std::make_shared<const std::vector<std::string>>(std::move(*trusted)) : nullptr);
   }
   return MemoCheck::kChecked;
 }

@@ -49,10 +49,24 @@ struct MemoEntry {
     std::lock_guard lock(verified_mutex_);
     verified_ = std::move(snapshot);
   }
+  // The directories the last passed check found its answers depended on (memo_watch.h), for the
+  // next check's snapshot, so that a check computes them once rather than before and after.
+  // A stale list is safe: the check verifies by the snapshot only when the directories it then
+  // finds are among those the snapshot covers.
+  using WatchDirs = std::shared_ptr<const std::vector<std::string>>;
+  WatchDirs watch_dirs() const {
+    std::lock_guard lock(verified_mutex_);
+    return watch_dirs_;
+  }
+  void set_watch_dirs(WatchDirs dirs) const {
+    std::lock_guard lock(verified_mutex_);
+    watch_dirs_ = std::move(dirs);
+  }
 
  private:
   mutable std::mutex verified_mutex_;
   mutable std::optional<watcher::GenerationSnapshot> verified_;  // GUARDED_BY(verified_mutex_)
+  mutable WatchDirs watch_dirs_;                                  // GUARDED_BY(verified_mutex_)
 };
 
 // An entry for `units` that each carry their full include set: the sets merged into `inputs`
