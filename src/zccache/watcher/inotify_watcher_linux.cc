@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -57,8 +58,9 @@ class InotifyWatcher : public Watcher {
 
   std::optional<uint64_t> watch(const std::string& dir) override {
     std::lock_guard lock(mutex_);
-    auto it = dirs_.find(dir);
-    if (it != dirs_.end()) return it->second.reliable ? std::optional<uint64_t>(it->second.value()) : std::nullopt;
+    if (const DirState* known = find_locked(dir)) {
+      return known->reliable ? std::optional<uint64_t>(known->value()) : std::nullopt;
+    }
     // Ancestors first: a change to one of them after this point renews this directory.
     std::vector<std::string> chain;
     for (std::string d = dir;; d = parent_of(d)) {
@@ -67,9 +69,8 @@ class InotifyWatcher : public Watcher {
     }
     bool reliable = true;
     for (auto a = chain.rbegin(); a != chain.rend(); ++a) {
-      auto known = dirs_.find(*a);
-      if (known != dirs_.end()) {
-        reliable = reliable && known->second.reliable;
+      if (const DirState* known = find_locked(*a)) {
+        reliable = reliable && known->reliable;
         continue;
       }
       if (!add_locked(*a)) {
@@ -77,23 +78,23 @@ class InotifyWatcher : public Watcher {
         break;
       }
     }
-    it = dirs_.find(dir);
-    if (!reliable || it == dirs_.end() || !it->second.reliable) return std::nullopt;
-    return it->second.value();
+    const DirState* added = find_locked(dir);
+    if (!reliable || !added || !added->reliable) return std::nullopt;
+    return added->value();
   }
 
   std::optional<uint64_t> generation(const std::string& dir) override {
     std::lock_guard lock(mutex_);
-    auto it = dirs_.find(dir);
-    if (it == dirs_.end() || !it->second.reliable) return std::nullopt;
-    return it->second.value();
+    const DirState* known = find_locked(dir);
+    if (!known || !known->reliable) return std::nullopt;
+    return known->value();
   }
 
   GenerationCell generation_cell(const std::string& dir) override {
     std::lock_guard lock(mutex_);
-    auto it = dirs_.find(dir);
-    if (it == dirs_.end() || !it->second.reliable) return nullptr;
-    return it->second.generation;
+    const DirState* known = find_locked(dir);
+    if (!known || !known->reliable) return nullptr;
+    return known->generation;
   }
 
   EpochCell epoch_cell() override { return epoch_; }
@@ -130,6 +131,17 @@ class InotifyWatcher : public Watcher {
     void renew(uint64_t g) { generation->store(g, std::memory_order_release); }
   };
 
+  // Lookups go through a hash index: the map's keys share long prefixes (every watched
+  // directory of a tree), and its string compares were 8% of a checked memo hit.
+  DirState* find_locked(const std::string& dir) {
+    auto it = index_.find(std::string_view(dir));
+    return it == index_.end() ? nullptr : it->second;
+  }
+  void put_locked(const std::string& dir, const DirState& state) {
+    auto [it, inserted] = dirs_.insert_or_assign(dir, state);
+    index_[std::string_view(it->first)] = &it->second;  // map nodes never move
+  }
+
   // Watches one directory. false when it cannot be watched: a file system without reliable events
   // or no watch left (recorded, so we do not ask again), or a missing directory (not recorded: it
   // may appear later).
@@ -139,18 +151,18 @@ class InotifyWatcher : public Watcher {
     if (!reliable_filesystem(dir)) {
       if (errno == ENOENT || errno == ENOTDIR) return false;
       state.reliable = false;
-      dirs_[dir] = state;
+      put_locked(dir, state);
       return false;
     }
     int wd = ::inotify_add_watch(fd_.get(), dir.c_str(), kMask);
     if (wd < 0) {
       if (errno == ENOENT || errno == ENOTDIR) return false;
       state.reliable = false;  // ENOSPC (max_user_watches), EACCES: stat on every lookup instead
-      dirs_[dir] = state;
+      put_locked(dir, state);
       return false;
     }
     state.wd = wd;
-    dirs_[dir] = state;
+    put_locked(dir, state);
     paths_[wd].insert(dir);
     return true;
   }
@@ -158,8 +170,7 @@ class InotifyWatcher : public Watcher {
   // Gives `dir` and every watched directory below it a new generation.
   void renew_tree_locked(const std::string& dir) {
     std::string prefix = dir == "/" ? "/" : dir + "/";
-    auto it = dirs_.find(dir);
-    if (it != dirs_.end()) it->second.renew(++counter_);
+    if (DirState* d = find_locked(dir)) d->renew(++counter_);
     for (auto sub = dirs_.lower_bound(prefix); sub != dirs_.end() && sub->first.compare(0, prefix.size(), prefix) == 0;
          ++sub) {
       sub->second.renew(++counter_);
@@ -176,8 +187,7 @@ class InotifyWatcher : public Watcher {
     bool self = ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT);
     std::string name = ev.len > 0 ? std::string(ev.name) : std::string();
     for (const std::string& dir : it->second) {
-      auto d = dirs_.find(dir);
-      if (d != dirs_.end()) d->second.renew(++counter_);  // also the last one of a watch going away
+      if (DirState* d = find_locked(dir)) d->renew(++counter_);  // also the last one of a watch going away
       if (self) {
         renew_tree_locked(dir);
       } else if (!name.empty()) {
@@ -186,7 +196,10 @@ class InotifyWatcher : public Watcher {
     }
     if (ev.mask & IN_IGNORED) {
       // The watch is gone (directory deleted or unmounted): forget it; a later watch() re-adds it.
-      for (const std::string& dir : it->second) dirs_.erase(dir);
+      for (const std::string& dir : it->second) {
+        index_.erase(std::string_view(dir));  // first: its key is a view of the map's
+        dirs_.erase(dir);
+      }
       paths_.erase(it);
     }
   }
@@ -197,6 +210,7 @@ class InotifyWatcher : public Watcher {
   // Moved by drain() only (watch() renews new cells only, which no snapshot holds yet).
   std::shared_ptr<std::atomic<uint64_t>> epoch_ = std::make_shared<std::atomic<uint64_t>>(0);
   std::map<std::string, DirState> dirs_;                 // GUARDED_BY(mutex_); sorted for subtree walks
+  std::unordered_map<std::string_view, DirState*> index_;  // GUARDED_BY(mutex_); dirs_ by key
   std::unordered_map<int, std::set<std::string>> paths_;  // GUARDED_BY(mutex_); one inode, many spellings
 };
 
