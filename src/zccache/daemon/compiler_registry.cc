@@ -270,9 +270,10 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
       known = true;
     }
   }
+  bool from_saved = false;
   if (!known && saved && saved->binary_digest == *binary) {
     probe = std::move(*saved);
-    known = true;
+    known = from_saved = true;
   }
   if (known && !probe.listed_dirs.empty() && !dirs_unchanged(probe.listed_dirs)) {
     probe = CompilerProbe{};
@@ -280,8 +281,10 @@ Result<CompilerInfo> CompilerRegistry::info(const std::string& invoked_path) {
   }
   const bool fresh = !known;
   if (known) {
-    std::lock_guard lock(mutex_);
-    probes_.try_emplace(real, probe);  // the saved one, from now on this daemon's own
+    if (from_saved) {  // from now on this daemon's own (a probe it already had is not looked up again)
+      std::lock_guard lock(mutex_);
+      probes_.try_emplace(real, probe);
+    }
   } else {
     auto out = os::run_capture({invoked_path, "--version"}, &probe_env());
     if (!out.ok()) return out.error();
