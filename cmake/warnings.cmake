@@ -1,9 +1,6 @@
 # zccache_options: warnings and sanitizers, linked PRIVATE by every target.
 add_library(zccache_options INTERFACE)
 target_compile_options(zccache_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
-# One section per function, so that the client's link can put a hit's functions side by side
-# (src/zccache/client/CMakeLists.txt, hit_path.order).
-target_compile_options(zccache_options INTERFACE -ffunction-sections)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   target_compile_options(zccache_options INTERFACE -Wthread-safety)
 endif()

@@ -18,7 +18,7 @@ ensure_packages() {
 
 # What every build needs (see README "Dependencies" for why each is there).
 ZCCACHE_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liblmdb-dev libxxhash-dev nlohmann-json3-dev libhiredis-dev
-                        libcurl4-openssl-dev lld libjemalloc-dev)
+                        libcurl4-openssl-dev lld libjemalloc-dev musl-dev)
 # The remote tier's end-to-end tests start these servers themselves on loopback ports (redis-cli
 # comes with redis-server; nginx has the WebDAV module built in).
 ZCCACHE_REMOTE_TEST_PACKAGES=(redis-server nginx)

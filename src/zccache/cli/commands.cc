@@ -1,9 +1,11 @@
 #include "zccache/cli/commands.h"
 
 #include <cstdio>
+#include <iterator>
 #include <string_view>
 
 #include "zccache/base/version.h"
+#include "zccache/cli/command_words.h"
 #include "zccache/cli/config_command.h"
 #include "zccache/cli/daemon_commands.h"
 #include "zccache/cli/explain_command.h"
@@ -50,6 +52,21 @@ constexpr Command kCommands[] = {
     {"start", start_daemon},  {"stats", stats_command},     {"status", show_status},
     {"stop", stop_daemon},
 };
+
+// The front decides "command or compiler" from command_words.h: every word of this table must be
+// there (a missing one would cost that command a round trip to the daemon as a compile first).
+constexpr bool words_match_table() {
+  size_t words = 0;
+  for (const auto& c : kCommands) {
+    if (c.name.starts_with('-')) continue;
+    ++words;
+    bool listed = false;
+    for (std::string_view w : kCommandWords) listed = listed || w == c.name;
+    if (!listed) return false;
+  }
+  return words == std::size(kCommandWords);
+}
+static_assert(words_match_table(), "command_words.h must list exactly the commands of kCommands");
 
 const Command* find(const std::string& word) {
   for (const auto& c : kCommands)

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "zccache/client/handoff.h"
 #include "zccache/os/program_search.h"
 
 namespace zccache::client {
@@ -16,6 +17,8 @@ bool invoked_as_zccache(std::string_view argv0) {
 }
 
 std::optional<os::FileId> self_id() {
+  // Handed over by the front: a masquerade symlink points at the front, not at us.
+  if (handoff().front) return handoff().front;
   struct stat self;
   if (::stat("/proc/self/exe", &self) != 0) return std::nullopt;
   return os::FileId{static_cast<uint64_t>(self.st_dev), static_cast<uint64_t>(self.st_ino)};

@@ -15,7 +15,8 @@ bool invoked_as_zccache(std::string_view argv0);
 // An absolute path to run for `name`: names with a '/' are made absolute against cwd; bare names
 // are searched in PATH, skipping every entry that is this zccache binary. Empty when not found.
 std::string resolve_compiler(const std::string& name, const std::string& cwd);
-// This binary's identity (/proc/self/exe), which a PATH search skips.
+// The identity a PATH search skips: the front's when it handed over (client/handoff.h), else
+// this binary's (/proc/self/exe).
 std::optional<os::FileId> self_id();
 
 }  // namespace zccache::client

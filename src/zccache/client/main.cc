@@ -1,5 +1,6 @@
-// zccache: wrapper mode (`zccache gcc ...`, or a symlink named like the compiler) or a management
-// command. The only catch-all of the project: anything unexpected runs the real compiler.
+// zccache-client: wrapper mode (`zccache gcc ...`, or a symlink named like the compiler) or a
+// management command, as handed over by the front (`zccache`, src/zccache/front) or run directly.
+// The only catch-all of the project: anything unexpected runs the real compiler.
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,17 +8,27 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zccache/base/log.h"
 #include "zccache/cli/commands.h"
 #include "zccache/client/compiler_path.h"
+#include "zccache/client/handoff.h"
 #include "zccache/client/wrapper.h"
 #include "zccache/protocol/unit_marker.h"
 
 namespace {
 
 int run(int argc, char** argv) {
+  if (argc >= 5 && std::string_view(zccache::client::kHandoffOption) == argv[1]) {
+    if (!zccache::client::accept_handoff(argv[2], argv[3])) {
+      std::fprintf(stderr, "zccache: malformed %s arguments\n", zccache::client::kHandoffOption);
+      return 2;
+    }
+    argc -= 4;
+    argv += 4;  // the front's own argv from here on
+  }
   if (argc >= 3 && zccache::protocol::kUnitMarkerOption == argv[1]) {
     return zccache::client::run_unit_marker(argc - 2, argv + 2);
   }

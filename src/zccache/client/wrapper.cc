@@ -15,6 +15,7 @@
 #include "zccache/base/version.h"
 #include "zccache/client/compiler_path.h"
 #include "zccache/client/daemon_link.h"
+#include "zccache/client/handoff.h"
 #include "zccache/os/file_info.h"
 #include "zccache/os/process.h"
 #include "zccache/os/program_search.h"
@@ -125,9 +126,14 @@ Result<std::pair<UniqueFd, protocol::CompileReply>> ask_daemon(const protocol::M
   transport::Endpoint endpoint = transport::endpoint_for(transport::default_cache_dir());
   const auto timeout = reply_timeout();
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto conn = connect_or_start(endpoint);
-    if (!conn.ok()) return conn.error();
-    ZCCACHE_TRY(transport::send_frame(conn->get(), *frame, Clock::now() + timeout));
+    Result<UniqueFd> conn = make_error(ErrorCode::kTransport, "");
+    if (attempt == 0 && handoff().connection.valid()) {
+      conn = std::move(handoff().connection);  // the front sent this very request
+    } else {
+      conn = connect_or_start(endpoint);
+      if (!conn.ok()) return conn.error();
+      ZCCACHE_TRY(transport::send_frame(conn->get(), *frame, Clock::now() + timeout));
+    }
     auto msg = transport::receive_message(conn->get(), Clock::now() + timeout);
     if (!msg.ok()) return msg.error();
     auto* reply = std::get_if<protocol::CompileReply>(&*msg);
@@ -323,6 +329,10 @@ int run_wrapped_compile(const std::string& compiler_name, const std::vector<std:
   const char* disable = std::getenv("ZCCACHE_DISABLE");
   if (disable && *disable && std::string_view(disable) != "0") exec_compiler(compiler.path(), args);
 
+  if (handoff().uncached) {
+    log::debug("running uncached: the daemon did not answer the front");
+    exec_compiler(compiler.path(), args);
+  }
   auto asked = ask_daemon(protocol::Message(make_request(compiler, args, cwd)));
   if (!asked.ok()) {
     log::debug("running uncached: " + asked.error().message);
