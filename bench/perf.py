@@ -29,6 +29,7 @@ corpus that the bare compiler cannot compile.
 
 import argparse
 import datetime
+import glob
 import json
 import os
 import platform
@@ -48,6 +49,8 @@ import corpus  # noqa: E402
 import tools_scenarios  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Debian's musl-dev: the floor is measured with it too (zccache's front is linked against it).
+MUSL_SPECS = next(iter(sorted(glob.glob("/usr/lib/*-linux-musl/musl-gcc.specs"))), None)
 COMPILE_TIMEOUT_S = 120  # per process; a multi-source compile gets 5 s more per unit
 COMMAND_TIMEOUT_S = 60
 STORE_WAIT_S = 30
@@ -528,6 +531,7 @@ class Bench:
         self.tools = []
         self.noop = None          # the no-op binary, once floor() has built it
         self.rt_client = None     # the round-trip floor's client and server (bench/floor/)
+        self.rt_client_musl = None  # its client linked against musl, when musl-dev is there
         self.rt_server = None
 
     def tree(self, tool):
@@ -658,6 +662,12 @@ class Bench:
         self.build_roundtrip(out)
         out["noop_" + kind] = per_exec([exe])
         out["noop_" + kind]["binary"] = kind
+        # The same no-op linked statically against musl, as zccache's front is (src/zccache/front):
+        # what glibc's start-up costs on this machine is the difference.
+        if MUSL_SPECS:
+            musl_exe = os.path.join(self.work, "noop-musl")
+            rc, _, err = run_cmd(["cc", "-specs=" + MUSL_SPECS, "-static", "-O2", src, "-o", musl_exe], clean_env())
+            out["noop_musl"] = per_exec([musl_exe]) if rc == 0 else {"error": "cannot build: " + err.strip()[:120]}
         out["floor_ms_best"] = out["noop_" + kind].get("best_ms")
         out["floor_ms_median"] = out["noop_" + kind].get("median_ms")
         # Start-up cost of each cache's client, for comparison with the floor.
@@ -679,6 +689,15 @@ class Bench:
                 return
             built[name] = exe
         self.rt_client, self.rt_server = built["roundtrip_client"], built["roundtrip_server"]
+        # The same floor client linked against musl, beside the glibc one in the paired hits.
+        if MUSL_SPECS:
+            exe = os.path.join(self.work, "roundtrip_client_musl")
+            rc, _, err = run_cmd(["cc", "-specs=" + MUSL_SPECS, "-static", "-O2",
+                                  os.path.join(REPO, "bench", "floor", "roundtrip_client.c"), "-o", exe], clean_env())
+            if rc == 0:
+                self.rt_client_musl = exe
+            else:
+                out["roundtrip_musl"] = {"error": "cannot build the musl floor client: %s" % err.strip()[:200]}
 
     def roundtrip_pass(self, sc, sock):
         """One pass of the scenario's commands through the round-trip floor client, in its own
@@ -841,7 +860,7 @@ class Bench:
         passes run a second apart; on a VM whose speed moves from one second to the next, pairs
         a millisecond apart are the steadier measure of what a hit adds to the floor."""
         env = clean_env()
-        zt, ft = [], []
+        zt, ft, mt = [], [], []
         before = z.counters()
         for rnd in range(self.args.repeat):
             for i, (argv, objs) in enumerate(sc.commands()):
@@ -850,26 +869,34 @@ class Bench:
                         os.unlink(os.path.join(self.tree(z), o))
                     except FileNotFoundError:
                         pass
-                for is_hit in ((True, False) if (i + rnd) % 2 == 0 else (False, True)):
-                    if is_hit:
+                members = ["hit", "floor"] + (["musl"] if self.rt_client_musl else [])
+                k = (i + rnd) % len(members)
+                for m in members[k:] + members[:k]:
+                    if m == "hit":
                         secs, _, fail = self.run_one(z, argv, self.args.timeout)
                         if fail:
                             return {"error": "a zccache hit failed: %s" % fail["exit"]}
                         zt.append(secs)
                     else:
+                        client = self.rt_client if m == "floor" else self.rt_client_musl
                         os.chdir(self.tree(FLOOR_TREE))
-                        rc, secs = self.spawner.run(self.rt_client, [self.rt_client, sock] + argv, env)
+                        rc, secs = self.spawner.run(client, [client, sock] + argv, env)
                         if rc != 0:
                             return {"error": "a round-trip client exited non-zero"}
-                        ft.append(secs)
+                        (ft if m == "floor" else mt).append(secs)
         st = delta(before, z.counters())
         ratios = [a / b for a, b in zip(zt, ft) if b > 0]
         diffs = sorted((a - b) * 1e6 for a, b in zip(zt, ft))
-        return {"pairs": len(zt), "all_hits": st.get("hits") == len(zt) and st.get("misses", 0) == 0,
+        out = {"pairs": len(zt), "all_hits": st.get("hits") == len(zt) and st.get("misses", 0) == 0,
                 "median_ratio": statistics.median(ratios), "total_ratio": sum(zt) / sum(ft),
                 "median_extra_us": statistics.median(diffs), "q25_extra_us": diffs[len(diffs) // 4],
                 "q75_extra_us": diffs[3 * len(diffs) // 4],
                 "hit_median_ms": statistics.median(zt) * 1e3, "floor_median_ms": statistics.median(ft) * 1e3}
+        if mt:
+            out["musl_median_ratio"] = statistics.median([a / b for a, b in zip(zt, mt) if b > 0])
+            out["musl_median_extra_us"] = statistics.median((a - b) * 1e6 for a, b in zip(zt, mt))
+            out["musl_floor_median_ms"] = statistics.median(mt) * 1e3
+        return out
 
     def warm_results(self, sc, res, caches, warm_runs):
         n = sc.units
@@ -1163,6 +1190,10 @@ def table(results):
                     fmt_x(pr["median_ratio"]), fmt_x(pr["total_ratio"]), pr["median_extra_us"],
                     pr["q25_extra_us"], pr["q75_extra_us"], pr["floor_median_ms"],
                     "" if pr["all_hits"] else "  [NOT ALL HITS]")))
+            if "musl_median_ratio" in pr:
+                lines.append("  and vs the same floor client linked statically against musl (as zccache's front is): "
+                             "%s median; a hit adds %.0f us to %.3f ms" % (
+                                 fmt_x(pr["musl_median_ratio"]), pr["musl_median_extra_us"], pr["musl_floor_median_ms"]))
         half = sc.get("half_changed")
         if half and "bare_changed_only_s" in half:
             lines.append("half changed (%d of %d sources edited, whole command again): bare on the edited "

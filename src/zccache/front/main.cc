@@ -183,6 +183,8 @@ void say(const char* a, const char* b = "", const char* c = "", const char* d = 
   if (n > 0) {
     self[n] = '\0';
     client.add(self, static_cast<size_t>(base_name(self) - self));
+  } else {
+    client.ok = false;  // never a zccache-client found relative to the build's directory
   }
   client.add(client::kClientBinaryName);
   const char* id = self_id().size > 0 ? self_id().data : client::kHandoffNoId;
@@ -195,8 +197,9 @@ void say(const char* a, const char* b = "", const char* c = "", const char* d = 
     execv(client.data, v);
   }
   // An installation without zccache-client: never break the build.
+  const char* why = client.ok ? strerror(errno) : "cannot find it beside /proc/self/exe";
   if (connection >= 0) close(connection);
-  say("zccache: cannot run ", client.data, ": ", strerror(errno));
+  say("zccache: cannot run ", client.ok ? client.data : client::kClientBinaryName, ": ", why);
   if (!compile) {
     say("\n");
     _exit(127);
