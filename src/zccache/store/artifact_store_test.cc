@@ -353,6 +353,49 @@ TEST_F(ArtifactStoreTest, AnOutputRemovedAfterAHitIsLinkedStraightBackWithAFresh
   EXPECT_EQ(list_dir_for_testing(dir_.path()), (std::vector<std::string>{"a.o", "artifacts"}));
 }
 
+// A hit whose output is still there from the last one (after `touch header.h`): it already is the
+// blob's link, and gets a fresh mtime and the mode in place, with no temporary.
+TEST_F(ArtifactStoreTest, AnOutputThatAlreadyIsTheBlobGetsAFreshMtimeAndModeInPlace) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  std::string dest = dir_.file("a.o");
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+  struct stat blob_st, dest_st;
+  ASSERT_EQ(::stat(store_.path_of(*digest).c_str(), &blob_st), 0);
+  ASSERT_EQ(::stat(dest.c_str(), &dest_st), 0);
+  if (dest_st.st_ino != blob_st.st_ino) GTEST_SKIP() << "reflinked: the output has its own inode";
+  struct timespec old[2] = {{1000, 0}, {1000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, dest.c_str(), old, 0), 0);
+
+  auto created = testing::names_created_in_for_testing(root(), [&] {
+    ASSERT_TRUE(store_.deliver(*digest, dest, 0640).ok());
+  });
+  EXPECT_TRUE(created.empty()) << "a temporary in the store: " << created[0];
+  EXPECT_EQ(read_file_for_testing(dest), content);
+  ASSERT_EQ(::lstat(dest.c_str(), &dest_st), 0);
+  EXPECT_TRUE(S_ISREG(dest_st.st_mode));
+  EXPECT_EQ(dest_st.st_ino, blob_st.st_ino);
+  EXPECT_EQ(dest_st.st_nlink, 2u);
+  EXPECT_EQ(dest_st.st_mode & 07777, 0640u);
+  EXPECT_GT(dest_st.st_mtim.tv_sec, 1000) << "the output kept its old mtime";
+}
+
+// An output that is a symlink to the blob is not "the blob's link": it is replaced by a file.
+TEST_F(ArtifactStoreTest, AnOutputSymlinkedToTheBlobBecomesAFile) {
+  std::string content = big_content();
+  auto digest = store_.put_bytes(content);
+  ASSERT_TRUE(digest.ok());
+  ASSERT_TRUE(store_.deliver(*digest, dir_.file("a.o"), 0644).ok());
+  std::string dest = dir_.file("b.o");
+  ASSERT_EQ(::symlink(store_.path_of(*digest).c_str(), dest.c_str()), 0);
+  ASSERT_TRUE(store_.deliver(*digest, dest, 0644).ok());
+  struct stat st;
+  ASSERT_EQ(::lstat(dest.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode)) << "the output is still a symlink into the cache";
+  EXPECT_EQ(read_file_for_testing(dest), content);
+}
+
 // Written through the output (mtime restored, as `strip -p` does in place), then the output
 // removed: the blob has one link again, and linking it straight back must not skip the check.
 TEST_F(ArtifactStoreTest, RewriteThroughAnOutputThenItsRemovalIsNeverServed) {
