@@ -126,14 +126,11 @@ Result<std::pair<UniqueFd, protocol::CompileReply>> ask_daemon(const protocol::M
   transport::Endpoint endpoint = transport::endpoint_for(transport::default_cache_dir());
   const auto timeout = reply_timeout();
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<UniqueFd> conn = make_error(ErrorCode::kTransport, "");
-    if (attempt == 0 && handoff().connection.valid()) {
-      conn = std::move(handoff().connection);  // the front sent this very request
-    } else {
-      conn = connect_or_start(endpoint);
-      if (!conn.ok()) return conn.error();
-      ZCCACHE_TRY(transport::send_frame(conn->get(), *frame, Clock::now() + timeout));
-    }
+    // The front sent this very request and left the daemon's reply unread in its connection.
+    const bool handed_over = attempt == 0 && handoff().connection.valid();
+    auto conn = handed_over ? Result<UniqueFd>(std::move(handoff().connection)) : connect_or_start(endpoint);
+    if (!conn.ok()) return conn.error();
+    if (!handed_over) ZCCACHE_TRY(transport::send_frame(conn->get(), *frame, Clock::now() + timeout));
     auto msg = transport::receive_message(conn->get(), Clock::now() + timeout);
     if (!msg.ok()) return msg.error();
     auto* reply = std::get_if<protocol::CompileReply>(&*msg);

@@ -26,43 +26,14 @@
 #include "zccache/base/version.h"
 #include "zccache/cli/command_words.h"
 #include "zccache/client/handoff_args.h"
+#include "zccache/front/socket_path.h"
+#include "zccache/front/text.h"
 #include "zccache/front/wire.h"
 
 extern char** environ;
 
 namespace zccache::front {
 namespace {
-
-constexpr size_t kTextBytes = PATH_MAX + 64;
-
-// A NUL-terminated string in a fixed buffer; `ok` turns false when it would not fit.
-struct Text {
-  char data[kTextBytes];
-  size_t size = 0;
-  bool ok = true;
-
-  Text() { data[0] = '\0'; }
-  void add(const char* s, size_t n) {
-    if (!ok || n >= sizeof data - size) {
-      ok = false;
-      return;
-    }
-    memcpy(data + size, s, n);
-    size += n;
-    data[size] = '\0';
-  }
-  void add(const char* s) { add(s, strlen(s)); }
-  void add_number(unsigned long long v, int base = 10, size_t min_digits = 1) {
-    char digits[24];
-    size_t n = 0;
-    do {
-      digits[n++] = "0123456789abcdef"[v % base];
-      v /= base;
-    } while (v != 0 || n < min_digits);
-    while (n > 0) add(&digits[--n], 1);
-  }
-  Bytes bytes() const { return Bytes{data, size}; }
-};
 
 bool starts_with(const char* s, const char* prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
@@ -87,20 +58,21 @@ struct Compile {
   size_t arg_count = 0;
 };
 
-// This binary's identity as os::format_file_id writes it ("dev:ino"); empty when unknown.
-const Text& self_id() {
-  static Text id;
-  static bool done = false;
-  if (!done) {
-    done = true;
-    struct stat st;
-    if (stat("/proc/self/exe", &st) == 0) {
-      id.add_number(st.st_dev);
-      id.add(":");
-      id.add_number(st.st_ino);
-    }
-  }
+// os::format_file_id: "dev:ino".
+Text file_id(const struct stat& st) {
+  Text id;
+  id.add_number(st.st_dev);
+  id.add(":");
+  id.add_number(st.st_ino);
   return id;
+}
+
+// This binary's stat, which PATH searches skip; nullptr when unknown.
+const struct stat* self_stat() {
+  static struct stat self;
+  static int known = -1;
+  if (known < 0) known = stat("/proc/self/exe", &self) == 0;
+  return known ? &self : nullptr;
 }
 
 void write_all(int fd, Bytes b) {
@@ -131,7 +103,7 @@ void say(const char* a, const char* b = "", const char* c = "", const char* d = 
     if (!search) search = "/usr/local/bin:/usr/bin:/bin";
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd)) strcpy(cwd, ".");
-    const Text& self = self_id();
+    const struct stat* self = self_stat();
     for (const char* dir = search;; ++dir) {
       const char* end = strchrnul(dir, ':');
       Text candidate;
@@ -145,15 +117,10 @@ void say(const char* a, const char* b = "", const char* c = "", const char* d = 
       }
       candidate.add(c.compiler);
       struct stat st;
-      if (candidate.ok && stat(candidate.data, &st) == 0 && S_ISREG(st.st_mode) && access(candidate.data, X_OK) == 0) {
-        Text id;
-        id.add_number(st.st_dev);
-        id.add(":");
-        id.add_number(st.st_ino);
-        if (strcmp(id.data, self.data) != 0) {
-          path = candidate;
-          break;
-        }
+      if (candidate.ok && stat(candidate.data, &st) == 0 && S_ISREG(st.st_mode) && access(candidate.data, X_OK) == 0 &&
+          !(self && st.st_dev == self->st_dev && st.st_ino == self->st_ino)) {
+        path = candidate;
+        break;
       }
       if (*end == '\0') break;
       dir = end;
@@ -187,10 +154,10 @@ void say(const char* a, const char* b = "", const char* c = "", const char* d = 
     client.ok = false;  // never a zccache-client found relative to the build's directory
   }
   client.add(client::kClientBinaryName);
-  const char* id = self_id().size > 0 ? self_id().data : client::kHandoffNoId;
+  const Text id = self_stat() ? file_id(*self_stat()) : Text();
   char** v = static_cast<char**>(malloc((static_cast<size_t>(argc) + 5) * sizeof(char*)));
   if (v && client.ok) {
-    const char* head[] = {client.data, client::kHandoffOption, mode, id};
+    const char* head[] = {client.data, client::kHandoffOption, mode, id.size > 0 ? id.data : client::kHandoffNoId};
     for (int i = 0; i < 4; ++i) v[i] = const_cast<char*>(head[i]);
     for (int i = 0; i < argc; ++i) v[i + 4] = argv[i];
     v[argc + 4] = nullptr;
@@ -206,48 +173,6 @@ void say(const char* a, const char* b = "", const char* c = "", const char* d = 
   }
   say("; compiling uncached\n");
   run_compiler(*compile);
-}
-
-// The cache directory and its socket (transport::default_cache_dir, transport::endpoint_for).
-bool socket_path(const char* cwd, Text* out) {
-  Text dir;
-  const char* env = getenv("ZCCACHE_DIR");
-  const char* home = getenv("HOME");
-  if (env && *env) {
-    if (*env != '/') {
-      dir.add(cwd);
-      dir.add("/");
-    }
-    dir.add(env);
-  } else if (home && *home) {
-    if (*home != '/') {
-      dir.add(cwd);
-      dir.add("/");
-    }
-    dir.add(home);
-    dir.add("/.zccache");
-  } else {
-    dir.add("/tmp/zccache-");
-    dir.add_number(getuid());
-  }
-  while (dir.size > 1 && dir.data[dir.size - 1] == '/') dir.data[--dir.size] = '\0';
-  out->add(dir.data);
-  out->add("/run/daemon.sock");
-  if (!dir.ok || !out->ok) return false;
-  if (out->size >= sizeof(sockaddr_un{}.sun_path)) {
-    uint64_t h = 1469598103934665603ull;  // FNV-1a, as endpoint.cc names a long path's socket
-    for (size_t i = 0; i < dir.size; ++i) {
-      h ^= static_cast<unsigned char>(dir.data[i]);
-      h *= 1099511628211ull;
-    }
-    *out = Text();
-    out->add("/tmp/zccache-");
-    out->add_number(getuid());
-    out->add("/");
-    out->add_number(h, 16, 16);
-    out->add(".sock");
-  }
-  return out->ok;
 }
 
 // Our own daemon's socket, connected; -1 when there is none (or not ours: the client says why).
@@ -374,7 +299,7 @@ int run(int argc, char** argv) {
 
   Request request;
   request.client_version = Bytes{kVersion, strlen(kVersion)};
-  Text compiler;
+  Text compiler, self_id;
   if (strchr(compile.compiler, '/')) {
     if (compile.compiler[0] != '/') {
       compiler.add(cwd);
@@ -382,12 +307,13 @@ int run(int argc, char** argv) {
     }
     compiler.add(compile.compiler);
   } else {
-    if (self_id().size == 0) hand_over(argc, argv, client::kHandoffAsk, &compile);
+    if (!self_stat()) hand_over(argc, argv, client::kHandoffAsk, &compile);
     compiler.add(compile.compiler);
-    request.path_search = self_id().bytes();  // the daemon searches PATH, skipping us
+    self_id = file_id(*self_stat());
+    request.path_search = self_id.bytes();  // the daemon searches PATH, skipping us
   }
   Text socket;
-  if (!compiler.ok || !socket_path(cwd, &socket)) hand_over(argc, argv, client::kHandoffAsk, &compile);
+  if (!compiler.ok || !daemon_socket_path(cwd, &socket)) hand_over(argc, argv, client::kHandoffAsk, &compile);
   request.compiler = compiler.bytes();
   request.args = compile.args;
   request.arg_count = compile.arg_count;

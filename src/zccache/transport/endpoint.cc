@@ -10,20 +10,10 @@
 #include <memory>
 
 #include "zccache/base/posix_error.h"
+#include "zccache/transport/socket_name.h"
 
 namespace zccache::transport {
 namespace {
-
-// FNV-1a: a stable short name for a long cache path; not a security boundary (the directory
-// holding it is 0700 and checked to be ours).
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 Status make_private_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return posix_error("mkdir", path);
@@ -94,7 +84,7 @@ Endpoint endpoint_for(const std::string& cache_dir) {
   if (e.socket_path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     char name[64];
     std::snprintf(name, sizeof(name), "/tmp/zccache-%u/%016llx.sock", static_cast<unsigned>(::getuid()),
-                  static_cast<unsigned long long>(fnv1a(cache_dir)));
+                  static_cast<unsigned long long>(socket_name_hash(cache_dir.data(), cache_dir.size())));
     e.socket_path = name;
   }
   return e;
